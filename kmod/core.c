@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleanup.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -18,11 +19,12 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "rpcdev_backend.h"
 #include "rpcdev_compat.h"
+#include "rpcdev_core.h"
 
 /* Features the core itself implements; a device reports the intersection. */
-#define RPCDEV_CORE_FEATURES	RPCDEV_FEAT_INFO
+#define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
+				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX)
 
 static unsigned int group;
 module_param(group, uint, 0444);
@@ -37,6 +39,7 @@ MODULE_PARM_DESC(mode, "File mode of /dev/rpcdevN (default 0600)");
 
 static dev_t rpcdev_devt;
 static DEFINE_IDA(rpcdev_minors);
+static struct dentry *rpcdev_debugfs_root;
 
 static char *rpcdev_devnode(rpcdev_devnode_device *dev, umode_t *m,
 			    kuid_t *uid, kgid_t *gid)
@@ -49,7 +52,11 @@ static char *rpcdev_devnode(rpcdev_devnode_device *dev, umode_t *m,
 
 static void rpcdev_dev_release(struct device *dev)
 {
-	kfree(container_of(dev, struct rpcdev_device, dev));
+	struct rpcdev_device *rdev = container_of(dev, struct rpcdev_device, dev);
+
+	kfree(rdev->queues);
+	put_device(rdev->dma_dev);
+	kfree(rdev);
 }
 
 static const struct device_type rpcdev_devtype = {
@@ -64,23 +71,32 @@ static struct class rpcdev_class = {
 
 /*
  * File operations. An open file holds a reference on the cdev, whose kobject
- * holds one on the struct device that embeds it, so file->private_data stays
- * valid until release() even after the device is unregistered.
+ * holds one on the struct device that embeds it, so f->rdev stays valid
+ * until release() even after the device is unregistered.
  */
 
 static int rpcdev_open(struct inode *inode, struct file *file)
 {
 	struct rpcdev_device *rdev = container_of(inode->i_cdev,
 						  struct rpcdev_device, cdev);
+	struct rpcdev_file *f;
 
 	if (READ_ONCE(rdev->dead))
 		return -ENODEV;
-	file->private_data = rdev;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->rdev = rdev;
+	file->private_data = f;
 	return nonseekable_open(inode, file);
 }
 
 static int rpcdev_release(struct inode *inode, struct file *file)
 {
+	struct rpcdev_file *f = file->private_data;
+
+	rpcdev_queue_detach(f);
+	kfree(f);
 	return 0;
 }
 
@@ -105,9 +121,11 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct rpcdev_device *rdev = file->private_data;
+	struct rpcdev_file *f = file->private_data;
+	struct rpcdev_device *rdev = f->rdev;
 	void __user *argp = (void __user *)arg;
 
+	/* Removal sets dead and wakes sleepers before it waits for us. */
 	guard(rwsem_read)(&rdev->lock);
 	if (rdev->dead)
 		return -ENODEV;
@@ -115,19 +133,51 @@ static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case RPCDEV_IOC_INFO:
 		return rpcdev_ioctl_info(rdev, argp);
+	case RPCDEV_IOC_QUEUE_ATTACH:
+		return rpcdev_queue_attach(f, argp);
+	case RPCDEV_IOC_CALL:
+		return rpcdev_ioctl_call(f, argp);
+	case RPCDEV_IOC_REPLY_AND_WAIT:
+		return rpcdev_ioctl_reply_and_wait(f, argp);
+	case RPCDEV_IOC_MBOX_POST:
+		return rpcdev_ioctl_mbox_post(f, argp);
+	case RPCDEV_IOC_MBOX_READ:
+		return rpcdev_ioctl_mbox_read(f, argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int rpcdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct rpcdev_file *f = file->private_data;
+
+	if (READ_ONCE(f->rdev->dead))
+		return -ENODEV;
+	return rpcdev_queue_mmap(f, vma);
+}
+
+/*
+ * EPOLLIN: an upcall waits for a server. EPOLLPRI: a mailbox message from
+ * the device waits. EPOLLHUP: the device is gone.
+ */
 static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
 {
-	struct rpcdev_device *rdev = file->private_data;
+	struct rpcdev_file *f = file->private_data;
+	struct rpcdev_device *rdev = f->rdev;
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+	__poll_t mask = 0;
 
 	poll_wait(file, &rdev->wq, wait);
+	if (q)
+		poll_wait(file, &q->uwq, wait);
 	if (READ_ONCE(rdev->dead))
 		return EPOLLHUP;
-	return 0;
+	if (q && rpcdev_upcall_pending(q))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (q && rpcdev_mbox_pending(q))
+		mask |= EPOLLPRI;
+	return mask;
 }
 
 static const struct file_operations rpcdev_fops = {
@@ -137,6 +187,7 @@ static const struct file_operations rpcdev_fops = {
 	.unlocked_ioctl = rpcdev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = rpcdev_poll,
+	.mmap = rpcdev_mmap,
 	.llseek = noop_llseek,
 };
 
@@ -164,7 +215,9 @@ struct rpcdev_device *rpcdev_alloc_device(struct device *parent,
 
 	rdev->ops = ops;
 	rdev->minor = -1;
+	rdev->dma_dev = get_device(parent);
 	init_rwsem(&rdev->lock);
+	mutex_init(&rdev->qlock);
 	init_waitqueue_head(&rdev->wq);
 
 	device_initialize(&rdev->dev);
@@ -200,10 +253,18 @@ EXPORT_SYMBOL_GPL(rpcdev_put_device);
 int rpcdev_register_device(struct rpcdev_device *rdev)
 {
 	int minor, ret;
+	u32 i;
 
 	if (!rdev->name[0] || !rdev->nr_queues ||
-	    rdev->nr_queues > RPCDEV_MAX_QUEUES)
+	    rdev->nr_queues > RPCDEV_MAX_QUEUES || !rdev->dma_dev)
 		return -EINVAL;
+
+	rdev->queues = kcalloc(rdev->nr_queues, sizeof(*rdev->queues),
+			       GFP_KERNEL);
+	if (!rdev->queues)
+		return -ENOMEM;
+	for (i = 0; i < rdev->nr_queues; i++)
+		rpcdev_queue_init(rdev, &rdev->queues[i], i);
 
 	minor = ida_alloc_max(&rpcdev_minors, RPCDEV_MINORS - 1, GFP_KERNEL);
 	if (minor < 0)
@@ -218,6 +279,11 @@ int rpcdev_register_device(struct rpcdev_device *rdev)
 	ret = cdev_device_add(&rdev->cdev, &rdev->dev);
 	if (ret)
 		goto err_minor;
+
+	rdev->debugfs = debugfs_create_dir(dev_name(&rdev->dev),
+					   rpcdev_debugfs_root);
+	for (i = 0; i < rdev->nr_queues; i++)
+		rpcdev_queue_debugfs(&rdev->queues[i], rdev->debugfs);
 
 	dev_dbg(&rdev->dev, "registered %s with %u queues\n", rdev->name,
 		rdev->nr_queues);
@@ -241,19 +307,60 @@ EXPORT_SYMBOL_GPL(rpcdev_register_device);
  */
 void rpcdev_unregister_device(struct rpcdev_device *rdev)
 {
-	/* No new open; operations already running finish before the reset. */
-	cdev_device_del(&rdev->cdev, &rdev->dev);
-	scoped_guard(rwsem_write, &rdev->lock)
-		rdev->dead = true;
-	wake_up_all(&rdev->wq);
+	u32 i;
 
-	if (rdev->ops->reset)
-		rdev->ops->reset(rdev);
+	/* No new open; no new debugfs reader. */
+	cdev_device_del(&rdev->cdev, &rdev->dev);
+	debugfs_remove_recursive(rdev->debugfs);
+
+	/*
+	 * Wake every sleeper first: they hold rdev->lock for reading while
+	 * they wait, and see @dead once woken.
+	 */
+	WRITE_ONCE(rdev->dead, true);
+	wake_up_all(&rdev->wq);
+	for (i = 0; i < rdev->nr_queues; i++) {
+		wake_up_all(&rdev->queues[i].wq);
+		wake_up_all(&rdev->queues[i].uwq);
+	}
+
+	/* Then wait for every file operation to leave, and stop the device. */
+	scoped_guard(rwsem_write, &rdev->lock) {
+		for (i = 0; i < rdev->nr_queues; i++) {
+			struct rpcdev_queue *q = &rdev->queues[i];
+
+			if (!q->running)
+				continue;
+			rdev->ops->queue_stop(rdev, i);
+			q->running = false;
+		}
+	}
 
 	ida_free(&rpcdev_minors, rdev->minor);
 	put_device(&rdev->dev);
 }
 EXPORT_SYMBOL_GPL(rpcdev_unregister_device);
+
+/**
+ * rpcdev_queue_interrupt() - the device signalled a queue.
+ * @rdev:	the device.
+ * @qid:	the queue.
+ *
+ * Called by the backend from its interrupt handler (hard or threaded) for
+ * a running queue, that is between the queue_start and queue_stop ops.
+ */
+void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
+{
+	struct rpcdev_queue *q;
+
+	if (WARN_ON_ONCE(qid >= rdev->nr_queues))
+		return;
+	q = &rdev->queues[qid];
+	rpcdev_reap_completions(q);
+	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q))
+		wake_up_all(&q->uwq);
+}
+EXPORT_SYMBOL_GPL(rpcdev_queue_interrupt);
 
 static int __init rpcdev_init(void)
 {
@@ -271,6 +378,7 @@ static int __init rpcdev_init(void)
 	ret = class_register(&rpcdev_class);
 	if (ret)
 		goto err_chrdev;
+	rpcdev_debugfs_root = debugfs_create_dir("rpcdev", NULL);
 	return 0;
 
 err_chrdev:
@@ -280,6 +388,7 @@ err_chrdev:
 
 static void __exit rpcdev_exit(void)
 {
+	debugfs_remove_recursive(rpcdev_debugfs_root);
 	class_unregister(&rpcdev_class);
 	unregister_chrdev_region(rpcdev_devt, RPCDEV_MINORS);
 	ida_destroy(&rpcdev_minors);

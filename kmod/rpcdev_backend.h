@@ -7,7 +7,8 @@
  * it, and hands it to the core with rpcdev_register_device(). From then on
  * the core owns the character device /dev/rpcdevN and talks to the device
  * only through the struct rpcdev_ops table; the core never knows which
- * backend it has.
+ * backend it has. The backend tells the core about its interrupts with
+ * rpcdev_queue_interrupt().
  *
  * Lifetime: the structure is reference counted. Open files keep it alive
  * after the backend has called rpcdev_unregister_device(), but once that
@@ -20,22 +21,60 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/rpcdev.h>
 
 struct rpcdev_device;
+struct rpcdev_queue;
 
 /**
- * struct rpcdev_ops - what the core asks of a device backend.
- * @reset:	Stop the device from touching any memory the core gave it
- *		and return it to its power-on state. Called by
- *		rpcdev_unregister_device() once no ioctl is running; may
- *		sleep. Optional.
+ * struct rpcdev_queue_mem - the memory of one started queue, as the device
+ * sees it. Both areas are DMA-coherent allocations of the backend's parent
+ * device; the layout is that of struct rpcdev_queue_attach.
+ * @depth:	entries per ring and call slots per direction.
+ * @buf_size:	bytes of each payload buffer.
+ * @dev:	kernel address of the device area (the device writes it).
+ * @dev_dma:	its DMA address.
+ * @dev_size:	its size.
+ * @host:	kernel address of the host area (the device only reads it).
+ * @host_dma:	its DMA address.
+ * @host_size:	its size.
+ * @layout:	offsets of the rings and buffers inside the areas.
+ */
+struct rpcdev_queue_mem {
+	u32 depth;
+	u32 buf_size;
+	void *dev;
+	dma_addr_t dev_dma;
+	size_t dev_size;
+	void *host;
+	dma_addr_t host_dma;
+	size_t host_size;
+	struct rpcdev_queue_attach layout;
+};
+
+/**
+ * struct rpcdev_ops - what the core asks of a device backend. All may sleep
+ * and are never called concurrently for the same queue.
+ * @queue_start: Point the device at a queue's memory and let it run. The
+ *		memory stays valid until @queue_stop returns.
+ * @queue_stop:	Stop the device touching the queue's memory: when this
+ *		returns it reads and writes none of it and raises no
+ *		interrupt for the queue. Called when the owning file is
+ *		closed, and for every running queue when the device is
+ *		unregistered.
+ * @doorbell:	The host posted entries on the queue's DQ or UR ring. Called
+ *		from the posting task; must not sleep.
  */
 struct rpcdev_ops {
-	void (*reset)(struct rpcdev_device *rdev);
+	int (*queue_start)(struct rpcdev_device *rdev, u32 qid,
+			   const struct rpcdev_queue_mem *mem);
+	void (*queue_stop)(struct rpcdev_device *rdev, u32 qid);
+	void (*doorbell)(struct rpcdev_device *rdev, u32 qid);
 };
 
 /**
@@ -48,15 +87,21 @@ struct rpcdev_ops {
  *		supports; the core reports those it supports too.
  * @ops:	the backend's operations, set by rpcdev_alloc_device().
  * @dev:	the class device behind /dev/rpcdevN; holds the reference
- *		count.
+ *		count. Its parent is the device that does DMA.
  * @cdev:	the character device.
  * @minor:	N in /dev/rpcdevN, or -1 before registration.
  * @lock:	taken for reading by every file operation that may call into
  *		the backend, for writing by rpcdev_unregister_device() to
  *		wait for them to finish.
- * @dead:	set under @lock (write) once the backend is gone; read with
- *		READ_ONCE() where @lock is not held.
+ * @dead:	set once the backend is going away: first with WRITE_ONCE()
+ *		so that sleepers notice, then it holds under @lock.
+ * @dma_dev:	the device that does DMA (the parent), referenced until this
+ *		structure is freed: open files may free queue memory after
+ *		the backend has gone.
+ * @qlock:	serializes attaching and detaching queues.
  * @wq:		woken when the device goes away, so poll() reports it.
+ * @queues:	the queue pairs, @nr_queues of them.
+ * @debugfs:	the device's debugfs directory.
  * @priv:	the backend's private area, sized at allocation.
  */
 struct rpcdev_device {
@@ -70,7 +115,11 @@ struct rpcdev_device {
 	int minor;
 	struct rw_semaphore lock;
 	bool dead;
+	struct device *dma_dev;
+	struct mutex qlock;
 	wait_queue_head_t wq;
+	struct rpcdev_queue *queues;
+	struct dentry *debugfs;
 
 	u8 priv[] __aligned(sizeof(u64));
 };
@@ -81,6 +130,32 @@ struct rpcdev_device *rpcdev_alloc_device(struct device *parent,
 int rpcdev_register_device(struct rpcdev_device *rdev);
 void rpcdev_unregister_device(struct rpcdev_device *rdev);
 void rpcdev_put_device(struct rpcdev_device *rdev);
+void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid);
+
+/**
+ * rpcdev_entry_write() - fill in a ring entry and publish it with its seq.
+ * @e:		the entry in shared memory, at ring position @pos.
+ * @src:	what to write (its seq is ignored).
+ * @pos:	the producer's position; the entry gets seq @pos + 1.
+ *
+ * The payload and every field are visible before the seq that validates
+ * them. The caller then publishes its producer index (after dma_wmb()).
+ * For the core and for backends that produce entries in software.
+ */
+static inline void rpcdev_entry_write(struct rpcdev_entry *e,
+				      const struct rpcdev_entry *src, u32 pos)
+{
+	WRITE_ONCE(e->id, src->id);
+	WRITE_ONCE(e->method, src->method);
+	WRITE_ONCE(e->len, src->len);
+	WRITE_ONCE(e->flags, src->flags);
+	WRITE_ONCE(e->status, src->status);
+	WRITE_ONCE(e->tag, src->tag);
+	dma_wmb();
+	WRITE_ONCE(e->seq, pos + 1);
+	/* The entry before the producer index that announces it. */
+	dma_wmb();
+}
 
 static inline void *rpcdev_priv(struct rpcdev_device *rdev)
 {

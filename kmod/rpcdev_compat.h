@@ -15,4 +15,24 @@
 #define rpcdev_devnode_device	struct device
 #endif
 
+/* vm_flags became read-only behind vm_flags_set() and friends in 6.3. */
+#ifdef RPCDEV_HAVE_VM_FLAGS_SET
+#define rpcdev_vm_flags_set	vm_flags_set
+#define rpcdev_vm_flags_clear	vm_flags_clear
+#else
+#include <linux/mm.h>
+
+static inline void rpcdev_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void rpcdev_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
 #endif /* _RPCDEV_COMPAT_H */

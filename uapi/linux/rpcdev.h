@@ -42,8 +42,14 @@
  *
  * RPCDEV_FEAT_INFO:	RPCDEV_IOC_INFO is supported (always set; lets a
  *			program tell a zeroed reply from a real one).
+ * RPCDEV_FEAT_DOWNCALL: queues, the shared rings and RPCDEV_IOC_CALL.
+ * RPCDEV_FEAT_UPCALL:	upcalls served with RPCDEV_IOC_REPLY_AND_WAIT.
+ * RPCDEV_FEAT_MAILBOX:	RPCDEV_IOC_MBOX_POST and RPCDEV_IOC_MBOX_READ.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
+#define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
+#define RPCDEV_FEAT_UPCALL	(1ULL << 2)
+#define RPCDEV_FEAT_MAILBOX	(1ULL << 3)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -69,6 +75,527 @@ struct rpcdev_info {
 	__u32 reserved[7];
 };
 
+/*
+ * Queues, rings and calls
+ * =======================
+ *
+ * A device has nr_queues queue pairs. A program attaches one of them to an
+ * open file with RPCDEV_IOC_QUEUE_ATTACH; the queue then belongs to that file
+ * (one file, one queue; open the device again for another queue) until the
+ * file is closed. Each queue has four rings of @depth entries:
+ *
+ *	DQ	downcall requests, host to device
+ *	DC	downcall completions, device to host
+ *	UQ	upcall requests, device to host
+ *	UR	upcall replies, host to device
+ *
+ * and @depth call slots in each direction. A call slot is named by its index
+ * (0..depth-1) in struct rpcdev_slot.id and owns one payload buffer of
+ * @buf_size bytes in each direction: a downcall's request goes in DQ buffer
+ * id and its reply in DC buffer id; an upcall's request in UQ buffer id and
+ * its reply in UR buffer id. With at most depth calls in flight a ring can
+ * never overflow.
+ *
+ * Memory is shared with the device and mapped into the owner with mmap(2)
+ * in two areas, each starting with a control page:
+ *
+ *	RPCDEV_OFF_DEV	written only by the device and the kernel; mapped
+ *			read-only (PROT_WRITE fails with EACCES). struct
+ *			rpcdev_dev_ctrl, then the DC and UQ entry arrays, then
+ *			the DC and UQ payload buffers.
+ *	RPCDEV_OFF_HOST	written by the host; the device only reads it. struct
+ *			rpcdev_host_ctrl, then the DQ and UR entry arrays, then
+ *			the DQ and UR payload buffers.
+ *
+ * The byte offset of each part inside its area is returned by
+ * RPCDEV_IOC_QUEUE_ATTACH. The kernel and the device read everything in
+ * these areas once and check it (an id past depth, a length past buf_size);
+ * a bad value fails that one call, never another queue.
+ */
+
+/* Limits of RPCDEV_IOC_QUEUE_ATTACH. */
+#define RPCDEV_DEFAULT_DEPTH	16
+#define RPCDEV_MAX_DEPTH	256
+#define RPCDEV_DEFAULT_BUF_SIZE	4096
+/* RPCDEV_MAX_PAYLOAD - largest payload of one call, in either direction. */
+#define RPCDEV_MAX_PAYLOAD	(1U << 20)
+/* RPCDEV_MAX_AREA - largest mmap area: 2 * depth * buf_size must fit. */
+#define RPCDEV_MAX_AREA		(8U << 20)
+
+/* mmap(2) offsets of the two areas of the file's queue. */
+#define RPCDEV_OFF_DEV		0x00000000ULL
+#define RPCDEV_OFF_HOST		0x10000000ULL
+
+/**
+ * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
+ * @qid:	in: the queue, 0..nr_queues-1.
+ * @flags:	in: zero.
+ * @depth:	in: call slots (and ring entries) per direction, a power of
+ *		two up to RPCDEV_MAX_DEPTH, or 0 for RPCDEV_DEFAULT_DEPTH.
+ *		out: the depth used.
+ * @buf_size:	in: payload buffer bytes per call slot, up to
+ *		RPCDEV_MAX_PAYLOAD, or 0 for RPCDEV_DEFAULT_BUF_SIZE; rounded
+ *		up to a multiple of 64. out: the size used.
+ * @dev_size:	out: bytes to mmap at RPCDEV_OFF_DEV.
+ * @host_size:	out: bytes to mmap at RPCDEV_OFF_HOST.
+ * @dc_off:	out: offset of the DC entries in the device area.
+ * @uq_off:	out: offset of the UQ entries in the device area.
+ * @dc_buf_off:	out: offset of DC payload buffer 0 in the device area;
+ *		buffer i is at dc_buf_off + i * buf_size.
+ * @uq_buf_off:	out: offset of UQ payload buffer 0 in the device area.
+ * @dq_off:	out: offset of the DQ entries in the host area.
+ * @ur_off:	out: offset of the UR entries in the host area.
+ * @dq_buf_off:	out: offset of DQ payload buffer 0 in the host area.
+ * @ur_buf_off:	out: offset of UR payload buffer 0 in the host area.
+ * @reserved:	in: zero; out: zero.
+ */
+struct rpcdev_queue_attach {
+	__u32 qid;
+	__u32 flags;
+	__u32 depth;
+	__u32 buf_size;
+	__u64 dev_size;
+	__u64 host_size;
+	__u64 dc_off;
+	__u64 uq_off;
+	__u64 dc_buf_off;
+	__u64 uq_buf_off;
+	__u64 dq_off;
+	__u64 ur_off;
+	__u64 dq_buf_off;
+	__u64 ur_buf_off;
+	__u64 reserved[4];
+};
+
+/*
+ * struct rpcdev_entry - one ring entry: a call or its result. 64 bytes, one
+ * cache line, so a message costs one line transfer besides its payload.
+ *
+ * @seq:	written last by the producer: the ring position + 1 (so 0 is
+ *		never valid). A consumer that polls the entry itself waits for
+ *		seq == its own position + 1 (the phase tag of NVMe CQs).
+ * @id:		the call slot, 0..depth-1; the payload is in that slot's
+ *		buffer.
+ * @method:	the method called (a request) or echoed back (a result).
+ * @len:	payload bytes in the buffer, at most buf_size.
+ * @flags:	RPCDEV_ENTRY_* bits.
+ * @status:	a result's status: 0 for success, else RPCDEV_STATUS_*.
+ * @tag:	the caller's cookie, returned unchanged with the result.
+ * @ts:		timestamps (device clock, ns) for the benchmark; zero unless
+ *		the device fills them.
+ */
+struct rpcdev_entry {
+	__u32 seq;
+	__u32 id;
+	__u32 method;
+	__u32 len;
+	__u32 flags;
+	__s32 status;
+	__u64 tag;
+	__u64 ts[4];
+};
+
+/*
+ * RPCDEV_ENTRY_ASYNC:	an upcall request that expects no reply (fire and
+ *			forget); the kernel acknowledges it to the device when
+ *			the server takes it.
+ * RPCDEV_ENTRY_ERROR:	a result whose payload is an error: a NUL-terminated
+ *			name followed by a NUL-terminated message, as a host
+ *			exception's type and text.
+ */
+#define RPCDEV_ENTRY_ASYNC	(1U << 0)
+#define RPCDEV_ENTRY_ERROR	(1U << 1)
+
+/*
+ * Result status, in struct rpcdev_entry.status and struct rpcdev_call.status.
+ *
+ * RPCDEV_STATUS_OK:		the method ran; the payload is its result.
+ * RPCDEV_STATUS_ERROR:		the method failed; the payload is an error
+ *				(RPCDEV_ENTRY_ERROR format).
+ * RPCDEV_STATUS_NO_METHOD:	the callee has no such method.
+ * RPCDEV_STATUS_BAD_REQUEST:	the callee rejected the request (a length
+ *				past buf_size, an id out of range, ...).
+ * RPCDEV_STATUS_NO_SERVER:	an upcall found no server: the owning file was
+ *				closed or its process died before replying.
+ */
+#define RPCDEV_STATUS_OK		0
+#define RPCDEV_STATUS_ERROR		1
+#define RPCDEV_STATUS_NO_METHOD		2
+#define RPCDEV_STATUS_BAD_REQUEST	3
+#define RPCDEV_STATUS_NO_SERVER		4
+
+/*
+ * struct rpcdev_ring_idx - a producer or consumer index, alone on its cache
+ * line. Free-running: the entry of position p is p % depth.
+ */
+struct rpcdev_ring_idx {
+	__u32 val;
+	__u32 pad[15];
+};
+
+/*
+ * RPCDEV_RING_NEED_WAKEUP, in a consumer's flags word: the consumer sleeps
+ * and wants an interrupt for the next entry. A consumer sets it, issues a
+ * full barrier, re-reads the producer index and only then sleeps; the
+ * producer writes the entry, issues a full barrier and then reads the flag.
+ * So no wakeup is lost.
+ */
+#define RPCDEV_RING_NEED_WAKEUP	(1U << 0)
+
+/* RPCDEV_MBOX_SLOTS - host-to-device mailbox slots per queue. */
+#define RPCDEV_MBOX_SLOTS	8
+/* RPCDEV_MBOX_DEPTH - entries of the device-to-host mailbox ring. */
+#define RPCDEV_MBOX_DEPTH	64
+
+/* RPCDEV_MBOX_SEQ() and RPCDEV_MBOX_VAL() - take a mailbox word apart. */
+#define RPCDEV_MBOX_SEQ(w)	((__u32)((w) >> 32))
+#define RPCDEV_MBOX_VAL(w)	((__u32)(w))
+
+/**
+ * struct rpcdev_dev_ctrl - control page of the device area (read-only).
+ * @dc_prod:	DC producer index (device).
+ * @uq_prod:	UQ producer index (device).
+ * @dq_cons:	DQ consumer index (device).
+ * @ur_cons:	UR consumer index (device).
+ * @mb_prod:	device-to-host mailbox producer index (device).
+ * @mb_msgs:	device-to-host mailbox messages; message p is
+ *		mb_msgs[p % RPCDEV_MBOX_DEPTH], a value the device chose.
+ */
+struct rpcdev_dev_ctrl {
+	struct rpcdev_ring_idx dc_prod;
+	struct rpcdev_ring_idx uq_prod;
+	struct rpcdev_ring_idx dq_cons;
+	struct rpcdev_ring_idx ur_cons;
+	struct rpcdev_ring_idx mb_prod;
+	__u64 mb_msgs[RPCDEV_MBOX_DEPTH];
+};
+
+/**
+ * struct rpcdev_host_ctrl - control page of the host area.
+ * @dq_prod:	DQ producer index (host).
+ * @ur_prod:	UR producer index (host).
+ * @dc_cons:	DC consumer index (host).
+ * @uq_cons:	UQ consumer index (host).
+ * @mb_cons:	device-to-host mailbox consumer index (host).
+ * @flags:	the host's consumer flags (RPCDEV_RING_NEED_WAKEUP), one word
+ *		for all its rings: any new entry interrupts while it is set.
+ * @mbox:	host-to-device mailbox: slot i holds the value in its low 32
+ *		bits and a sequence number, bumped by every post, in its high
+ *		32 bits, so the device checks a slot with one 64-bit load.
+ */
+struct rpcdev_host_ctrl {
+	struct rpcdev_ring_idx dq_prod;
+	struct rpcdev_ring_idx ur_prod;
+	struct rpcdev_ring_idx dc_cons;
+	struct rpcdev_ring_idx uq_cons;
+	struct rpcdev_ring_idx mb_cons;
+	struct rpcdev_ring_idx flags;
+	__u64 mbox[RPCDEV_MBOX_SLOTS];
+};
+
+/**
+ * struct rpcdev_call - argument of RPCDEV_IOC_CALL, a synchronous downcall.
+ * @method:	in: the device method to call (RPCDEV_SIM_* for the
+ *		simulated device).
+ * @flags:	in: zero.
+ * @req:	in: user address of the request payload.
+ * @req_len:	in: its length, at most the queue's buf_size.
+ * @resp_cap:	in: bytes available at @resp.
+ * @resp:	in: user address for the result payload (may be 0 when
+ *		@resp_cap is 0).
+ * @timeout_ns:	in: give up after this long with ETIMEDOUT; 0 waits forever.
+ * @resp_len:	out: the result's length. When it exceeds @resp_cap, only
+ *		@resp_cap bytes were copied (and the call still succeeds).
+ * @status:	out: RPCDEV_STATUS_* of the result.
+ * @res_flags:	out: the result's RPCDEV_ENTRY_* flags.
+ * @reserved:	in: zero.
+ *
+ * Returns 0 once the device answered (the answer's status is in @status),
+ * or -1 with errno:
+ *	EINVAL	a reserved field or flag is set, or no queue is attached;
+ *	E2BIG	req_len is larger than the queue's buf_size;
+ *	EFAULT	req or resp cannot be read or written;
+ *	EAGAIN	all call slots are in flight;
+ *	ETIMEDOUT the device did not answer within timeout_ns;
+ *	EINTR	a signal came first;
+ *	ENODEV	the device was removed.
+ * A call given up by a timeout or a signal keeps its slot until the device
+ * answers or the queue is reset: the device may still write its buffer.
+ */
+struct rpcdev_call {
+	__u32 method;
+	__u32 flags;
+	__u64 req;
+	__u32 req_len;
+	__u32 resp_cap;
+	__u64 resp;
+	__u64 timeout_ns;
+	__u32 resp_len;
+	__s32 status;
+	__u32 res_flags;
+	__u32 reserved[5];
+};
+
+/*
+ * Built-in methods of the simulated device (rpcdev_sim). Payloads are
+ * little-endian.
+ *
+ * RPCDEV_SIM_ECHO:	returns the request unchanged.
+ * RPCDEV_SIM_FAIL:	fails with status RPCDEV_STATUS_ERROR and the error
+ *			payload "SimError\0" followed by the request as the
+ *			message (NUL-terminated).
+ * RPCDEV_SIM_DELAY:	request: __u64 microseconds; answers (with an empty
+ *			result) that long after the call, without holding up
+ *			other calls.
+ * RPCDEV_SIM_STATS:	returns struct rpcdev_sim_stats for this queue.
+ * RPCDEV_SIM_UPCALLS:	request: struct rpcdev_sim_upcalls. The device makes
+ *			that many upcalls, one after the other, and returns
+ *			struct rpcdev_sim_upcall_result. When a sync upcall's
+ *			reply has status RPCDEV_STATUS_ERROR the device stops
+ *			there and the downcall fails with that status and
+ *			that error payload, as a device raising the host's
+ *			exception would.
+ * RPCDEV_SIM_WATCH:	request: struct rpcdev_sim_watch. The device watches
+ *			a host-to-device mailbox slot until its sequence
+ *			changes and returns struct rpcdev_sim_watch_result;
+ *			status RPCDEV_STATUS_ERROR ("TimeoutError") when
+ *			nothing was posted in time.
+ * RPCDEV_SIM_NOTIFY:	request: struct rpcdev_sim_notify. The device posts
+ *			count messages value, value + 1, ... on the
+ *			device-to-host mailbox and returns the __u32 number
+ *			it posted (fewer when the ring was full).
+ */
+#define RPCDEV_SIM_ECHO		1
+#define RPCDEV_SIM_FAIL		2
+#define RPCDEV_SIM_DELAY	3
+#define RPCDEV_SIM_STATS	4
+#define RPCDEV_SIM_UPCALLS	5
+#define RPCDEV_SIM_WATCH	6
+#define RPCDEV_SIM_NOTIFY	7
+
+/*
+ * RPCDEV_SIM_UPCALL_ASYNC:	fire-and-forget upcalls (RPCDEV_ENTRY_ASYNC).
+ * RPCDEV_SIM_UPCALL_VERIFY:	the reply to each sync upcall must repeat its
+ *				request byte for byte (an echoing server);
+ *				mismatches are counted.
+ */
+#define RPCDEV_SIM_UPCALL_ASYNC		(1U << 0)
+#define RPCDEV_SIM_UPCALL_VERIFY	(1U << 1)
+
+/**
+ * struct rpcdev_sim_upcalls - request of RPCDEV_SIM_UPCALLS.
+ * @count:	upcalls to make.
+ * @method:	the method they call on the host.
+ * @size:	payload bytes of each, at most the queue's buf_size. Upcall
+ *		number n (from 0) carries n as a little-endian __u64 in its
+ *		first 8 bytes (when size >= 8), then bytes (n + i) & 0xff.
+ * @flags:	RPCDEV_SIM_UPCALL_* bits.
+ * @timeout_ms:	how long to wait for each reply (0: 10 s).
+ * @pad:	zero.
+ */
+struct rpcdev_sim_upcalls {
+	__u32 count;
+	__u32 method;
+	__u32 size;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 pad;
+};
+
+/**
+ * struct rpcdev_sim_upcall_result - answer of RPCDEV_SIM_UPCALLS.
+ * @done:	upcalls answered with RPCDEV_STATUS_OK (async: acknowledged).
+ * @failed:	upcalls answered with another status.
+ * @no_server:	of those, answered RPCDEV_STATUS_NO_SERVER.
+ * @timed_out:	upcalls with no reply within timeout_ms (the device stops).
+ * @mismatched:	replies that differed from their request (VERIFY).
+ * @last_status: status of the last reply.
+ * @min_ns:	fastest round trip, on the device clock.
+ * @p50_ns:	median round trip.
+ * @p99_ns:	99th percentile.
+ * @max_ns:	slowest.
+ * @mean_ns:	mean.
+ *
+ * A round trip is measured from just before the device publishes the
+ * upcall to when it sees the reply (for async upcalls, the acknowledgement).
+ */
+struct rpcdev_sim_upcall_result {
+	__u32 done;
+	__u32 failed;
+	__u32 no_server;
+	__u32 timed_out;
+	__u32 mismatched;
+	__s32 last_status;
+	__u64 min_ns;
+	__u64 p50_ns;
+	__u64 p99_ns;
+	__u64 max_ns;
+	__u64 mean_ns;
+};
+
+/**
+ * struct rpcdev_sim_watch - request of RPCDEV_SIM_WATCH.
+ * @slot:	the host-to-device mailbox slot, below RPCDEV_MBOX_SLOTS.
+ * @timeout_us:	give up after this long (at most 10 s).
+ * @seq:	the slot's sequence number as the host last saw it: the
+ *		device waits for any other, so a post made before the device
+ *		starts watching is not missed.
+ * @pad:	zero.
+ */
+struct rpcdev_sim_watch {
+	__u32 slot;
+	__u32 timeout_us;
+	__u32 seq;
+	__u32 pad;
+};
+
+/**
+ * struct rpcdev_sim_watch_result - answer of RPCDEV_SIM_WATCH.
+ * @seen_ns:	CLOCK_MONOTONIC time at which the device saw the change.
+ * @value:	the value it read.
+ * @seq:	the sequence number it read.
+ * @checks:	how many times it loaded the slot.
+ */
+struct rpcdev_sim_watch_result {
+	__u64 seen_ns;
+	__u32 value;
+	__u32 seq;
+	__u64 checks;
+};
+
+/**
+ * struct rpcdev_sim_notify - request of RPCDEV_SIM_NOTIFY.
+ * @count:	messages to post.
+ * @pad:	zero.
+ * @value:	the first message; the next ones count up from it.
+ */
+struct rpcdev_sim_notify {
+	__u32 count;
+	__u32 pad;
+	__u64 value;
+};
+
+/**
+ * struct rpcdev_sim_stats - what RPCDEV_SIM_STATS reports.
+ * @calls:	downcalls the queue's firmware took from DQ.
+ * @bad:	entries the firmware rejected as malformed: downcalls
+ *		(answered RPCDEV_STATUS_BAD_REQUEST, or dropped when they
+ *		name no usable slot), upcall answers and ring indices.
+ * @upcalls:	upcalls the queue's firmware made.
+ */
+struct rpcdev_sim_stats {
+	__u64 calls;
+	__u64 bad;
+	__u64 upcalls;
+};
+
+/*
+ * RPCDEV_UPCALL_REPLY:	send the reply described in struct rpcdev_upcall.
+ * RPCDEV_UPCALL_WAIT:	then wait for the next upcall.
+ */
+#define RPCDEV_UPCALL_REPLY	(1U << 0)
+#define RPCDEV_UPCALL_WAIT	(1U << 1)
+
+/**
+ * struct rpcdev_upcall - argument of RPCDEV_IOC_REPLY_AND_WAIT.
+ * @flags:	in: RPCDEV_UPCALL_REPLY, RPCDEV_UPCALL_WAIT or both (the
+ *		server loop: one system call per upcall).
+ * @reply_id:	in (REPLY): the id of the upcall answered, as an earlier
+ *		wait returned it.
+ * @reply_status: in (REPLY): RPCDEV_STATUS_OK or RPCDEV_STATUS_ERROR.
+ * @reply_flags: in (REPLY): 0, or RPCDEV_ENTRY_ERROR when the payload is
+ *		an error (name and message, NUL-terminated each).
+ * @reply_len:	in (REPLY): reply payload bytes, at most buf_size.
+ * @pad:	in: zero.
+ * @reply_data: in (REPLY): user address of the payload, copied into UR
+ *		buffer reply_id; or 0 when the server wrote it there itself
+ *		through the host mapping (no copy).
+ * @timeout_ns:	in (WAIT): give up after this long with ETIMEDOUT; 0
+ *		waits forever.
+ * @id:		out (WAIT): the upcall's id. Its payload is in UQ buffer id
+ *		of the device area, to be read in place until the upcall is
+ *		answered.
+ * @method:	out (WAIT): the host method the device calls.
+ * @len:	out (WAIT): payload bytes.
+ * @entry_flags: out (WAIT): RPCDEV_ENTRY_ASYNC for a fire-and-forget
+ *		upcall.
+ * @tag:	out (WAIT): the device's cookie.
+ * @reserved:	in: zero.
+ *
+ * Every upcall a wait returns must be answered with a REPLY, async ones
+ * too: there the reply only tells the device that the server is done with
+ * the payload (its status and payload are not sent on). Upcalls are
+ * returned in the order the device made them, so async upcalls come before
+ * any later sync one. Several threads may serve one queue.
+ *
+ * Returns 0, or -1 with errno:
+ *	EINVAL	no queue, a reserved field or unknown flag set, or reply_id
+ *		is not an upcall waiting for its reply;
+ *	E2BIG	reply_len is larger than buf_size;
+ *	EFAULT	the argument or reply_data cannot be read or written;
+ *	ETIMEDOUT no upcall came within timeout_ns (the reply, if any, was
+ *		sent);
+ *	EINTR	a signal came first (the reply, if any, was sent);
+ *	EIO	the device broke the ring protocol;
+ *	ENODEV	the device was removed.
+ * When the file is closed, or its process dies, upcalls not yet answered
+ * are answered RPCDEV_STATUS_NO_SERVER.
+ */
+struct rpcdev_upcall {
+	__u32 flags;
+	__u32 reply_id;
+	__s32 reply_status;
+	__u32 reply_flags;
+	__u32 reply_len;
+	__u32 pad;
+	__u64 reply_data;
+	__u64 timeout_ns;
+	__u32 id;
+	__u32 method;
+	__u32 len;
+	__u32 entry_flags;
+	__u64 tag;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rpcdev_mbox - argument of RPCDEV_IOC_MBOX_POST.
+ * @slot:	in: the slot, below RPCDEV_MBOX_SLOTS.
+ * @value:	in: the value.
+ * @seq:	out: the slot's new sequence number.
+ * @pad:	in: zero.
+ *
+ * The ioctl is a convenience: a program may as well store
+ * ((__u64)(seq + 1) << 32 | value) into struct rpcdev_host_ctrl.mbox[slot]
+ * through the host mapping itself, with no system call.
+ * Returns 0, or -1 with errno EINVAL (no queue, bad slot, pad set),
+ * EFAULT or ENODEV.
+ */
+struct rpcdev_mbox {
+	__u32 slot;
+	__u32 value;
+	__u32 seq;
+	__u32 pad;
+};
+
+/**
+ * struct rpcdev_mbox_msg - argument of RPCDEV_IOC_MBOX_READ.
+ * @value:	out: the oldest message from the device.
+ * @pending:	out: messages still waiting after this one.
+ * @lost:	out: messages the device overwrote before they were read
+ *		(its producer index ran more than RPCDEV_MBOX_DEPTH ahead),
+ *		since the last read. A well-behaved device waits or drops
+ *		instead, and this stays 0.
+ *
+ * poll(2) reports EPOLLPRI while a message waits. Returns 0, or -1 with
+ * errno EAGAIN (no message), EINVAL (no queue), EFAULT or ENODEV.
+ */
+struct rpcdev_mbox_msg {
+	__u64 value;
+	__u32 pending;
+	__u32 lost;
+};
+
 /* RPCDEV_IOC_MAGIC - the ioctl type byte of every rpcdev ioctl. */
 #define RPCDEV_IOC_MAGIC	0xb8
 
@@ -82,5 +609,46 @@ struct rpcdev_info {
  * Any command number rpcdev does not know fails with ENOTTY.
  */
 #define RPCDEV_IOC_INFO		_IOR(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info)
+
+/*
+ * RPCDEV_IOC_QUEUE_ATTACH - make a queue this file's.
+ *
+ * Argument: struct rpcdev_queue_attach *, read and written.
+ * Returns 0, or -1 with errno:
+ *	EINVAL	qid >= nr_queues, flags or reserved set, depth not a power of
+ *		two or above RPCDEV_MAX_DEPTH;
+ *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or an area above
+ *		RPCDEV_MAX_AREA;
+ *	EBUSY	the queue belongs to another file;
+ *	EALREADY this file already has a queue;
+ *	ENOMEM	no memory for the rings;
+ *	EFAULT, ENODEV as for RPCDEV_IOC_INFO.
+ * The queue is released when the file is closed (all its mappings too).
+ */
+#define RPCDEV_IOC_QUEUE_ATTACH	_IOWR(RPCDEV_IOC_MAGIC, 0x01, struct rpcdev_queue_attach)
+
+/*
+ * RPCDEV_IOC_CALL - synchronous downcall on this file's queue; see struct
+ * rpcdev_call for its errors.
+ */
+#define RPCDEV_IOC_CALL		_IOWR(RPCDEV_IOC_MAGIC, 0x02, struct rpcdev_call)
+
+/*
+ * RPCDEV_IOC_REPLY_AND_WAIT - serve upcalls: reply to one, wait for the
+ * next, or both in one system call; see struct rpcdev_upcall.
+ */
+#define RPCDEV_IOC_REPLY_AND_WAIT _IOWR(RPCDEV_IOC_MAGIC, 0x03, struct rpcdev_upcall)
+
+/*
+ * RPCDEV_IOC_MBOX_POST - post a value in a host-to-device mailbox slot;
+ * see struct rpcdev_mbox.
+ */
+#define RPCDEV_IOC_MBOX_POST	_IOWR(RPCDEV_IOC_MAGIC, 0x04, struct rpcdev_mbox)
+
+/*
+ * RPCDEV_IOC_MBOX_READ - take the oldest device-to-host mailbox message;
+ * see struct rpcdev_mbox_msg.
+ */
+#define RPCDEV_IOC_MBOX_READ	_IOR(RPCDEV_IOC_MAGIC, 0x05, struct rpcdev_mbox_msg)
 
 #endif /* _UAPI_LINUX_RPCDEV_H */

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev downcalls: call slots, posting a call on the DQ ring, taking the
+ * device's answers off the DC ring, and the synchronous RPCDEV_IOC_CALL.
+ *
+ * Every DC entry and index comes from memory the device writes, so each is
+ * read once into a local copy and checked before it is believed: an answer
+ * with a bad position, id or length is counted and dropped, or fails only
+ * its own call with -EIO.
+ */
+#include <linux/cleanup.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "rpcdev_core.h"
+
+int rpcdev_slots_init(struct rpcdev_queue *q)
+{
+	q->slots = kcalloc(q->mem.depth, sizeof(*q->slots), GFP_KERNEL);
+	if (!q->slots)
+		return -ENOMEM;
+	q->dq_prod = 0;
+	q->dc_cons = 0;
+	q->nr_free = q->mem.depth;
+	q->nr_abandoned = 0;
+	return 0;
+}
+
+static u64 rpcdev_tag(u32 id, u32 gen)
+{
+	return (u64)gen << 32 | id;
+}
+
+/* Take a free slot: its id, or -EAGAIN when all are in flight. */
+static int rpcdev_slot_get(struct rpcdev_queue *q)
+{
+	u32 id;
+
+	guard(spinlock_irqsave)(&q->lock);
+	if (!q->nr_free)
+		return -EAGAIN;
+	for (id = 0; id < q->mem.depth; id++) {
+		struct rpcdev_slot *s = &q->slots[id];
+
+		if (s->state != RPCDEV_SLOT_FREE)
+			continue;
+		s->state = RPCDEV_SLOT_POSTED;
+		s->gen++;
+		s->err = 0;
+		q->nr_free--;
+		return id;
+	}
+	return -EAGAIN;
+}
+
+static void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
+{
+	guard(spinlock_irqsave)(&q->lock);
+	q->slots[id].state = RPCDEV_SLOT_FREE;
+	q->nr_free++;
+}
+
+/* Write the DQ entry for slot @id and publish it, then ring the doorbell. */
+static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
+{
+	struct rpcdev_device *rdev = q->rdev;
+	struct rpcdev_entry src = {
+		.id = id,
+		.method = method,
+		.len = len,
+	};
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		u32 pos = q->dq_prod;
+
+		src.tag = rpcdev_tag(id, q->slots[id].gen);
+		rpcdev_entry_write(&q->dq[pos & (q->mem.depth - 1)], &src, pos);
+		q->dq_prod = pos + 1;
+		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
+		q->stats.calls++;
+	}
+	rdev->ops->doorbell(rdev, q->qid);
+}
+
+/*
+ * Check one DC entry (a private copy) against the slot it names and
+ * complete that slot. Called with q->lock held.
+ */
+static bool rpcdev_complete_one(struct rpcdev_queue *q,
+				const struct rpcdev_entry *e, u32 pos)
+{
+	struct rpcdev_slot *s;
+
+	if (e->seq != pos + 1 || e->id >= q->mem.depth)
+		return false;
+	s = &q->slots[e->id];
+	if (e->tag != rpcdev_tag(e->id, s->gen))
+		return false;
+
+	switch (s->state) {
+	case RPCDEV_SLOT_POSTED:
+		s->result = *e;
+		s->err = e->len > q->mem.buf_size ? -EIO : 0;
+		s->state = RPCDEV_SLOT_COMPLETED;
+		return true;
+	case RPCDEV_SLOT_ABANDONED:
+		/* Its caller left: now the device is done with the buffers. */
+		s->state = RPCDEV_SLOT_FREE;
+		q->nr_abandoned--;
+		q->nr_free++;
+		return true;
+	default:
+		/* A second answer to the same call. */
+		return false;
+	}
+}
+
+/**
+ * rpcdev_reap_completions() - take the device's answers off the DC ring.
+ * @q:	a running queue.
+ *
+ * Called from the backend's interrupt (through rpcdev_queue_interrupt()).
+ */
+void rpcdev_reap_completions(struct rpcdev_queue *q)
+{
+	u32 depth = q->mem.depth;
+	bool woke = false;
+	u32 prod;
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		prod = READ_ONCE(q->dctrl->dc_prod.val);
+		if (prod - q->dc_cons > depth) {
+			/* An index no device could have produced. */
+			q->stats.bad++;
+			return;
+		}
+		/* Entries are read after the index that published them. */
+		dma_rmb();
+		while (q->dc_cons != prod) {
+			struct rpcdev_entry e;
+
+			memcpy(&e, &q->dc[q->dc_cons & (depth - 1)], sizeof(e));
+			if (rpcdev_complete_one(q, &e, q->dc_cons)) {
+				q->stats.completed++;
+				woke = true;
+			} else {
+				q->stats.bad++;
+			}
+			q->dc_cons++;
+		}
+		WRITE_ONCE(q->hctrl->dc_cons.val, q->dc_cons);
+	}
+	if (woke)
+		wake_up_all(&q->wq);
+}
+
+/*
+ * Wait for slot @id's answer. On success the slot is COMPLETED and still
+ * the caller's; on failure the slot is either freed or abandoned to the
+ * device, and the caller must not touch it again.
+ */
+static int rpcdev_wait(struct rpcdev_queue *q, u32 id, u64 timeout_ns)
+{
+	struct rpcdev_slot *s = &q->slots[id];
+	struct rpcdev_device *rdev = q->rdev;
+	int ret;
+
+#define rpcdev_answered() \
+	(READ_ONCE(s->state) == RPCDEV_SLOT_COMPLETED || READ_ONCE(rdev->dead))
+
+	if (timeout_ns)
+		ret = wait_event_interruptible_hrtimeout(q->wq, rpcdev_answered(),
+							 ns_to_ktime(timeout_ns));
+	else
+		ret = wait_event_interruptible(q->wq, rpcdev_answered());
+#undef rpcdev_answered
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		if (s->state == RPCDEV_SLOT_COMPLETED)
+			return 0;
+		/* The device may still write the buffers: leave them be. */
+		s->state = RPCDEV_SLOT_ABANDONED;
+		q->nr_abandoned++;
+		if (READ_ONCE(rdev->dead))
+			return -ENODEV;
+		if (ret == -ETIME) {
+			q->stats.timeouts++;
+			return -ETIMEDOUT;
+		}
+		q->stats.interrupted++;
+	}
+	/* Not -ERESTARTSYS: a restarted call would be made twice. */
+	return -EINTR;
+}
+
+static int rpcdev_call_result(struct rpcdev_queue *q, u32 id,
+			      struct rpcdev_call *call)
+{
+	const struct rpcdev_slot *s = &q->slots[id];
+	u32 len = s->result.len;
+
+	if (s->err)
+		return s->err;
+	call->resp_len = len;
+	call->status = s->result.status;
+	call->res_flags = s->result.flags;
+	len = min(len, call->resp_cap);
+	if (len && copy_to_user(u64_to_user_ptr(call->resp),
+				q->dc_buf + (size_t)id * q->mem.buf_size, len))
+		return -EFAULT;
+	return 0;
+}
+
+long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
+{
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+	struct rpcdev_call call;
+	int id, ret;
+
+	if (!q)
+		return -EINVAL;
+	if (copy_from_user(&call, ucall, sizeof(call)))
+		return -EFAULT;
+	if (call.flags || memchr_inv(call.reserved, 0, sizeof(call.reserved)))
+		return -EINVAL;
+	if (call.req_len > q->mem.buf_size)
+		return -E2BIG;
+
+	id = rpcdev_slot_get(q);
+	if (id < 0)
+		return id;
+	if (call.req_len &&
+	    copy_from_user(q->dq_buf + (size_t)id * q->mem.buf_size,
+			   u64_to_user_ptr(call.req), call.req_len)) {
+		rpcdev_slot_put(q, id);
+		return -EFAULT;
+	}
+
+	rpcdev_post(q, id, call.method, call.req_len);
+	ret = rpcdev_wait(q, id, call.timeout_ns);
+	if (ret)
+		return ret;
+
+	ret = rpcdev_call_result(q, id, &call);
+	rpcdev_slot_put(q, id);
+	if (ret)
+		return ret;
+	if (copy_to_user(ucall, &call, sizeof(call)))
+		return -EFAULT;
+	return 0;
+}

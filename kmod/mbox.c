@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev mailbox: messages each side checks without a round trip.
+ *
+ * Host to device: RPCDEV_MBOX_SLOTS words in the host area, each a value
+ * and a sequence number the device reads with one 64-bit load (a pause
+ * request is a store here, and checking for one is a load there).
+ *
+ * Device to host: a small ring of values in the device area; a waiting
+ * message makes the file readable with EPOLLPRI.
+ */
+#include <linux/cleanup.h>
+#include <linux/uaccess.h>
+
+#include "rpcdev_core.h"
+
+long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
+			    struct rpcdev_mbox __user *uarg)
+{
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+	struct rpcdev_mbox m;
+	u64 w;
+
+	if (!q)
+		return -EINVAL;
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.slot >= RPCDEV_MBOX_SLOTS || m.pad)
+		return -EINVAL;
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		/* The owner may also store here itself: start from its word. */
+		w = READ_ONCE(q->hctrl->mbox[m.slot]);
+		m.seq = RPCDEV_MBOX_SEQ(w) + 1;
+		/* One store: the device never sees a torn value and seq. */
+		WRITE_ONCE(q->hctrl->mbox[m.slot], (u64)m.seq << 32 | m.value);
+		q->stats.mbox_posts++;
+	}
+	if (put_user(m.seq, &uarg->seq))
+		return -EFAULT;
+	return 0;
+}
+
+/* Messages waiting, as far as a sane producer index tells. */
+static u32 rpcdev_mbox_avail(struct rpcdev_queue *q)
+{
+	return READ_ONCE(q->dctrl->mb_prod.val) - READ_ONCE(q->mb_cons);
+}
+
+bool rpcdev_mbox_pending(struct rpcdev_queue *q)
+{
+	return rpcdev_mbox_avail(q) != 0;
+}
+
+long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
+			    struct rpcdev_mbox_msg __user *uarg)
+{
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+	struct rpcdev_mbox_msg m = {};
+	u32 avail, skip = 0;
+
+	if (!q)
+		return -EINVAL;
+
+	/* A sleeping lock: the message is consumed only once it is copied. */
+	guard(mutex)(&q->mb_lock);
+	avail = rpcdev_mbox_avail(q);
+	if (!avail)
+		return -EAGAIN;
+	if (avail > RPCDEV_MBOX_DEPTH) {
+		/* Overwritten before we read them: skip to the oldest. */
+		skip = avail - RPCDEV_MBOX_DEPTH;
+		avail = RPCDEV_MBOX_DEPTH;
+	}
+	/* The message is read after the index that published it. */
+	dma_rmb();
+	m.value = READ_ONCE(q->dctrl->mb_msgs[(q->mb_cons + skip) %
+					      RPCDEV_MBOX_DEPTH]);
+	m.pending = avail - 1;
+	m.lost = q->mb_lost + skip;
+	if (copy_to_user(uarg, &m, sizeof(m))) {
+		q->mb_lost += skip;
+		q->mb_cons += skip;
+		return -EFAULT;
+	}
+	q->mb_lost = 0;
+	WRITE_ONCE(q->mb_cons, q->mb_cons + skip + 1);
+	WRITE_ONCE(q->hctrl->mb_cons.val, q->mb_cons);
+	q->stats.mbox_msgs++;
+	return 0;
+}

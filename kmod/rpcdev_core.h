@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces between the parts of rpcdev.ko: core.c (devices and
+ * files), queue.c (attaching queues, their memory and mmap) and call.c
+ * (call slots, downcalls and completions).
+ */
+#ifndef _RPCDEV_CORE_H
+#define _RPCDEV_CORE_H
+
+#include <linux/fs.h>
+#include <linux/spinlock.h>
+
+#include "rpcdev_backend.h"
+
+struct rpcdev_file;
+
+/*
+ * The life of a call slot. A slot leaves FREE when a caller takes it and
+ * returns to FREE only when no one can touch its buffers any more: after
+ * its caller read the result (COMPLETED), or when the device answers a call
+ * whose caller gave up (ABANDONED). An abandoned slot whose answer never
+ * comes is reclaimed only with the whole queue, after the device stopped.
+ */
+enum rpcdev_slot_state {
+	RPCDEV_SLOT_FREE,
+	RPCDEV_SLOT_POSTED,
+	RPCDEV_SLOT_COMPLETED,
+	RPCDEV_SLOT_ABANDONED,
+};
+
+/**
+ * struct rpcdev_slot - one downcall slot.
+ * @state:	enum rpcdev_slot_state; changed under the queue's lock.
+ * @gen:	bumped each time the slot is taken; with the id it forms the
+ *		tag, so a late or duplicated answer is recognized.
+ * @err:	0, or -EIO when the device's answer was malformed.
+ * @result:	the device's answer, checked, once COMPLETED.
+ */
+struct rpcdev_slot {
+	enum rpcdev_slot_state state;
+	u32 gen;
+	int err;
+	struct rpcdev_entry result;
+};
+
+/*
+ * The life of an upcall id, as the kernel tracks it: IDLE while the device
+ * owns it, DELIVERED from when a server takes the upcall until it answers.
+ */
+enum rpcdev_upcall_state {
+	RPCDEV_UPCALL_IDLE,
+	RPCDEV_UPCALL_DELIVERED,
+};
+
+/**
+ * struct rpcdev_upcall_slot - what the kernel keeps of a delivered upcall.
+ * @state:	enum rpcdev_upcall_state; under the queue's lock.
+ * @entry:	the checked UQ entry, for the reply's method and tag.
+ */
+struct rpcdev_upcall_slot {
+	enum rpcdev_upcall_state state;
+	struct rpcdev_entry entry;
+};
+
+/**
+ * struct rpcdev_queue_stats - counters shown in debugfs.
+ * @calls:	downcalls posted.
+ * @completed:	answers taken from DC.
+ * @timeouts:	calls given up on timeout.
+ * @interrupted: calls given up on a signal.
+ * @bad:	DC entries or indices rejected as malformed.
+ * @upcalls:	upcalls delivered to servers.
+ * @replies:	replies sent to the device.
+ * @no_server:	upcalls answered RPCDEV_STATUS_NO_SERVER on release.
+ * @bad_upcalls: UQ entries or indices rejected as malformed.
+ * @mbox_posts:	host-to-device mailbox posts made with the ioctl.
+ * @mbox_msgs:	device-to-host mailbox messages read.
+ */
+struct rpcdev_queue_stats {
+	u64 calls;
+	u64 completed;
+	u64 timeouts;
+	u64 interrupted;
+	u64 bad;
+	u64 upcalls;
+	u64 replies;
+	u64 no_server;
+	u64 bad_upcalls;
+	u64 mbox_posts;
+	u64 mbox_msgs;
+};
+
+/**
+ * struct rpcdev_queue - one queue pair of a device.
+ * @rdev:	the device.
+ * @qid:	its index.
+ * @owner:	the file it is attached to, or NULL; under rdev->qlock.
+ * @running:	the device was started on it and not yet stopped; changes
+ *		under rdev->lock (write) or with it held for reading plus
+ *		rdev->qlock.
+ * @mem:	its memory, valid while @owner is set.
+ * @dctrl:	control page of the device area.
+ * @hctrl:	control page of the host area.
+ * @dq:		DQ entries (host area).
+ * @dc:		DC entries (device area).
+ * @dq_buf:	DQ payload buffers.
+ * @dc_buf:	DC payload buffers.
+ * @uq:		UQ entries (device area).
+ * @ur:		UR entries (host area).
+ * @ur_buf:	UR payload buffers.
+ * @lock:	protects what follows; taken from the interrupt handler.
+ * @dq_prod:	the kernel's DQ producer index (user space may scribble on
+ *		the shared copy; the device must cope, the kernel ignores it).
+ * @dc_cons:	the kernel's DC consumer index.
+ * @slots:	the downcall slots, depth of them.
+ * @nr_free:	slots FREE.
+ * @nr_abandoned: slots ABANDONED.
+ * @uq_cons:	the kernel's UQ consumer index (next upcall to deliver).
+ * @ur_prod:	the kernel's UR producer index.
+ * @upcalls:	upcall ids, depth of them.
+ * @mb_lock:	serializes mailbox readers; protects @mb_cons and @mb_lost.
+ * @mb_cons:	the kernel's device-to-host mailbox consumer index.
+ * @mb_lost:	mailbox messages overwritten since the last read.
+ * @stats:	counters.
+ * @wq:		callers waiting for answers; woken on every answer and when
+ *		the device goes away.
+ * @uwq:	servers waiting for upcalls and poll(); woken by the
+ *		interrupt and when the device goes away.
+ */
+struct rpcdev_queue {
+	struct rpcdev_device *rdev;
+	u32 qid;
+	struct rpcdev_file *owner;
+	bool running;
+	struct rpcdev_queue_mem mem;
+	struct rpcdev_dev_ctrl *dctrl;
+	struct rpcdev_host_ctrl *hctrl;
+	struct rpcdev_entry *dq;
+	struct rpcdev_entry *dc;
+	u8 *dq_buf;
+	u8 *dc_buf;
+	struct rpcdev_entry *uq;
+	struct rpcdev_entry *ur;
+	u8 *ur_buf;
+
+	spinlock_t lock;
+	u32 dq_prod;
+	u32 dc_cons;
+	struct rpcdev_slot *slots;
+	u32 nr_free;
+	u32 nr_abandoned;
+	u32 uq_cons;
+	u32 ur_prod;
+	struct rpcdev_upcall_slot *upcalls;
+	struct mutex mb_lock;
+	u32 mb_cons;
+	u32 mb_lost;
+	struct rpcdev_queue_stats stats;
+	wait_queue_head_t wq;
+	wait_queue_head_t uwq;
+};
+
+/**
+ * struct rpcdev_file - an open /dev/rpcdevN.
+ * @rdev:	its device.
+ * @q:		its queue once attached (set once, with release semantics).
+ */
+struct rpcdev_file {
+	struct rpcdev_device *rdev;
+	struct rpcdev_queue *q;
+};
+
+/* The file's queue, or NULL before RPCDEV_IOC_QUEUE_ATTACH. */
+static inline struct rpcdev_queue *rpcdev_file_queue(struct rpcdev_file *f)
+{
+	/* Pairs with the smp_store_release() that attaches the queue. */
+	return smp_load_acquire(&f->q);
+}
+
+/* queue.c */
+void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
+		       u32 qid);
+long rpcdev_queue_attach(struct rpcdev_file *f,
+			 struct rpcdev_queue_attach __user *uarg);
+void rpcdev_queue_detach(struct rpcdev_file *f);
+int rpcdev_queue_mmap(struct rpcdev_file *f, struct vm_area_struct *vma);
+void rpcdev_queue_debugfs(struct rpcdev_queue *q, struct dentry *dir);
+
+/* call.c */
+int rpcdev_slots_init(struct rpcdev_queue *q);
+long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall);
+void rpcdev_reap_completions(struct rpcdev_queue *q);
+
+/* upcall.c */
+int rpcdev_upcalls_init(struct rpcdev_queue *q);
+long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
+				 struct rpcdev_upcall __user *uarg);
+bool rpcdev_upcall_pending(struct rpcdev_queue *q);
+void rpcdev_upcalls_fail(struct rpcdev_queue *q);
+
+/* mbox.c */
+long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
+			    struct rpcdev_mbox __user *uarg);
+long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
+			    struct rpcdev_mbox_msg __user *uarg);
+bool rpcdev_mbox_pending(struct rpcdev_queue *q);
+
+#endif /* _RPCDEV_CORE_H */

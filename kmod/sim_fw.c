@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev_sim firmware: what runs "on the device". One kernel thread per
+ * running queue takes downcalls off DQ, runs the built-in methods
+ * (RPCDEV_SIM_* in the uapi header) and answers on DC; the UPCALLS method
+ * calls the host through UQ and UR and times each round trip on the device
+ * clock.
+ *
+ * The firmware trusts nothing in the host area: it reads each index and
+ * entry once into a local copy and checks it, as hardware would, and a
+ * malformed entry costs only that entry.
+ */
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#include "sim.h"
+
+/* Longest RPCDEV_SIM_DELAY honoured, so a test cannot wedge the device. */
+#define SIM_MAX_DELAY_US	(60ULL * USEC_PER_SEC)
+/* Longest RPCDEV_SIM_WATCH, and the default upcall reply timeout. */
+#define SIM_MAX_WATCH_US	(10ULL * USEC_PER_SEC)
+#define SIM_UPCALL_TIMEOUT_MS	10000
+/* Most upcalls one RPCDEV_SIM_UPCALLS run may make (and time). */
+#define SIM_MAX_UPCALLS		(1U << 20)
+
+static const char sim_error_name[] = "SimError";
+static const char sim_timeout_name[] = "TimeoutError";
+
+/* Shared memory, as the firmware sees it. */
+
+static struct rpcdev_dev_ctrl *sim_dctrl(struct sim_queue *sq)
+{
+	return sq->mem.dev;
+}
+
+static struct rpcdev_host_ctrl *sim_hctrl(struct sim_queue *sq)
+{
+	return sq->mem.host;
+}
+
+static struct rpcdev_entry *sim_ring(struct sim_queue *sq, void *area,
+				     u64 off, u32 pos)
+{
+	struct rpcdev_entry *ring = area + off;
+
+	return &ring[pos & (sq->mem.depth - 1)];
+}
+
+static void *sim_buf(struct sim_queue *sq, void *area, u64 off, u32 id)
+{
+	return area + off + (size_t)id * sq->mem.buf_size;
+}
+
+/* Interrupt the host if it asked for it (virtio's event suppression). */
+static void sim_notify(struct sim_queue *sq)
+{
+	/* The entry and index are visible before the flag is read. */
+	smp_mb();
+	if (READ_ONCE(sim_hctrl(sq)->flags.val) & RPCDEV_RING_NEED_WAKEUP)
+		irq_work_queue(&sq->irq_work);
+}
+
+/* Fill in an error answer: "<name>\0<message>\0", cut to fit. */
+static void sim_error(struct sim_queue *sq, struct rpcdev_entry *ans,
+		      const char *name, const void *msg, u32 msg_len)
+{
+	void *resp = sim_buf(sq, sq->mem.dev, sq->mem.layout.dc_buf_off,
+			     ans->id);
+	u32 nlen = strlen(name) + 1;
+
+	ans->len = min_t(u32, nlen + msg_len + 1, sq->mem.buf_size);
+	memcpy(resp, name, nlen);
+	memmove(resp + nlen, msg, ans->len - nlen - 1);
+	((u8 *)resp)[ans->len - 1] = 0;
+	ans->status = RPCDEV_STATUS_ERROR;
+	ans->flags = RPCDEV_ENTRY_ERROR;
+}
+
+/* Downcall answers. */
+
+/* Post an answer on DC, or return false when the host has not made room. */
+static bool sim_dc_post(struct sim_queue *sq, const struct rpcdev_entry *src)
+{
+	u32 pos = sq->dc_prod;
+
+	if (pos - READ_ONCE(sim_hctrl(sq)->dc_cons.val) >= sq->mem.depth)
+		return false;
+	rpcdev_entry_write(sim_ring(sq, sq->mem.dev, sq->mem.layout.dc_off, pos),
+			   src, pos);
+	sq->dc_prod = pos + 1;
+	WRITE_ONCE(sim_dctrl(sq)->dc_prod.val, sq->dc_prod);
+	return true;
+}
+
+/* Post the answers that are due; the time of the next one, or U64_MAX. */
+static u64 sim_post_due(struct sim_queue *sq)
+{
+	u64 now = ktime_get_ns(), next = U64_MAX;
+	bool posted = false;
+	u32 id;
+
+	for (id = 0; id < sq->mem.depth; id++) {
+		struct sim_reply *r = &sq->replies[id];
+
+		if (!r->due_ns)
+			continue;
+		if (r->due_ns <= now && sim_dc_post(sq, &r->entry)) {
+			r->due_ns = 0;
+			posted = true;
+		} else {
+			/* Not due, or DC full: look again soon. */
+			next = min(next, max(r->due_ns, now + NSEC_PER_MSEC));
+		}
+	}
+	if (posted)
+		sim_notify(sq);
+	return next;
+}
+
+/* Upcalls. */
+
+/* Is there a UR entry to read? */
+static bool sim_ur_ready(struct sim_queue *sq)
+{
+	return READ_ONCE(sim_hctrl(sq)->ur_prod.val) != sq->ur_cons;
+}
+
+/*
+ * Take one answer off UR into @re. Returns 1 for a good answer to an upcall
+ * in flight (which then is no longer in flight), 0 when UR is empty, and
+ * -EIO for a malformed one (skipped).
+ */
+static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
+{
+	u32 prod = READ_ONCE(sim_hctrl(sq)->ur_prod.val);
+	u32 pos = sq->ur_cons;
+
+	if (prod == pos)
+		return 0;
+	if (prod - pos > sq->mem.depth) {
+		sq->stats.bad++;
+		return 0;
+	}
+	dma_rmb();
+	memcpy(re, sim_ring(sq, sq->mem.host, sq->mem.layout.ur_off, pos),
+	       sizeof(*re));
+	sq->ur_cons = pos + 1;
+	WRITE_ONCE(sim_dctrl(sq)->ur_cons.val, sq->ur_cons);
+
+	if (re->seq != pos + 1 || re->id >= sq->mem.depth ||
+	    !sq->up_busy[re->id] || re->len > sq->mem.buf_size) {
+		sq->stats.bad++;
+		return -EIO;
+	}
+	sq->up_busy[re->id] = false;
+	sq->nr_busy--;
+	return 1;
+}
+
+/*
+ * Wait for the next good UR answer until @deadline (ns). Returns 1 with
+ * the answer in @re, 0 on timeout, -ESHUTDOWN when the queue is stopping.
+ * UR is always read before the stop is honoured, so answers the host sent
+ * before stopping the queue (RPCDEV_STATUS_NO_SERVER) are still seen.
+ */
+static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
+		       u64 deadline)
+{
+	for (;;) {
+		u64 now;
+		int ret = sim_ur_take(sq, re);
+
+		if (ret > 0)
+			return 1;
+		if (ret < 0)
+			continue;
+		if (kthread_should_stop())
+			return -ESHUTDOWN;
+		now = ktime_get_ns();
+		if (now >= deadline)
+			return 0;
+		wait_event_interruptible_hrtimeout(sq->wq,
+			sim_ur_ready(sq) || kthread_should_stop(),
+			ns_to_ktime(deadline - now));
+	}
+}
+
+/* Make upcall number @n with id @id and payload @size; time it from now. */
+static void sim_uq_post(struct sim_queue *sq,
+			const struct rpcdev_sim_upcalls *req, u32 id, u32 n)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+	u8 *p = sim_buf(sq, sq->mem.dev, l->uq_buf_off, id);
+	struct rpcdev_entry e = {
+		.id = id,
+		.method = req->method,
+		.len = req->size,
+		.tag = (u64)sq->run << 32 | n,
+	};
+	__le64 seq = cpu_to_le64(n);
+	u32 pos = sq->uq_prod, i;
+
+	for (i = 0; i < req->size; i++)
+		p[i] = (n + i) & 0xff;
+	if (req->size >= sizeof(seq))
+		memcpy(p, &seq, sizeof(seq));
+	if (req->flags & RPCDEV_SIM_UPCALL_ASYNC)
+		e.flags = RPCDEV_ENTRY_ASYNC;
+
+	sq->up_busy[id] = true;
+	sq->nr_busy++;
+	sq->up_start[id] = ktime_get_ns();
+	rpcdev_entry_write(sim_ring(sq, sq->mem.dev, l->uq_off, pos), &e, pos);
+	sq->uq_prod = pos + 1;
+	WRITE_ONCE(sim_dctrl(sq)->uq_prod.val, sq->uq_prod);
+	sq->stats.upcalls++;
+	sq->life.upcalls++;
+	sim_notify(sq);
+}
+
+/* Count one good answer to an upcall; false if it ends the run. */
+static bool sim_upcall_done(struct sim_queue *sq,
+			    const struct rpcdev_sim_upcalls *req,
+			    const struct rpcdev_entry *re,
+			    struct rpcdev_sim_upcall_result *res, u32 n)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+
+	sq->lat[n] = ktime_get_ns() - sq->up_start[re->id];
+	res->last_status = re->status;
+	if (re->status != RPCDEV_STATUS_OK) {
+		res->failed++;
+		if (re->status == RPCDEV_STATUS_NO_SERVER) {
+			res->no_server++;
+			sq->life.no_server++;
+		}
+		return re->status != RPCDEV_STATUS_ERROR;
+	}
+	res->done++;
+	if ((req->flags & RPCDEV_SIM_UPCALL_VERIFY) &&
+	    !(req->flags & RPCDEV_SIM_UPCALL_ASYNC) &&
+	    (re->len != req->size ||
+	     memcmp(sim_buf(sq, sq->mem.host, l->ur_buf_off, re->id),
+		    sim_buf(sq, sq->mem.dev, l->uq_buf_off, re->id),
+		    req->size)))
+		res->mismatched++;
+	return true;
+}
+
+static int sim_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sim_upcall_stats(struct sim_queue *sq, u32 n,
+			     struct rpcdev_sim_upcall_result *res)
+{
+	u64 sum = 0;
+	u32 i;
+
+	if (!n)
+		return;
+	sort(sq->lat, n, sizeof(*sq->lat), sim_cmp_u64, NULL);
+	for (i = 0; i < n; i++)
+		sum += sq->lat[i];
+	res->min_ns = sq->lat[0];
+	res->p50_ns = sq->lat[n / 2];
+	res->p99_ns = sq->lat[(u64)n * 99 / 100];
+	res->max_ns = sq->lat[n - 1];
+	res->mean_ns = div_u64(sum, n);
+}
+
+/*
+ * RPCDEV_SIM_UPCALLS. Sync upcalls go one at a time (id 0); async ones use
+ * every id and are acknowledged out of line. Returns -ESHUTDOWN when the
+ * queue is being stopped (then no one waits for the answer).
+ */
+static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
+		       struct rpcdev_entry *ans)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	bool async;
+	struct rpcdev_sim_upcall_result res = {};
+	struct rpcdev_sim_upcalls req;
+	struct rpcdev_entry re;
+	u32 sent = 0, answered = 0, inflight = 0, id = 0;
+	u64 timeout;
+	int ret;
+
+	if (call->len != sizeof(req))
+		goto bad;
+	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
+	       sizeof(req));
+	if (req.size > sq->mem.buf_size || req.count > SIM_MAX_UPCALLS ||
+	    req.pad || req.flags & ~(RPCDEV_SIM_UPCALL_ASYNC |
+				     RPCDEV_SIM_UPCALL_VERIFY))
+		goto bad;
+	async = req.flags & RPCDEV_SIM_UPCALL_ASYNC;
+	sq->run++;
+	timeout = (u64)(req.timeout_ms ?: SIM_UPCALL_TIMEOUT_MS) * NSEC_PER_MSEC;
+
+	sq->lat = kvcalloc(max(req.count, 1U), sizeof(*sq->lat), GFP_KERNEL);
+	if (!sq->lat)
+		goto bad;
+
+	while (answered < req.count) {
+		/* Post while an id is free (sync: only when none is out). */
+		if (sent < req.count && sq->nr_busy < sq->mem.depth &&
+		    inflight < (async ? sq->mem.depth : 1)) {
+			while (sq->up_busy[id])
+				id = (id + 1) & (sq->mem.depth - 1);
+			sim_uq_post(sq, &req, id, sent++);
+			inflight++;
+			continue;
+		}
+		ret = sim_ur_wait(sq, &re, ktime_get_ns() + timeout);
+		if (ret < 0)
+			goto out;
+		if (!ret) {
+			res.timed_out++;
+			sq->life.upcall_timeouts++;
+			break;
+		}
+		if (re.tag >> 32 != sq->run)
+			continue;	/* late answer to an earlier run */
+		inflight--;
+		if (!sim_upcall_done(sq, &req, &re, &res, answered++)) {
+			/* The host raised an error: the device re-raises it. */
+			memcpy(resp, sim_buf(sq, sq->mem.host, l->ur_buf_off,
+					     re.id), re.len);
+			ans->len = re.len;
+			ans->status = re.status;
+			ans->flags = re.flags & RPCDEV_ENTRY_ERROR;
+			ret = 0;
+			goto out;
+		}
+	}
+
+	sim_upcall_stats(sq, answered, &res);
+	memcpy(resp, &res, sizeof(res));
+	ans->len = sizeof(res);
+	ret = 0;
+out:
+	/* Ids still out stay busy: their answers are skipped as stale. */
+	kvfree(sq->lat);
+	sq->lat = NULL;
+	return ret;
+bad:
+	ans->status = RPCDEV_STATUS_BAD_REQUEST;
+	return 0;
+}
+
+/* Mailbox. */
+
+/* RPCDEV_SIM_WATCH: spin on one slot, as a device's pause check would. */
+static int sim_watch(struct sim_queue *sq, const struct rpcdev_entry *call,
+		     struct rpcdev_entry *ans)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	struct rpcdev_sim_watch_result res = {};
+	struct rpcdev_sim_watch req;
+	u64 deadline, w;
+
+	if (call->len != sizeof(req))
+		goto bad;
+	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
+	       sizeof(req));
+	if (req.slot >= RPCDEV_MBOX_SLOTS || req.pad)
+		goto bad;
+	deadline = ktime_get_ns() +
+		   min_t(u64, req.timeout_us, SIM_MAX_WATCH_US) * NSEC_PER_USEC;
+
+	for (;;) {
+		/* The check itself: one load. */
+		w = READ_ONCE(sim_hctrl(sq)->mbox[req.slot]);
+		res.checks++;
+		if (RPCDEV_MBOX_SEQ(w) != req.seq)
+			break;
+		if (kthread_should_stop())
+			return -ESHUTDOWN;
+		if (ktime_get_ns() >= deadline) {
+			sim_error(sq, ans, sim_timeout_name, "no post seen",
+				  sizeof("no post seen") - 1);
+			return 0;
+		}
+		cond_resched();
+		cpu_relax();
+	}
+	res.seen_ns = ktime_get_ns();
+	res.value = RPCDEV_MBOX_VAL(w);
+	res.seq = RPCDEV_MBOX_SEQ(w);
+	memcpy(resp, &res, sizeof(res));
+	ans->len = sizeof(res);
+	return 0;
+bad:
+	ans->status = RPCDEV_STATUS_BAD_REQUEST;
+	return 0;
+}
+
+/* RPCDEV_SIM_NOTIFY: post messages until done or the ring is full. */
+static void sim_mbox_notify(struct sim_queue *sq,
+			    const struct rpcdev_entry *call,
+			    struct rpcdev_entry *ans)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	struct rpcdev_sim_notify req;
+	u32 posted;
+
+	if (call->len != sizeof(req)) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
+	       sizeof(req));
+	for (posted = 0; posted < req.count; posted++) {
+		u32 pos = sq->mb_prod;
+
+		if (pos - READ_ONCE(sim_hctrl(sq)->mb_cons.val) >=
+		    RPCDEV_MBOX_DEPTH)
+			break;
+		WRITE_ONCE(sim_dctrl(sq)->mb_msgs[pos % RPCDEV_MBOX_DEPTH],
+			   req.value + posted);
+		dma_wmb();
+		sq->mb_prod = pos + 1;
+		WRITE_ONCE(sim_dctrl(sq)->mb_prod.val, sq->mb_prod);
+	}
+	if (posted)
+		sim_notify(sq);
+	memcpy(resp, &posted, sizeof(posted));
+	ans->len = sizeof(posted);
+}
+
+/* Downcalls. */
+
+/*
+ * Run one checked call, filling in its answer. Returns when the answer is
+ * due (ns), or 0 when the queue is stopping and no answer is to be posted.
+ */
+static u64 sim_run(struct sim_queue *sq, const struct rpcdev_entry *call,
+		   struct rpcdev_entry *ans)
+{
+	const struct rpcdev_queue_attach *l = &sq->mem.layout;
+	void *req = sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id);
+	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	u64 now = ktime_get_ns();
+	__le64 us;
+
+	switch (call->method) {
+	case RPCDEV_SIM_ECHO:
+		memcpy(resp, req, call->len);
+		ans->len = call->len;
+		break;
+	case RPCDEV_SIM_FAIL:
+		sim_error(sq, ans, sim_error_name, req, call->len);
+		break;
+	case RPCDEV_SIM_DELAY:
+		if (call->len != sizeof(us)) {
+			ans->status = RPCDEV_STATUS_BAD_REQUEST;
+			break;
+		}
+		memcpy(&us, req, sizeof(us));
+		return now + min(le64_to_cpu(us), SIM_MAX_DELAY_US) *
+			     NSEC_PER_USEC;
+	case RPCDEV_SIM_STATS:
+		memcpy(resp, &sq->stats, sizeof(sq->stats));
+		ans->len = sizeof(sq->stats);
+		break;
+	case RPCDEV_SIM_UPCALLS:
+		if (sim_upcalls(sq, call, ans))
+			return 0;
+		break;
+	case RPCDEV_SIM_WATCH:
+		if (sim_watch(sq, call, ans))
+			return 0;
+		break;
+	case RPCDEV_SIM_NOTIFY:
+		sim_mbox_notify(sq, call, ans);
+		break;
+	default:
+		ans->status = RPCDEV_STATUS_NO_METHOD;
+		break;
+	}
+	return ktime_get_ns();
+}
+
+/* Take the calls the host posted on DQ. */
+static void sim_take_calls(struct sim_queue *sq)
+{
+	u32 depth = sq->mem.depth;
+	u32 prod = READ_ONCE(sim_hctrl(sq)->dq_prod.val);
+
+	/* A producer index no host could have written: ignore it. */
+	if (prod - sq->dq_cons > depth) {
+		sq->stats.bad++;
+		return;
+	}
+	dma_rmb();
+
+	while (sq->dq_cons != prod && !kthread_should_stop()) {
+		struct rpcdev_entry call, ans = {};
+		struct sim_reply *r;
+		u32 pos = sq->dq_cons++;
+
+		memcpy(&call, sim_ring(sq, sq->mem.host, sq->mem.layout.dq_off,
+				       pos), sizeof(call));
+		WRITE_ONCE(sim_dctrl(sq)->dq_cons.val, sq->dq_cons);
+		sq->stats.calls++;
+		sq->life.calls++;
+		/* Without a good seq and id there is no one to answer. */
+		if (call.seq != pos + 1 || call.id >= depth ||
+		    sq->replies[call.id].due_ns) {
+			sq->stats.bad++;
+			continue;
+		}
+		r = &sq->replies[call.id];
+		ans.id = call.id;
+		ans.method = call.method;
+		ans.tag = call.tag;
+		if (call.len > sq->mem.buf_size) {
+			sq->stats.bad++;
+			ans.status = RPCDEV_STATUS_BAD_REQUEST;
+			r->due_ns = ktime_get_ns();
+		} else {
+			r->due_ns = sim_run(sq, &call, &ans);
+		}
+		r->entry = ans;
+		/* Answer at once what is due, so DELAY does not hold it up. */
+		sim_post_due(sq);
+	}
+}
+
+static bool sim_has_work(struct sim_queue *sq)
+{
+	return READ_ONCE(sim_hctrl(sq)->dq_prod.val) != sq->dq_cons;
+}
+
+static int sim_firmware(void *data)
+{
+	struct sim_queue *sq = data;
+
+	while (!kthread_should_stop()) {
+		u64 next, now;
+
+		sim_take_calls(sq);
+		next = sim_post_due(sq);
+		now = ktime_get_ns();
+		if (next <= now)
+			continue;
+		if (next == U64_MAX)
+			wait_event_interruptible(sq->wq, sim_has_work(sq) ||
+						 kthread_should_stop());
+		else
+			wait_event_interruptible_hrtimeout(sq->wq,
+				sim_has_work(sq) || kthread_should_stop(),
+				ns_to_ktime(next - now));
+	}
+	return 0;
+}
+
+static void sim_fw_free(struct sim_queue *sq)
+{
+	kfree(sq->up_start);
+	sq->up_start = NULL;
+	kfree(sq->up_busy);
+	sq->up_busy = NULL;
+	kfree(sq->replies);
+	sq->replies = NULL;
+}
+
+/**
+ * sim_fw_start() - start the firmware of a queue.
+ * @sq:		the queue.
+ * @mem:	its memory.
+ * @name:	the thread's name.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
+		 const char *name)
+{
+	u32 depth = mem->depth;
+
+	sq->mem = *mem;
+	sq->dq_cons = 0;
+	sq->dc_prod = 0;
+	sq->uq_prod = 0;
+	sq->ur_cons = 0;
+	sq->mb_prod = 0;
+	sq->nr_busy = 0;
+	memset(&sq->stats, 0, sizeof(sq->stats));
+	sq->replies = kcalloc(depth, sizeof(*sq->replies), GFP_KERNEL);
+	sq->up_busy = kcalloc(depth, sizeof(*sq->up_busy), GFP_KERNEL);
+	sq->up_start = kcalloc(depth, sizeof(*sq->up_start), GFP_KERNEL);
+	if (!sq->replies || !sq->up_busy || !sq->up_start)
+		goto err;
+
+	sq->task = kthread_run(sim_firmware, sq, "%s", name);
+	if (IS_ERR(sq->task)) {
+		sq->task = NULL;
+		goto err;
+	}
+	return 0;
+err:
+	sim_fw_free(sq);
+	return -ENOMEM;
+}
+
+/**
+ * sim_fw_stop() - stop the firmware of a queue: when this returns it no
+ * longer touches the queue's memory.
+ * @sq:		the queue.
+ */
+void sim_fw_stop(struct sim_queue *sq)
+{
+	kthread_stop(sq->task);
+	sq->task = NULL;
+	sim_fw_free(sq);
+	memset(&sq->mem, 0, sizeof(sq->mem));
+}

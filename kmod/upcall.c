@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev upcalls: the device calls the host. The device posts upcalls on
+ * the UQ ring; servers take them with RPCDEV_IOC_REPLY_AND_WAIT, read the
+ * payload in place in the read-only device area, and answer on the UR ring
+ * in the same system call that waits for the next upcall (as ublk's
+ * COMMIT_AND_FETCH and binder's write-read do).
+ *
+ * UQ entries are read once and checked like DC entries. An upcall the
+ * kernel cannot deliver (bad length) is answered RPCDEV_STATUS_BAD_REQUEST
+ * at once; one without a usable id cannot be answered and is dropped.
+ * When the owning file goes, every upcall not yet answered is answered
+ * RPCDEV_STATUS_NO_SERVER, so the device never waits for a dead server.
+ */
+#include <linux/cleanup.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "rpcdev_core.h"
+
+int rpcdev_upcalls_init(struct rpcdev_queue *q)
+{
+	q->upcalls = kcalloc(q->mem.depth, sizeof(*q->upcalls), GFP_KERNEL);
+	if (!q->upcalls)
+		return -ENOMEM;
+	q->uq_cons = 0;
+	q->ur_prod = 0;
+	return 0;
+}
+
+/*
+ * Post the answer to upcall @ue on UR. Called with q->lock held; the
+ * caller rings the doorbell. Fails with -EIO if the device has not consumed
+ * UR, which a device that reuses an id only after its answer never causes.
+ */
+static int rpcdev_ur_post(struct rpcdev_queue *q, const struct rpcdev_entry *ue,
+			  s32 status, u32 flags, u32 len)
+{
+	u32 pos = q->ur_prod;
+	struct rpcdev_entry src = {
+		.id = ue->id,
+		.method = ue->method,
+		.len = len,
+		.flags = flags,
+		.status = status,
+		.tag = ue->tag,
+	};
+
+	if (pos - READ_ONCE(q->dctrl->ur_cons.val) >= q->mem.depth)
+		return -EIO;
+	rpcdev_entry_write(&q->ur[pos & (q->mem.depth - 1)], &src, pos);
+	q->ur_prod = pos + 1;
+	WRITE_ONCE(q->hctrl->ur_prod.val, q->ur_prod);
+	q->stats.replies++;
+	return 0;
+}
+
+/* The device's UQ producer index, or the kernel's own if it is corrupt. */
+static u32 rpcdev_uq_prod(struct rpcdev_queue *q)
+{
+	u32 prod = READ_ONCE(q->dctrl->uq_prod.val);
+
+	if (prod - q->uq_cons > q->mem.depth) {
+		q->stats.bad_upcalls++;
+		return q->uq_cons;
+	}
+	/* Entries are read after the index that published them. */
+	dma_rmb();
+	return prod;
+}
+
+/* Is there an upcall to deliver? A corrupt index does not count. */
+bool rpcdev_upcall_pending(struct rpcdev_queue *q)
+{
+	u32 n = READ_ONCE(q->dctrl->uq_prod.val) - READ_ONCE(q->uq_cons);
+
+	return n && n <= q->mem.depth;
+}
+
+/*
+ * Take the next deliverable upcall off UQ into @ue. Returns 1 when one was
+ * taken, 0 when UQ is empty; answers or drops malformed entries on the
+ * way. Called with q->lock held; *@bell is set when UR was written.
+ */
+static int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue,
+			  bool *bell)
+{
+	u32 prod = rpcdev_uq_prod(q);
+
+	while (q->uq_cons != prod) {
+		u32 pos = q->uq_cons++;
+		struct rpcdev_upcall_slot *u;
+
+		memcpy(ue, &q->uq[pos & (q->mem.depth - 1)], sizeof(*ue));
+		WRITE_ONCE(q->hctrl->uq_cons.val, q->uq_cons);
+		if (ue->seq != pos + 1 || ue->id >= q->mem.depth ||
+		    q->upcalls[ue->id].state != RPCDEV_UPCALL_IDLE) {
+			q->stats.bad_upcalls++;
+			continue;
+		}
+		if (ue->len > q->mem.buf_size) {
+			q->stats.bad_upcalls++;
+			if (!rpcdev_ur_post(q, ue, RPCDEV_STATUS_BAD_REQUEST,
+					    0, 0))
+				*bell = true;
+			continue;
+		}
+		u = &q->upcalls[ue->id];
+		u->state = RPCDEV_UPCALL_DELIVERED;
+		u->entry = *ue;
+		q->stats.upcalls++;
+		return 1;
+	}
+	return 0;
+}
+
+/* The reply half of RPCDEV_IOC_REPLY_AND_WAIT. */
+static int rpcdev_upcall_reply(struct rpcdev_queue *q,
+			       const struct rpcdev_upcall *a)
+{
+	struct rpcdev_upcall_slot *u;
+	int ret;
+
+	if (a->reply_id >= q->mem.depth || a->reply_flags & ~RPCDEV_ENTRY_ERROR)
+		return -EINVAL;
+	if (a->reply_len > q->mem.buf_size)
+		return -E2BIG;
+	u = &q->upcalls[a->reply_id];
+	if (READ_ONCE(u->state) != RPCDEV_UPCALL_DELIVERED)
+		return -EINVAL;
+
+	/*
+	 * The id stays DELIVERED, so no one else touches its buffer while we
+	 * copy. A racing reply to the same id from another thread is caught
+	 * below and loses.
+	 */
+	if (a->reply_data && a->reply_len &&
+	    copy_from_user(q->ur_buf + (size_t)a->reply_id * q->mem.buf_size,
+			   u64_to_user_ptr(a->reply_data), a->reply_len))
+		return -EFAULT;
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		if (u->state != RPCDEV_UPCALL_DELIVERED)
+			return -EINVAL;
+		if (u->entry.flags & RPCDEV_ENTRY_ASYNC)
+			ret = rpcdev_ur_post(q, &u->entry, RPCDEV_STATUS_OK,
+					     RPCDEV_ENTRY_ASYNC, 0);
+		else
+			ret = rpcdev_ur_post(q, &u->entry, a->reply_status,
+					     a->reply_flags, a->reply_len);
+		if (ret)
+			return ret;
+		u->state = RPCDEV_UPCALL_IDLE;
+	}
+	q->rdev->ops->doorbell(q->rdev, q->qid);
+	return 0;
+}
+
+/* The wait half: deliver the next upcall into @a. */
+static int rpcdev_upcall_wait(struct rpcdev_queue *q, struct rpcdev_upcall *a)
+{
+	struct rpcdev_device *rdev = q->rdev;
+	struct rpcdev_entry ue;
+	bool bell = false;
+	int ret, got;
+
+	for (;;) {
+		scoped_guard(spinlock_irqsave, &q->lock)
+			got = rpcdev_uq_take(q, &ue, &bell);
+		if (bell)
+			rdev->ops->doorbell(rdev, q->qid);
+		if (got)
+			break;
+
+#define rpcdev_upcall_ready() \
+	(rpcdev_upcall_pending(q) || READ_ONCE(rdev->dead))
+		if (a->timeout_ns)
+			ret = wait_event_interruptible_hrtimeout(q->uwq,
+				rpcdev_upcall_ready(), ns_to_ktime(a->timeout_ns));
+		else
+			ret = wait_event_interruptible(q->uwq,
+						       rpcdev_upcall_ready());
+#undef rpcdev_upcall_ready
+		if (READ_ONCE(rdev->dead))
+			return -ENODEV;
+		if (ret == -ETIME)
+			return -ETIMEDOUT;
+		if (ret)
+			return -EINTR;
+	}
+
+	a->id = ue.id;
+	a->method = ue.method;
+	a->len = ue.len;
+	a->entry_flags = ue.flags & RPCDEV_ENTRY_ASYNC;
+	a->tag = ue.tag;
+	return 0;
+}
+
+long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
+				 struct rpcdev_upcall __user *uarg)
+{
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+	struct rpcdev_upcall a;
+	int ret;
+
+	if (!q)
+		return -EINVAL;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (!a.flags ||
+	    a.flags & ~(RPCDEV_UPCALL_REPLY | RPCDEV_UPCALL_WAIT) || a.pad ||
+	    memchr_inv(a.reserved, 0, sizeof(a.reserved)))
+		return -EINVAL;
+
+	if (a.flags & RPCDEV_UPCALL_REPLY) {
+		ret = rpcdev_upcall_reply(q, &a);
+		if (ret)
+			return ret;
+	}
+	if (!(a.flags & RPCDEV_UPCALL_WAIT))
+		return 0;
+
+	ret = rpcdev_upcall_wait(q, &a);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		/*
+		 * The upcall was taken but the server cannot learn of it:
+		 * answer for it rather than leave the device waiting.
+		 */
+		scoped_guard(spinlock_irqsave, &q->lock) {
+			q->upcalls[a.id].state = RPCDEV_UPCALL_IDLE;
+			rpcdev_ur_post(q, &q->upcalls[a.id].entry,
+				       RPCDEV_STATUS_NO_SERVER, 0, 0);
+		}
+		q->rdev->ops->doorbell(q->rdev, q->qid);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * rpcdev_upcalls_fail() - answer every upcall the server will never answer.
+ * @q:	a running queue whose owner is going away.
+ *
+ * Delivered upcalls and those still on UQ get RPCDEV_STATUS_NO_SERVER, then
+ * the doorbell rings, so the device learns of it before it is stopped.
+ */
+void rpcdev_upcalls_fail(struct rpcdev_queue *q)
+{
+	struct rpcdev_entry ue;
+	bool bell = false;
+	u32 id;
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		for (id = 0; id < q->mem.depth; id++) {
+			struct rpcdev_upcall_slot *u = &q->upcalls[id];
+
+			if (u->state != RPCDEV_UPCALL_DELIVERED)
+				continue;
+			u->state = RPCDEV_UPCALL_IDLE;
+			if (!rpcdev_ur_post(q, &u->entry,
+					    RPCDEV_STATUS_NO_SERVER, 0, 0))
+				q->stats.no_server++;
+		}
+		while (rpcdev_uq_take(q, &ue, &bell)) {
+			q->upcalls[ue.id].state = RPCDEV_UPCALL_IDLE;
+			if (!rpcdev_ur_post(q, &ue, RPCDEV_STATUS_NO_SERVER,
+					    0, 0))
+				q->stats.no_server++;
+		}
+	}
+	q->rdev->ops->doorbell(q->rdev, q->qid);
+}
