@@ -44,8 +44,10 @@ static struct dentry *rpcdev_debugfs_root;
 static char *rpcdev_devnode(rpcdev_devnode_device *dev, umode_t *m,
 			    kuid_t *uid, kgid_t *gid)
 {
-	*m = mode;
-	if (group)
+	/* devtmpfs asks with NULL pointers when it deletes the node. */
+	if (m)
+		*m = mode;
+	if (gid && group)
 		*gid = KGIDT_INIT(group);
 	return NULL;
 }

@@ -35,7 +35,7 @@ fetch_one() {
 	kbuild=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-kbuild-.*\)/\1/p' | head -n1)
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve the packages of $hdr"
 
-	(cd "$dl" && apt-get download -qq "linux-image-$abi-unsigned" "$hdr" "$common" "$kbuild")
+	(cd "$dl" && apt-get download -qq -o APT::Sandbox::User=root "linux-image-$abi-unsigned" "$hdr" "$common" "$kbuild")
 	for pkg in "$dl"/*.deb; do
 		dpkg-deb -x "$pkg" "$root"
 	done
