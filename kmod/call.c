@@ -72,7 +72,8 @@ static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 	};
 
 	scoped_guard(spinlock_irqsave, &q->lock) {
-		u32 pos = q->dq_prod;
+		u32 pos = rpcdev_resync_prod(q->dq_prod,
+					     READ_ONCE(q->dctrl->dq_cons.val));
 
 		src.tag = rpcdev_tag(id, q->slots[id].gen);
 		rpcdev_entry_write(&q->dq[pos & (q->mem.depth - 1)], &src, pos);
@@ -207,7 +208,8 @@ static int rpcdev_call_result(struct rpcdev_queue *q, u32 id,
 	call->res_flags = s->result.flags;
 	len = min(len, call->resp_cap);
 	if (len && copy_to_user(u64_to_user_ptr(call->resp),
-				q->dc_buf + (size_t)id * q->mem.buf_size, len))
+				rpcdev_mem_buf(&q->mem, RPCDEV_PART_DC_BUF, id),
+				len))
 		return -EFAULT;
 	return 0;
 }
@@ -231,7 +233,7 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 	if (id < 0)
 		return id;
 	if (call.req_len &&
-	    copy_from_user(q->dq_buf + (size_t)id * q->mem.buf_size,
+	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id),
 			   u64_to_user_ptr(call.req), call.req_len)) {
 		rpcdev_slot_put(q, id);
 		return -EFAULT;

@@ -4,12 +4,11 @@
  * of its rings and buffers, mapping that memory into the owner, and
  * detaching it again when the file is closed.
  *
- * Each queue has two areas (see the uapi header): the device area, written
- * by the device and the kernel and mapped read-only, and the host area,
- * written by the host and mapped writable. Both are freed only when the
- * owning file is released, which happens after the last mapping of it is
- * gone and after the device was stopped, so neither user space nor the
- * device can reach freed memory.
+ * Each queue has six parts (see the uapi header): three written by the
+ * device and mapped read-only, three written by the host and mapped
+ * writable. All are freed only when the owning file is released, which
+ * happens after the last mapping of it is gone and after the device was
+ * stopped, so neither user space nor the device can reach freed memory.
  */
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
@@ -36,8 +35,9 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 }
 
 /*
- * Check and complete the caller's request, and lay out both areas: a
- * control page, the two entry arrays, then page-aligned payload buffers.
+ * Check and complete the caller's request, and lay out the queue: each
+ * control part is a control page followed by its two entry arrays; each
+ * buffer part holds depth buffers.
  */
 static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 			       struct rpcdev_queue_attach *a)
@@ -59,21 +59,17 @@ static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 	a->buf_size = ALIGN(a->buf_size, SMP_CACHE_BYTES);
 
 	bufs = (u64)a->depth * a->buf_size;
-	if (2 * bufs > RPCDEV_MAX_AREA)
+	if (bufs > RPCDEV_MAX_BUFS)
 		return -E2BIG;
 	entries = (u64)a->depth * sizeof(struct rpcdev_entry);
 
 	a->dc_off = PAGE_SIZE;
 	a->uq_off = a->dc_off + entries;
-	a->dc_buf_off = PAGE_ALIGN(a->uq_off + entries);
-	a->uq_buf_off = a->dc_buf_off + bufs;
-	a->dev_size = PAGE_ALIGN(a->uq_buf_off + bufs);
-
+	a->dev_size = PAGE_ALIGN(a->uq_off + entries);
 	a->dq_off = PAGE_SIZE;
 	a->ur_off = a->dq_off + entries;
-	a->dq_buf_off = PAGE_ALIGN(a->ur_off + entries);
-	a->ur_buf_off = a->dq_buf_off + bufs;
-	a->host_size = PAGE_ALIGN(a->ur_buf_off + bufs);
+	a->host_size = PAGE_ALIGN(a->ur_off + entries);
+	a->bufs_size = PAGE_ALIGN(bufs);
 	return 0;
 }
 
@@ -81,15 +77,18 @@ static void rpcdev_queue_free_mem(struct rpcdev_queue *q)
 {
 	struct rpcdev_queue_mem *m = &q->mem;
 	struct device *dma_dev = q->rdev->dma_dev;
+	int i;
 
 	kfree(q->upcalls);
 	q->upcalls = NULL;
 	kfree(q->slots);
 	q->slots = NULL;
-	if (m->host)
-		dma_free_coherent(dma_dev, m->host_size, m->host, m->host_dma);
-	if (m->dev)
-		dma_free_coherent(dma_dev, m->dev_size, m->dev, m->dev_dma);
+	for (i = RPCDEV_NR_PARTS - 1; i >= 0; i--) {
+		struct rpcdev_dma_part *p = &m->part[i];
+
+		if (p->cpu)
+			dma_free_coherent(dma_dev, p->size, p->cpu, p->dma);
+	}
 	memset(m, 0, sizeof(*m));
 }
 
@@ -98,30 +97,33 @@ static int rpcdev_queue_alloc_mem(struct rpcdev_queue *q,
 {
 	struct rpcdev_queue_mem *m = &q->mem;
 	struct device *dma_dev = q->rdev->dma_dev;
+	int i;
 
 	m->depth = a->depth;
 	m->buf_size = a->buf_size;
 	m->layout = *a;
-	m->dev_size = a->dev_size;
-	m->host_size = a->host_size;
+	for (i = 0; i < RPCDEV_NR_PARTS; i++) {
+		struct rpcdev_dma_part *p = &m->part[i];
 
-	/* dma_alloc_coherent() zeroes: no stale bytes reach user space. */
-	m->dev = dma_alloc_coherent(dma_dev, m->dev_size, &m->dev_dma,
-				    GFP_KERNEL);
-	m->host = dma_alloc_coherent(dma_dev, m->host_size, &m->host_dma,
-				     GFP_KERNEL);
-	if (!m->dev || !m->host)
-		goto err;
+		if (i == RPCDEV_PART_DEV)
+			p->size = a->dev_size;
+		else if (i == RPCDEV_PART_HOST)
+			p->size = a->host_size;
+		else
+			p->size = a->bufs_size;
+		/* dma_alloc_coherent() zeroes: no stale bytes reach anyone. */
+		p->cpu = dma_alloc_coherent(dma_dev, p->size, &p->dma,
+					    GFP_KERNEL);
+		if (!p->cpu)
+			goto err;
+	}
 
-	q->dctrl = m->dev;
-	q->hctrl = m->host;
-	q->dc = m->dev + a->dc_off;
-	q->dc_buf = m->dev + a->dc_buf_off;
-	q->uq = m->dev + a->uq_off;
-	q->dq = m->host + a->dq_off;
-	q->dq_buf = m->host + a->dq_buf_off;
-	q->ur = m->host + a->ur_off;
-	q->ur_buf = m->host + a->ur_buf_off;
+	q->dctrl = m->part[RPCDEV_PART_DEV].cpu;
+	q->dc = m->part[RPCDEV_PART_DEV].cpu + a->dc_off;
+	q->uq = m->part[RPCDEV_PART_DEV].cpu + a->uq_off;
+	q->hctrl = m->part[RPCDEV_PART_HOST].cpu;
+	q->dq = m->part[RPCDEV_PART_HOST].cpu + a->dq_off;
+	q->ur = m->part[RPCDEV_PART_HOST].cpu + a->ur_off;
 	q->mb_cons = 0;
 	q->mb_lost = 0;
 
@@ -226,34 +228,33 @@ int rpcdev_queue_mmap(struct rpcdev_file *f, struct vm_area_struct *vma)
 	struct rpcdev_queue *q = rpcdev_file_queue(f);
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	unsigned long size = vma->vm_end - vma->vm_start;
-	dma_addr_t dma;
-	size_t area;
-	void *cpu;
+	struct rpcdev_dma_part *p;
+	u64 part;
 
 	if (!q)
 		return -EINVAL;
 
-	if (off >= RPCDEV_OFF_HOST) {
-		off -= RPCDEV_OFF_HOST;
-		cpu = q->mem.host;
-		dma = q->mem.host_dma;
-		area = q->mem.host_size;
-	} else {
+	/* The offset names the part (RPCDEV_OFF_*), then a place in it. */
+	part = off / RPCDEV_OFF_DC_BUF;
+	off %= RPCDEV_OFF_DC_BUF;
+	if (part >= RPCDEV_NR_PARTS)
+		return -EINVAL;
+	p = &q->mem.part[part];
+	if (off >= p->size || size > p->size - off)
+		return -EINVAL;
+
+	if (part < RPCDEV_PART_HOST) {
 		/* What the device and the kernel write stays read-only. */
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
 		rpcdev_vm_flags_clear(vma, VM_MAYWRITE);
-		cpu = q->mem.dev;
-		dma = q->mem.dev_dma;
-		area = q->mem.dev_size;
 	}
-	if (off >= area || size > area - off)
-		return -EINVAL;
 
 	/* A child does not inherit the queue: its mappings stay behind. */
 	rpcdev_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_pgoff = off >> PAGE_SHIFT;
-	return dma_mmap_coherent(q->rdev->dma_dev, vma, cpu, dma, area);
+	return dma_mmap_coherent(q->rdev->dma_dev, vma, p->cpu, p->dma,
+				 p->size);
 }
 
 static int rpcdev_queue_show(struct seq_file *m, void *unused)

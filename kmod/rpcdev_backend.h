@@ -31,31 +31,55 @@
 struct rpcdev_device;
 struct rpcdev_queue;
 
+/*
+ * The parts of a queue's memory, in the order of their mmap offsets
+ * (RPCDEV_OFF_DEV is part 0, RPCDEV_OFF_DC_BUF part 1, ...). The first
+ * RPCDEV_PART_HOST parts are written by the device, the others by the host.
+ */
+enum rpcdev_part {
+	RPCDEV_PART_DEV,
+	RPCDEV_PART_DC_BUF,
+	RPCDEV_PART_UQ_BUF,
+	RPCDEV_PART_HOST,
+	RPCDEV_PART_DQ_BUF,
+	RPCDEV_PART_UR_BUF,
+	RPCDEV_NR_PARTS,
+};
+
+/**
+ * struct rpcdev_dma_part - one DMA-coherent allocation of a queue.
+ * @cpu:	its kernel address.
+ * @dma:	its DMA address, for the device.
+ * @size:	its size, a multiple of PAGE_SIZE.
+ */
+struct rpcdev_dma_part {
+	void *cpu;
+	dma_addr_t dma;
+	size_t size;
+};
+
 /**
  * struct rpcdev_queue_mem - the memory of one started queue, as the device
- * sees it. Both areas are DMA-coherent allocations of the backend's parent
- * device; the layout is that of struct rpcdev_queue_attach.
+ * sees it. Every part is a DMA-coherent allocation of the backend's parent
+ * device.
  * @depth:	entries per ring and call slots per direction.
  * @buf_size:	bytes of each payload buffer.
- * @dev:	kernel address of the device area (the device writes it).
- * @dev_dma:	its DMA address.
- * @dev_size:	its size.
- * @host:	kernel address of the host area (the device only reads it).
- * @host_dma:	its DMA address.
- * @host_size:	its size.
- * @layout:	offsets of the rings and buffers inside the areas.
+ * @part:	the parts, indexed by enum rpcdev_part.
+ * @layout:	offsets of the rings inside their parts.
  */
 struct rpcdev_queue_mem {
 	u32 depth;
 	u32 buf_size;
-	void *dev;
-	dma_addr_t dev_dma;
-	size_t dev_size;
-	void *host;
-	dma_addr_t host_dma;
-	size_t host_size;
+	struct rpcdev_dma_part part[RPCDEV_NR_PARTS];
 	struct rpcdev_queue_attach layout;
 };
+
+/* Payload buffer @id of buffer part @p. */
+static inline void *rpcdev_mem_buf(const struct rpcdev_queue_mem *mem,
+				   enum rpcdev_part p, u32 id)
+{
+	return mem->part[p].cpu + (size_t)id * mem->buf_size;
+}
 
 /**
  * struct rpcdev_ops - what the core asks of a device backend. All may sleep

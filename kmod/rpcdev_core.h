@@ -103,11 +103,8 @@ struct rpcdev_queue_stats {
  * @hctrl:	control page of the host area.
  * @dq:		DQ entries (host area).
  * @dc:		DC entries (device area).
- * @dq_buf:	DQ payload buffers.
- * @dc_buf:	DC payload buffers.
  * @uq:		UQ entries (device area).
  * @ur:		UR entries (host area).
- * @ur_buf:	UR payload buffers.
  * @lock:	protects what follows; taken from the interrupt handler.
  * @dq_prod:	the kernel's DQ producer index (user space may scribble on
  *		the shared copy; the device must cope, the kernel ignores it).
@@ -137,11 +134,8 @@ struct rpcdev_queue {
 	struct rpcdev_host_ctrl *hctrl;
 	struct rpcdev_entry *dq;
 	struct rpcdev_entry *dc;
-	u8 *dq_buf;
-	u8 *dc_buf;
 	struct rpcdev_entry *uq;
 	struct rpcdev_entry *ur;
-	u8 *ur_buf;
 
 	spinlock_t lock;
 	u32 dq_prod;
@@ -175,6 +169,18 @@ static inline struct rpcdev_queue *rpcdev_file_queue(struct rpcdev_file *f)
 {
 	/* Pairs with the smp_store_release() that attaches the queue. */
 	return smp_load_acquire(&f->q);
+}
+
+/*
+ * Where the kernel posts next on a ring it produces (DQ, UR): its own
+ * index, unless the device consumed past it. That happens only when user
+ * space wrote the shared producer index and the device took the garbage
+ * it announced; jumping to the device's position makes the kernel's next
+ * entry the one the device reads next, so the queue recovers by itself.
+ */
+static inline u32 rpcdev_resync_prod(u32 prod, u32 dev_cons)
+{
+	return (s32)(dev_cons - prod) > 0 ? dev_cons : prod;
 }
 
 /* queue.c */

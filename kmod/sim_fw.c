@@ -33,25 +33,26 @@ static const char sim_timeout_name[] = "TimeoutError";
 
 static struct rpcdev_dev_ctrl *sim_dctrl(struct sim_queue *sq)
 {
-	return sq->mem.dev;
+	return sq->mem.part[RPCDEV_PART_DEV].cpu;
 }
 
 static struct rpcdev_host_ctrl *sim_hctrl(struct sim_queue *sq)
 {
-	return sq->mem.host;
+	return sq->mem.part[RPCDEV_PART_HOST].cpu;
 }
 
-static struct rpcdev_entry *sim_ring(struct sim_queue *sq, void *area,
+/* The entry at ring position @pos of the ring at @off in part @p. */
+static struct rpcdev_entry *sim_ring(struct sim_queue *sq, enum rpcdev_part p,
 				     u64 off, u32 pos)
 {
-	struct rpcdev_entry *ring = area + off;
+	struct rpcdev_entry *ring = sq->mem.part[p].cpu + off;
 
 	return &ring[pos & (sq->mem.depth - 1)];
 }
 
-static void *sim_buf(struct sim_queue *sq, void *area, u64 off, u32 id)
+static void *sim_buf(struct sim_queue *sq, enum rpcdev_part p, u32 id)
 {
-	return area + off + (size_t)id * sq->mem.buf_size;
+	return rpcdev_mem_buf(&sq->mem, p, id);
 }
 
 /* Interrupt the host if it asked for it (virtio's event suppression). */
@@ -67,8 +68,7 @@ static void sim_notify(struct sim_queue *sq)
 static void sim_error(struct sim_queue *sq, struct rpcdev_entry *ans,
 		      const char *name, const void *msg, u32 msg_len)
 {
-	void *resp = sim_buf(sq, sq->mem.dev, sq->mem.layout.dc_buf_off,
-			     ans->id);
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, ans->id);
 	u32 nlen = strlen(name) + 1;
 
 	ans->len = min_t(u32, nlen + msg_len + 1, sq->mem.buf_size);
@@ -88,7 +88,7 @@ static bool sim_dc_post(struct sim_queue *sq, const struct rpcdev_entry *src)
 
 	if (pos - READ_ONCE(sim_hctrl(sq)->dc_cons.val) >= sq->mem.depth)
 		return false;
-	rpcdev_entry_write(sim_ring(sq, sq->mem.dev, sq->mem.layout.dc_off, pos),
+	rpcdev_entry_write(sim_ring(sq, RPCDEV_PART_DEV, sq->mem.layout.dc_off, pos),
 			   src, pos);
 	sq->dc_prod = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->dc_prod.val, sq->dc_prod);
@@ -145,7 +145,7 @@ static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
 		return 0;
 	}
 	dma_rmb();
-	memcpy(re, sim_ring(sq, sq->mem.host, sq->mem.layout.ur_off, pos),
+	memcpy(re, sim_ring(sq, RPCDEV_PART_HOST, sq->mem.layout.ur_off, pos),
 	       sizeof(*re));
 	sq->ur_cons = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->ur_cons.val, sq->ur_cons);
@@ -193,7 +193,7 @@ static void sim_uq_post(struct sim_queue *sq,
 			const struct rpcdev_sim_upcalls *req, u32 id, u32 n)
 {
 	const struct rpcdev_queue_attach *l = &sq->mem.layout;
-	u8 *p = sim_buf(sq, sq->mem.dev, l->uq_buf_off, id);
+	u8 *p = sim_buf(sq, RPCDEV_PART_UQ_BUF, id);
 	struct rpcdev_entry e = {
 		.id = id,
 		.method = req->method,
@@ -213,7 +213,7 @@ static void sim_uq_post(struct sim_queue *sq,
 	sq->up_busy[id] = true;
 	sq->nr_busy++;
 	sq->up_start[id] = ktime_get_ns();
-	rpcdev_entry_write(sim_ring(sq, sq->mem.dev, l->uq_off, pos), &e, pos);
+	rpcdev_entry_write(sim_ring(sq, RPCDEV_PART_DEV, l->uq_off, pos), &e, pos);
 	sq->uq_prod = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->uq_prod.val, sq->uq_prod);
 	sq->stats.upcalls++;
@@ -227,7 +227,6 @@ static bool sim_upcall_done(struct sim_queue *sq,
 			    const struct rpcdev_entry *re,
 			    struct rpcdev_sim_upcall_result *res, u32 n)
 {
-	const struct rpcdev_queue_attach *l = &sq->mem.layout;
 
 	sq->lat[n] = ktime_get_ns() - sq->up_start[re->id];
 	res->last_status = re->status;
@@ -243,8 +242,8 @@ static bool sim_upcall_done(struct sim_queue *sq,
 	if ((req->flags & RPCDEV_SIM_UPCALL_VERIFY) &&
 	    !(req->flags & RPCDEV_SIM_UPCALL_ASYNC) &&
 	    (re->len != req->size ||
-	     memcmp(sim_buf(sq, sq->mem.host, l->ur_buf_off, re->id),
-		    sim_buf(sq, sq->mem.dev, l->uq_buf_off, re->id),
+	     memcmp(sim_buf(sq, RPCDEV_PART_UR_BUF, re->id),
+		    sim_buf(sq, RPCDEV_PART_UQ_BUF, re->id),
 		    req->size)))
 		res->mismatched++;
 	return true;
@@ -283,8 +282,7 @@ static void sim_upcall_stats(struct sim_queue *sq, u32 n,
 static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		       struct rpcdev_entry *ans)
 {
-	const struct rpcdev_queue_attach *l = &sq->mem.layout;
-	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	bool async;
 	struct rpcdev_sim_upcall_result res = {};
 	struct rpcdev_sim_upcalls req;
@@ -295,8 +293,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 
 	if (call->len != sizeof(req))
 		goto bad;
-	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
-	       sizeof(req));
+	memcpy(&req, sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id), sizeof(req));
 	if (req.size > sq->mem.buf_size || req.count > SIM_MAX_UPCALLS ||
 	    req.pad || req.flags & ~(RPCDEV_SIM_UPCALL_ASYNC |
 				     RPCDEV_SIM_UPCALL_VERIFY))
@@ -332,8 +329,8 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		inflight--;
 		if (!sim_upcall_done(sq, &req, &re, &res, answered++)) {
 			/* The host raised an error: the device re-raises it. */
-			memcpy(resp, sim_buf(sq, sq->mem.host, l->ur_buf_off,
-					     re.id), re.len);
+			memcpy(resp, sim_buf(sq, RPCDEV_PART_UR_BUF, re.id),
+			       re.len);
 			ans->len = re.len;
 			ans->status = re.status;
 			ans->flags = re.flags & RPCDEV_ENTRY_ERROR;
@@ -362,16 +359,14 @@ bad:
 static int sim_watch(struct sim_queue *sq, const struct rpcdev_entry *call,
 		     struct rpcdev_entry *ans)
 {
-	const struct rpcdev_queue_attach *l = &sq->mem.layout;
-	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	struct rpcdev_sim_watch_result res = {};
 	struct rpcdev_sim_watch req;
 	u64 deadline, w;
 
 	if (call->len != sizeof(req))
 		goto bad;
-	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
-	       sizeof(req));
+	memcpy(&req, sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id), sizeof(req));
 	if (req.slot >= RPCDEV_MBOX_SLOTS || req.pad)
 		goto bad;
 	deadline = ktime_get_ns() +
@@ -409,8 +404,7 @@ static void sim_mbox_notify(struct sim_queue *sq,
 			    const struct rpcdev_entry *call,
 			    struct rpcdev_entry *ans)
 {
-	const struct rpcdev_queue_attach *l = &sq->mem.layout;
-	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	struct rpcdev_sim_notify req;
 	u32 posted;
 
@@ -418,8 +412,7 @@ static void sim_mbox_notify(struct sim_queue *sq,
 		ans->status = RPCDEV_STATUS_BAD_REQUEST;
 		return;
 	}
-	memcpy(&req, sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id),
-	       sizeof(req));
+	memcpy(&req, sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id), sizeof(req));
 	for (posted = 0; posted < req.count; posted++) {
 		u32 pos = sq->mb_prod;
 
@@ -447,9 +440,8 @@ static void sim_mbox_notify(struct sim_queue *sq,
 static u64 sim_run(struct sim_queue *sq, const struct rpcdev_entry *call,
 		   struct rpcdev_entry *ans)
 {
-	const struct rpcdev_queue_attach *l = &sq->mem.layout;
-	void *req = sim_buf(sq, sq->mem.host, l->dq_buf_off, call->id);
-	void *resp = sim_buf(sq, sq->mem.dev, l->dc_buf_off, call->id);
+	void *req = sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id);
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	u64 now = ktime_get_ns();
 	__le64 us;
 
@@ -498,10 +490,8 @@ static void sim_take_calls(struct sim_queue *sq)
 	u32 prod = READ_ONCE(sim_hctrl(sq)->dq_prod.val);
 
 	/* A producer index no host could have written: ignore it. */
-	if (prod - sq->dq_cons > depth) {
-		sq->stats.bad++;
+	if (prod - sq->dq_cons > depth)
 		return;
-	}
 	dma_rmb();
 
 	while (sq->dq_cons != prod && !kthread_should_stop()) {
@@ -509,7 +499,7 @@ static void sim_take_calls(struct sim_queue *sq)
 		struct sim_reply *r;
 		u32 pos = sq->dq_cons++;
 
-		memcpy(&call, sim_ring(sq, sq->mem.host, sq->mem.layout.dq_off,
+		memcpy(&call, sim_ring(sq, RPCDEV_PART_HOST, sq->mem.layout.dq_off,
 				       pos), sizeof(call));
 		WRITE_ONCE(sim_dctrl(sq)->dq_cons.val, sq->dq_cons);
 		sq->stats.calls++;
@@ -537,9 +527,12 @@ static void sim_take_calls(struct sim_queue *sq)
 	}
 }
 
+/* New calls on DQ? An index no host could have written is no work. */
 static bool sim_has_work(struct sim_queue *sq)
 {
-	return READ_ONCE(sim_hctrl(sq)->dq_prod.val) != sq->dq_cons;
+	u32 n = READ_ONCE(sim_hctrl(sq)->dq_prod.val) - sq->dq_cons;
+
+	return n && n <= sq->mem.depth;
 }
 
 static int sim_firmware(void *data)

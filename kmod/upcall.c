@@ -37,7 +37,8 @@ int rpcdev_upcalls_init(struct rpcdev_queue *q)
 static int rpcdev_ur_post(struct rpcdev_queue *q, const struct rpcdev_entry *ue,
 			  s32 status, u32 flags, u32 len)
 {
-	u32 pos = q->ur_prod;
+	u32 pos = rpcdev_resync_prod(q->ur_prod,
+				     READ_ONCE(q->dctrl->ur_cons.val));
 	struct rpcdev_entry src = {
 		.id = ue->id,
 		.method = ue->method,
@@ -136,7 +137,8 @@ static int rpcdev_upcall_reply(struct rpcdev_queue *q,
 	 * below and loses.
 	 */
 	if (a->reply_data && a->reply_len &&
-	    copy_from_user(q->ur_buf + (size_t)a->reply_id * q->mem.buf_size,
+	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_UR_BUF,
+					  a->reply_id),
 			   u64_to_user_ptr(a->reply_data), a->reply_len))
 		return -EFAULT;
 

@@ -90,27 +90,33 @@ struct rpcdev_info {
  *	UR	upcall replies, host to device
  *
  * and @depth call slots in each direction. A call slot is named by its index
- * (0..depth-1) in struct rpcdev_slot.id and owns one payload buffer of
+ * (0..depth-1) in struct rpcdev_entry.id and owns one payload buffer of
  * @buf_size bytes in each direction: a downcall's request goes in DQ buffer
  * id and its reply in DC buffer id; an upcall's request in UQ buffer id and
  * its reply in UR buffer id. With at most depth calls in flight a ring can
  * never overflow.
  *
- * Memory is shared with the device and mapped into the owner with mmap(2)
- * in two areas, each starting with a control page:
+ * Memory is shared with the device and mapped into the owner with mmap(2),
+ * in six parts, each at its own offset (as io_uring maps its rings):
  *
- *	RPCDEV_OFF_DEV	written only by the device and the kernel; mapped
- *			read-only (PROT_WRITE fails with EACCES). struct
- *			rpcdev_dev_ctrl, then the DC and UQ entry arrays, then
- *			the DC and UQ payload buffers.
- *	RPCDEV_OFF_HOST	written by the host; the device only reads it. struct
- *			rpcdev_host_ctrl, then the DQ and UR entry arrays, then
- *			the DQ and UR payload buffers.
+ *	RPCDEV_OFF_DEV		struct rpcdev_dev_ctrl, then the DC and UQ
+ *				entries (dev_size bytes);
+ *	RPCDEV_OFF_DC_BUF	the DC payload buffers (bufs_size bytes);
+ *	RPCDEV_OFF_UQ_BUF	the UQ payload buffers (bufs_size bytes);
+ *	RPCDEV_OFF_HOST		struct rpcdev_host_ctrl, then the DQ and UR
+ *				entries (host_size bytes);
+ *	RPCDEV_OFF_DQ_BUF	the DQ payload buffers (bufs_size bytes);
+ *	RPCDEV_OFF_UR_BUF	the UR payload buffers (bufs_size bytes).
  *
- * The byte offset of each part inside its area is returned by
- * RPCDEV_IOC_QUEUE_ATTACH. The kernel and the device read everything in
- * these areas once and check it (an id past depth, a length past buf_size);
- * a bad value fails that one call, never another queue.
+ * Buffer i of a part starts at byte i * buf_size. The first three parts are
+ * written only by the device (and the kernel) and are mapped read-only:
+ * PROT_WRITE fails with EACCES. The last three are written by the host and
+ * only read by the device; they are mapped writable, so a server can write
+ * a reply in place. The kernel and the device read everything in them once
+ * and check it (an id past depth, a length past buf_size, an index that no
+ * producer could have written): a bad value fails that one call, never
+ * another queue, and a producer index user space scribbled on is resynced
+ * from the device's consumer index at the next post.
  */
 
 /* Limits of RPCDEV_IOC_QUEUE_ATTACH. */
@@ -119,12 +125,19 @@ struct rpcdev_info {
 #define RPCDEV_DEFAULT_BUF_SIZE	4096
 /* RPCDEV_MAX_PAYLOAD - largest payload of one call, in either direction. */
 #define RPCDEV_MAX_PAYLOAD	(1U << 20)
-/* RPCDEV_MAX_AREA - largest mmap area: 2 * depth * buf_size must fit. */
-#define RPCDEV_MAX_AREA		(8U << 20)
+/*
+ * RPCDEV_MAX_BUFS - largest part of payload buffers: depth * buf_size must
+ * fit. Each part is one physically contiguous DMA allocation.
+ */
+#define RPCDEV_MAX_BUFS		(4U << 20)
 
-/* mmap(2) offsets of the two areas of the file's queue. */
+/* mmap(2) offsets of the parts of the file's queue. */
 #define RPCDEV_OFF_DEV		0x00000000ULL
-#define RPCDEV_OFF_HOST		0x10000000ULL
+#define RPCDEV_OFF_DC_BUF	0x10000000ULL
+#define RPCDEV_OFF_UQ_BUF	0x20000000ULL
+#define RPCDEV_OFF_HOST		0x30000000ULL
+#define RPCDEV_OFF_DQ_BUF	0x40000000ULL
+#define RPCDEV_OFF_UR_BUF	0x50000000ULL
 
 /**
  * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
@@ -138,15 +151,11 @@ struct rpcdev_info {
  *		up to a multiple of 64. out: the size used.
  * @dev_size:	out: bytes to mmap at RPCDEV_OFF_DEV.
  * @host_size:	out: bytes to mmap at RPCDEV_OFF_HOST.
- * @dc_off:	out: offset of the DC entries in the device area.
- * @uq_off:	out: offset of the UQ entries in the device area.
- * @dc_buf_off:	out: offset of DC payload buffer 0 in the device area;
- *		buffer i is at dc_buf_off + i * buf_size.
- * @uq_buf_off:	out: offset of UQ payload buffer 0 in the device area.
- * @dq_off:	out: offset of the DQ entries in the host area.
- * @ur_off:	out: offset of the UR entries in the host area.
- * @dq_buf_off:	out: offset of DQ payload buffer 0 in the host area.
- * @ur_buf_off:	out: offset of UR payload buffer 0 in the host area.
+ * @bufs_size:	out: bytes to mmap at each RPCDEV_OFF_*_BUF.
+ * @dc_off:	out: offset of the DC entries in the RPCDEV_OFF_DEV part.
+ * @uq_off:	out: offset of the UQ entries in the RPCDEV_OFF_DEV part.
+ * @dq_off:	out: offset of the DQ entries in the RPCDEV_OFF_HOST part.
+ * @ur_off:	out: offset of the UR entries in the RPCDEV_OFF_HOST part.
  * @reserved:	in: zero; out: zero.
  */
 struct rpcdev_queue_attach {
@@ -156,15 +165,12 @@ struct rpcdev_queue_attach {
 	__u32 buf_size;
 	__u64 dev_size;
 	__u64 host_size;
+	__u64 bufs_size;
 	__u64 dc_off;
 	__u64 uq_off;
-	__u64 dc_buf_off;
-	__u64 uq_buf_off;
 	__u64 dq_off;
 	__u64 ur_off;
-	__u64 dq_buf_off;
-	__u64 ur_buf_off;
-	__u64 reserved[4];
+	__u64 reserved[7];
 };
 
 /*
@@ -509,12 +515,11 @@ struct rpcdev_sim_stats {
  * @pad:	in: zero.
  * @reply_data: in (REPLY): user address of the payload, copied into UR
  *		buffer reply_id; or 0 when the server wrote it there itself
- *		through the host mapping (no copy).
+ *		through its mapping of RPCDEV_OFF_UR_BUF (no copy).
  * @timeout_ns:	in (WAIT): give up after this long with ETIMEDOUT; 0
  *		waits forever.
- * @id:		out (WAIT): the upcall's id. Its payload is in UQ buffer id
- *		of the device area, to be read in place until the upcall is
- *		answered.
+ * @id:		out (WAIT): the upcall's id. Its payload is in UQ buffer id,
+ *		to be read in place until the upcall is answered.
  * @method:	out (WAIT): the host method the device calls.
  * @len:	out (WAIT): payload bytes.
  * @entry_flags: out (WAIT): RPCDEV_ENTRY_ASYNC for a fire-and-forget
@@ -567,7 +572,7 @@ struct rpcdev_upcall {
  *
  * The ioctl is a convenience: a program may as well store
  * ((__u64)(seq + 1) << 32 | value) into struct rpcdev_host_ctrl.mbox[slot]
- * through the host mapping itself, with no system call.
+ * through its mapping of RPCDEV_OFF_HOST, with no system call.
  * Returns 0, or -1 with errno EINVAL (no queue, bad slot, pad set),
  * EFAULT or ENODEV.
  */
@@ -617,8 +622,8 @@ struct rpcdev_mbox_msg {
  * Returns 0, or -1 with errno:
  *	EINVAL	qid >= nr_queues, flags or reserved set, depth not a power of
  *		two or above RPCDEV_MAX_DEPTH;
- *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or an area above
- *		RPCDEV_MAX_AREA;
+ *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or depth * buf_size
+ *		above RPCDEV_MAX_BUFS;
  *	EBUSY	the queue belongs to another file;
  *	EALREADY this file already has a queue;
  *	ENOMEM	no memory for the rings;
