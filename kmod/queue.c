@@ -111,9 +111,12 @@ static int rpcdev_queue_alloc_mem(struct rpcdev_queue *q,
 			p->size = a->host_size;
 		else
 			p->size = a->bufs_size;
-		/* dma_alloc_coherent() zeroes: no stale bytes reach anyone. */
+		/*
+		 * dma_alloc_coherent() zeroes: no stale bytes reach anyone.
+		 * A big part may not be had; that is ENOMEM, not a warning.
+		 */
 		p->cpu = dma_alloc_coherent(dma_dev, p->size, &p->dma,
-					    GFP_KERNEL);
+					    GFP_KERNEL | __GFP_NOWARN);
 		if (!p->cpu)
 			goto err;
 	}

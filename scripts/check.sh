@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# rpcdev's whole test run, as `make check` and CI run it:
+#   1. install what is missing, fetch the kernels, build everything;
+#   2. host-side tests (library, log detector, checkpatch);
+#   3. the VM runner's own test (a warning in the guest must fail a run);
+#   4. the selftests in a VM on every kernel flavour.
+# Ends with "N passed, M failed" and exits non-zero if anything failed.
+#
+#   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. scripts/common.sh
+
+flavours=("$@")
+[ ${#flavours[@]} -gt 0 ] || mapfile -t flavours < <(flavour_names)
+build=${BUILD:-$top/build}
+mkdir -p "$build/logs"
+
+passed=0
+failed=0
+skipped=0
+summary=()
+
+# count_tap NAME LOG: add the TAP results in LOG to the totals.
+count_tap() {
+	local name=$1 log=$2 p f s
+	p=$(grep -cE '^ok [0-9]+' "$log" | head -n1)
+	s=$(grep -E '^ok [0-9]+' "$log" | grep -c '# SKIP')
+	f=$(grep -cE '^not ok [0-9]+' "$log")
+	p=$((p - s))
+	if [ $((p + f + s)) -eq 0 ]; then
+		f=1
+		echo "$name: ran no test" >&2
+	fi
+	grep -E '^not ok [0-9]+' "$log" | sed "s/^/$name: /" >&2
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	summary+=("$name: $p passed, $f failed, $s skipped")
+}
+
+# run_tap NAME CMD...: run a TAP-printing command, count its results; a
+# non-zero exit with no failing test line counts as one failure.
+run_tap() {
+	local name=$1 log=$build/logs/$1.tap rc
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	count_tap "$name" "$log"
+	if [ $rc -ne 0 ] && ! grep -qE '^not ok [0-9]+' "$log"; then
+		failed=$((failed + 1))
+		echo "$name: exited with status $rc" >&2
+		tail -n 20 "$log" >&2
+	fi
+}
+
+finish() {
+	echo
+	printf '%s\n' "${summary[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+echo "== setting up"
+if ! scripts/install-deps.sh || ! scripts/fetch-kernels.sh "${flavours[@]}" ||
+	! scripts/fetch-tools.sh >/dev/null; then
+	echo "setup failed" >&2
+	failed=$((failed + 1))
+	finish
+fi
+
+echo "== building"
+for f in "${flavours[@]}"; do
+	if ! make -s FLAVOUR="$f" BUILD="$build" modules; then
+		summary+=("build: modules for $f failed")
+		failed=$((failed + 1))
+		finish
+	fi
+done
+if ! make -s BUILD="$build" userlib selftests; then
+	summary+=("build: userlib/selftests failed")
+	failed=$((failed + 1))
+	finish
+fi
+
+echo "== host tests"
+for t in "$build"/selftests/host/*; do
+	[ -x "$t" ] || continue
+	RPCDEV_TOOL=$build/userlib/rpcdev run_tap "host-$(basename "$t")" "$t"
+done
+run_tap host-check-log scripts/test-check-log.sh
+checkpatch_tap() {
+	echo "TAP version 13"
+	echo "1..1"
+	if make -s checkpatch; then
+		echo "ok 1 checkpatch_quiet_on_kmod_and_uapi"
+	else
+		echo "not ok 1 checkpatch_quiet_on_kmod_and_uapi"
+	fi
+}
+run_tap host-checkpatch checkpatch_tap
+
+echo "== VM runner self-test (${flavours[0]})"
+run_tap vm-runner scripts/test-runner.sh "${flavours[0]}"
+
+for f in "${flavours[@]}"; do
+	echo "== selftests on $f"
+	log=$build/logs/vm-$f.out
+	scripts/vm-run.sh --mode test --build "$build" "$f" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E "^$f: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		summary+=("$f: the VM run gave no result")
+		failed=$((failed + 1))
+		continue
+	fi
+	p=$(sed -E 's/^[^:]*: ([0-9]+) passed.*/\1/' <<<"$line")
+	fl=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	s=${s:-0}
+	# A run that failed on its log (warning, timeout) with no failing test
+	# still counts as a failure.
+	if [ "$rc" -ne 0 ] && [ "$fl" -eq 0 ]; then
+		fl=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + fl))
+	skipped=$((skipped + s))
+	summary+=("$line")
+done
+
+finish

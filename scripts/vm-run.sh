@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a fetched Debian kernel in QEMU (software emulation, no KVM needed)
+# with rpcdev's modules, tool and test programs in a busybox initramfs, run
+# the tests there and decide on the host whether the run was clean.
+#
+#   scripts/vm-run.sh [--mode test|demo] [--inject-warn] [--timeout SECONDS]
+#                     [--build DIR] FLAVOUR
+#
+#   --mode test     run every test program (the default)
+#   --mode demo     first load the driver with two simulated devices and show
+#                   `rpcdev info -a`, then run the tests
+#   --inject-warn   make the guest write a kernel WARNING line to its log;
+#                   the run must then fail (scripts/test-runner.sh)
+#   --timeout S     power-off deadline for the whole VM (default 600 s)
+#   --build DIR     where the build outputs are (default <repo>/build):
+#                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
+#                     DIR/selftests/vm/*         -> guest /selftests/
+#                     DIR/userlib/rpcdev         -> guest /bin/rpcdev
+#   RPCDEV_VM_VERBOSE=1   stream the guest console to stdout while it runs
+#
+# Logs (CRs stripped) go to DIR/logs/<flavour>-<mode>.console.log (ttyS0:
+# kernel and everything) and DIR/logs/<flavour>-<mode>.tap.log (ttyS1: the
+# test programs' output only); with --inject-warn the mode part is
+# "<mode>-inject-warn" so a real run's logs are not overwritten.
+#
+# The last line printed is always the summary, in a format other scripts
+# grep for:
+#   <flavour>: N passed, M failed, K skipped (guest log: <console log>)
+# Exit status: 0 only if the run is clean, 1 if not, 2 on bad usage.
+set -euo pipefail
+scripts=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$scripts")
+. "$scripts/common.sh"
+
+usage() {
+	echo "usage:" >&2
+	sed -n '/^#   scripts\/vm-run.sh/,/^#   RPCDEV_VM_VERBOSE/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+mode="test"
+inject_warn=0
+timeout=600
+build=$top/build
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mode) [ $# -ge 2 ] || usage; mode=$2; shift 2 ;;
+	--inject-warn) inject_warn=1; shift ;;
+	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || usage
+flavour=$1
+case "$mode" in test|demo) ;; *) echo "bad mode '$mode'" >&2; usage ;; esac
+case "$timeout" in ''|*[!0-9]*) echo "bad timeout '$timeout'" >&2; usage ;; esac
+
+flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
+abi=$(flavour_abi "$flavour") || die "kernel for $flavour not fetched: run scripts/fetch-kernels.sh $flavour"
+kernel=$RPCDEV_CACHE/kernels/$abi/boot/vmlinuz-$abi
+[ -f "$kernel" ] || die "missing $kernel: run scripts/fetch-kernels.sh $flavour"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "$busybox missing: run scripts/install-deps.sh (busybox-static)"
+
+build=$(mkdir -p "$build" && cd "$build" && pwd)
+label=$flavour-$mode
+[ "$inject_warn" = 0 ] || label=$label-inject-warn
+logs=$build/logs
+work=$build/vm/$label
+console_log=$logs/$label.console.log
+tap_log=$logs/$label.tap.log
+qemu_log=$work/qemu.log
+initrd=$work/initramfs.cpio.gz
+mkdir -p "$logs"
+rm -rf "$work"
+mkdir -p "$work"
+rm -f "$console_log" "$tap_log"
+
+# ---------------------------------------------------------------- initramfs
+
+root=$work/root
+
+# copy_prog SRC DST: copy a program into the guest; a dynamically linked one
+# (the tests and the tool are meant to be static) gets its libraries too.
+copy_prog() {
+	local src=$1 dst=$2 lib
+	install -D -m 0755 "$src" "$root$dst"
+	if LC_ALL=C readelf -l "$src" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+		echo "note: $src is dynamically linked; copying its libraries" >&2
+		for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
+		done
+	fi
+}
+
+build_initramfs() {
+	local f n=0
+
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,lib/rpcdev,selftests}
+
+	# busybox and a link for each of its applets.
+	install -m 0755 "$busybox" "$root/bin/busybox"
+	for f in $("$busybox" --list-full); do
+		[ -e "$root/$f" ] || ln -s /bin/busybox "$root/$f"
+	done
+
+	# The kernel opens /dev/console for /init's stdio before anything is
+	# mounted. mknod needs root; without it the init reopens the console
+	# from devtmpfs (the kernel then logs "unable to open an initial console").
+	if [ "$(id -u)" -eq 0 ]; then
+		mknod -m 0600 "$root/dev/console" c 5 1
+	else
+		echo "note: not root, the initramfs has no /dev/console" >&2
+	fi
+
+	install -m 0755 "$scripts/guest-init" "$root/init"
+
+	for f in "$build/kmod/$abi"/*.ko; do
+		[ -f "$f" ] || continue
+		install -m 0644 "$f" "$root/lib/rpcdev/"
+	done
+	[ -f "$root/lib/rpcdev/rpcdev.ko" ] || echo "note: no modules in $build/kmod/$abi" >&2
+
+	for f in "$build/selftests/vm"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		copy_prog "$f" "/selftests/${f##*/}"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || echo "note: no test programs in $build/selftests/vm" >&2
+
+	if [ -x "$build/userlib/rpcdev" ]; then
+		copy_prog "$build/userlib/rpcdev" /bin/rpcdev
+	else
+		echo "note: no $build/userlib/rpcdev" >&2
+	fi
+
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
+}
+
+build_initramfs
+
+# --------------------------------------------------------------------- boot
+
+# Kernel messages of every level reach the console (loglevel=7), so WARNING
+# and BUG lines are in the console log. panic=-1 reboots at once on a panic,
+# which -no-reboot turns into QEMU exiting.
+cmdline="console=ttyS0 rdinit=/init panic=-1 loglevel=7 printk.devkmsg=on"
+cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 rpcdev_vm.mode=$mode"
+[ "$inject_warn" = 0 ] || cmdline+=" rpcdev_vm.inject_warn=1"
+
+# QEMU option values escape a comma by doubling it.
+qarg() { echo "${1//,/,,}"; }
+
+qemu=(qemu-system-x86_64
+	-accel tcg -cpu max -smp 2 -m 1G
+	-nodefaults -no-user-config -no-reboot
+	-display none -monitor none
+	-kernel "$(qarg "$kernel")" -initrd "$(qarg "$initrd")" -append "$cmdline"
+	-chardev "file,id=ttyS0,path=$(qarg "$console_log")" -serial chardev:ttyS0
+	-chardev "file,id=ttyS1,path=$(qarg "$tap_log")" -serial chardev:ttyS1)
+
+echo "$flavour: booting $abi ($mode$([ "$inject_warn" = 0 ] || echo ", injected warning")), limit ${timeout}s"
+touch "$console_log" "$tap_log"
+start=$(date +%s)
+timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null >"$qemu_log" 2>&1 &
+qemu_pid=$!
+tail_pid=
+if [ "${RPCDEV_VM_VERBOSE:-0}" = 1 ]; then
+	tail -n +1 -f --pid="$qemu_pid" "$console_log" &
+	tail_pid=$!
+fi
+rc=0
+wait "$qemu_pid" || rc=$?
+[ -z "$tail_pid" ] || wait "$tail_pid" || true
+elapsed=$(($(date +%s) - start))
+
+# The guest's serial lines end in CR LF.
+sed -i 's/\r$//' "$console_log" "$tap_log"
+
+# ----------------------------------------------------------------- decision
+
+reasons=()	# why the run failed, one line each
+failing=()	# failing tests and test programs
+
+case $rc in
+0) ;;
+124|137) reasons+=("VM did not power off within $timeout s") ;;
+*)	reasons+=("QEMU exited with status $rc")
+	sed 's/^/  qemu: /' "$qemu_log" >&2 ;;
+esac
+
+if ! grep -q 'RPCDEV-GUEST-DONE' "$console_log"; then
+	reasons+=("the guest did not finish its work (no RPCDEV-GUEST-DONE on the console)")
+fi
+
+# TAP results from ttyS1.
+passed=$(grep -E '^ok [0-9]' "$tap_log" | grep -cviE '#[[:space:]]*skip' || true)
+skipped=$(grep -E '^ok [0-9]' "$tap_log" | grep -ciE '#[[:space:]]*skip' || true)
+failed=$(grep -cE '^not ok [0-9]' "$tap_log" || true)
+while IFS= read -r line; do
+	failing+=("$line")
+done < <(grep -E '^not ok [0-9]' "$tap_log" || true)
+
+# A test program that exited badly without a failing TAP line (it crashed,
+# or its harness failed before any test) counts as one failure.
+# Exit status 4 is kselftest's "skipped".
+while read -r name status not_ok; do
+	status=${status#status=}
+	not_ok=${not_ok#not_ok=}
+	case $status in 0|4) continue ;; esac
+	if [ "$not_ok" -eq 0 ]; then
+		failed=$((failed + 1))
+		failing+=("$name: exited with status $status without a failing test line")
+	else
+		failing+=("$name: exited with status $status, $not_ok failing test(s)")
+	fi
+done < <(grep -oE 'RPCDEV-GUEST-TEST [^ ]+ status=[0-9]+ not_ok=[0-9]+' "$console_log" |
+	cut -d' ' -f2- || true)
+
+while IFS= read -r line; do
+	reasons+=("guest step failed: $line")
+done < <(grep -oE 'RPCDEV-GUEST-STEP-FAILED: .*' "$console_log" | sed 's/^RPCDEV-GUEST-STEP-FAILED: //' || true)
+
+[ "$failed" -gt 0 ] && reasons+=("$failed test(s) failed")
+[ $((passed + failed + skipped)) -gt 0 ] || reasons+=("no test ran")
+
+# The kernel log: oopses, BUG:, WARNING:, lockdep, KASAN, hung tasks...
+log_report=$work/check-log.out
+if ! "$scripts/check-log.sh" "$console_log" >"$log_report" 2>&1; then
+	reasons+=("the kernel log shows problems (scripts/check-log.sh)")
+fi
+
+if [ ${#reasons[@]} -gt 0 ]; then
+	{
+		echo "$flavour: FAILED after ${elapsed}s:"
+		printf '  %s\n' "${reasons[@]}"
+		if [ ${#failing[@]} -gt 0 ]; then
+			echo "$flavour: failing tests:"
+			printf '  %s\n' "${failing[@]}"
+		fi
+		if [ -s "$log_report" ]; then
+			echo "$flavour: offending kernel log lines ($console_log):"
+			# A storm of reports would bury the summary: show the start.
+			head -n 150 "$log_report"
+			[ "$(wc -l <"$log_report")" -le 150 ] ||
+				echo "  ... (full report: $log_report)"
+		fi
+		if ! grep -q 'RPCDEV-GUEST-DONE' "$console_log"; then
+			echo "$flavour: last console lines:"
+			tail -n 30 "$console_log" | sed 's/^/  | /'
+		fi
+	} >&2
+else
+	echo "$flavour: clean run in ${elapsed}s"
+fi
+
+echo "$flavour: $passed passed, $failed failed, $skipped skipped (guest log: $console_log)"
+[ ${#reasons[@]} -eq 0 ]
