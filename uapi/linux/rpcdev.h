@@ -484,9 +484,13 @@ struct rpcdev_sim_notify {
 /**
  * struct rpcdev_sim_stats - what RPCDEV_SIM_STATS reports.
  * @calls:	downcalls the queue's firmware took from DQ.
- * @bad:	entries the firmware rejected as malformed: downcalls
- *		(answered RPCDEV_STATUS_BAD_REQUEST, or dropped when they
- *		name no usable slot), upcall answers and ring indices.
+ * @bad:	ring entries the firmware found malformed: DQ entries with
+ *		a wrong seq or a slot id that is out of range or busy
+ *		(dropped), or a length past buf_size (answered
+ *		RPCDEV_STATUS_BAD_REQUEST), and malformed UR entries. A
+ *		well-formed call whose payload a method rejects is answered
+ *		RPCDEV_STATUS_BAD_REQUEST but not counted here, nor is an
+ *		impossible producer index (ignored until it makes sense).
  * @upcalls:	upcalls the queue's firmware made.
  */
 struct rpcdev_sim_stats {

@@ -1,0 +1,757 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * librpcdev and the rpcdev tool on the build host, where no rpcdev driver
+ * is loaded: error paths, argument handling, feature and status names, the
+ * error payload splitter, exit statuses.
+ *
+ * The tool tested is $RPCDEV_TOOL, else the one built next to the library
+ * these tests were linked with (RPCDEV_TOOL_DEFAULT, set by the Makefile).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rpcdev.h"
+#include "run_tool.h"
+
+#ifndef RPCDEV_TOOL_DEFAULT
+#define RPCDEV_TOOL_DEFAULT	"../build/userlib/rpcdev"
+#endif
+
+#define MISSING_PATH	"/nonexistent/rpcdev-selftest"
+
+static const char *const tool_candidates[] = { RPCDEV_TOOL_DEFAULT, NULL };
+
+static int path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Is there any /dev/rpcdev<digits> on this host? */
+static int any_rpcdev_node(void)
+{
+	struct dirent *d;
+	int found = 0;
+	DIR *dir;
+
+	dir = opendir("/dev");
+	if (!dir)
+		return 0;
+	while (!found && (d = readdir(dir)))
+		found = !strncmp(d->d_name, "rpcdev", 6) &&
+			d->d_name[6] >= '0' && d->d_name[6] <= '9';
+	closedir(dir);
+	return found;
+}
+
+/* Run the tool with up to three arguments (NULL-terminated). */
+static int run_rpcdev(const char *tool, struct run_result *res,
+		      const char *a1, const char *a2, const char *a3)
+{
+	char *argv[] = { (char *)tool, (char *)a1, (char *)a2, (char *)a3,
+			 NULL };
+
+	return run_capture(argv, res);
+}
+
+/* Run the tool with the arguments listed after @res (up to 7). */
+#define run_rpcdev_args(tool, res, ...) \
+	run_rpcdev_v(tool, res, (const char *const[]){ __VA_ARGS__, NULL })
+
+static int run_rpcdev_v(const char *tool, struct run_result *res,
+			const char *const *args)
+{
+	char *argv[9] = { (char *)tool };
+	int i;
+
+	for (i = 0; args[i] && i < 7; i++)
+		argv[i + 1] = (char *)args[i];
+	return run_capture(argv, res);
+}
+
+/* --- library: opening ------------------------------------------------ */
+
+TEST(open_missing_path_gives_enoent)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(-ENOENT, rpcdev_open(&dev, MISSING_PATH));
+}
+
+TEST(failed_open_leaves_dev_closed)
+{
+	struct rpcdev dev;
+
+	memset(&dev, 0x5a, sizeof(dev));
+	ASSERT_EQ(-ENOENT, rpcdev_open(&dev, MISSING_PATH));
+	ASSERT_EQ(-1, rpcdev_fd(&dev));
+}
+
+TEST(open_index_missing_node_gives_enoent)
+{
+	struct rpcdev dev;
+
+	/* No system has 4294967296 rpcdev devices. */
+	ASSERT_EQ(-ENOENT, rpcdev_open_index(&dev, UINT_MAX));
+}
+
+TEST(open_null_path_opens_dev_rpcdev0)
+{
+	struct rpcdev dev;
+
+	if (path_exists("/dev/rpcdev0"))
+		SKIP(return, "/dev/rpcdev0 exists on this host; the test needs it absent");
+	ASSERT_EQ(-ENOENT, rpcdev_open(&dev, NULL));
+}
+
+TEST(open_gives_read_write_fd)
+{
+	struct rpcdev dev;
+	int flags;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	flags = fcntl(rpcdev_fd(&dev), F_GETFL);
+	rpcdev_close(&dev);
+	ASSERT_EQ(O_RDWR, flags & O_ACCMODE);
+}
+
+TEST(open_gives_close_on_exec_fd)
+{
+	struct rpcdev dev;
+	int flags;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	flags = fcntl(rpcdev_fd(&dev), F_GETFD);
+	rpcdev_close(&dev);
+	ASSERT_EQ(FD_CLOEXEC, flags & FD_CLOEXEC);
+}
+
+/* --- library: closing ------------------------------------------------ */
+
+TEST(close_releases_fd)
+{
+	struct rpcdev dev;
+	int fd;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	fd = rpcdev_fd(&dev);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-1, fcntl(fd, F_GETFD));
+	ASSERT_EQ(EBADF, errno);
+}
+
+TEST(close_marks_dev_closed)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-1, rpcdev_fd(&dev));
+}
+
+TEST(second_close_leaves_reused_fd_open)
+{
+	struct rpcdev dev;
+	int fd, other;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	fd = rpcdev_fd(&dev);
+	rpcdev_close(&dev);
+	other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_EQ(fd, other);		/* lowest free number is reused */
+	rpcdev_close(&dev);
+	ASSERT_NE(-1, fcntl(other, F_GETFD));
+	close(other);
+}
+
+/* --- library: info --------------------------------------------------- */
+
+TEST(info_on_non_rpcdev_gives_enotty)
+{
+	struct rpcdev_info info;
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_info(&dev, &info);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-ENOTTY, ret);
+}
+
+TEST(info_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev_info info;
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_info(&dev, &info));
+}
+
+/* --- library: feature names ------------------------------------------ */
+
+TEST(feature_bit0_is_named_info)
+{
+	ASSERT_STREQ("info", rpcdev_feature_name(0));
+}
+
+TEST(feature_info_constant_is_bit0)
+{
+	ASSERT_EQ(1ULL << 0, RPCDEV_FEAT_INFO);
+}
+
+TEST(unknown_feature_bit63_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(63));
+}
+
+TEST(out_of_range_feature_bit_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(UINT_MAX));
+}
+
+TEST(feature_bit1_is_named_downcall)
+{
+	ASSERT_STREQ("downcall", rpcdev_feature_name(1));
+}
+
+TEST(feature_downcall_constant_is_bit1)
+{
+	ASSERT_EQ(1ULL << 1, RPCDEV_FEAT_DOWNCALL);
+}
+
+TEST(feature_bit2_is_named_upcall)
+{
+	ASSERT_STREQ("upcall", rpcdev_feature_name(2));
+}
+
+TEST(feature_bit3_is_named_mailbox)
+{
+	ASSERT_STREQ("mailbox", rpcdev_feature_name(3));
+}
+
+TEST(feature_constants_are_bits_2_and_3)
+{
+	ASSERT_EQ(1ULL << 2, RPCDEV_FEAT_UPCALL);
+	ASSERT_EQ(1ULL << 3, RPCDEV_FEAT_MAILBOX);
+}
+
+TEST(unknown_feature_bit4_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(4));
+}
+
+/* --- library: status names ------------------------------------------- */
+
+TEST(status_names_match_constants)
+{
+	ASSERT_STREQ("OK", rpcdev_status_name(RPCDEV_STATUS_OK));
+	ASSERT_STREQ("ERROR", rpcdev_status_name(RPCDEV_STATUS_ERROR));
+	ASSERT_STREQ("NO_METHOD", rpcdev_status_name(RPCDEV_STATUS_NO_METHOD));
+	ASSERT_STREQ("BAD_REQUEST", rpcdev_status_name(RPCDEV_STATUS_BAD_REQUEST));
+	ASSERT_STREQ("NO_SERVER", rpcdev_status_name(RPCDEV_STATUS_NO_SERVER));
+}
+
+TEST(status_past_last_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_status_name(RPCDEV_STATUS_NO_SERVER + 1));
+}
+
+TEST(negative_status_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_status_name(-1));
+}
+
+/* --- library: queues and calls without a driver ------------------------ */
+
+TEST(queue_attach_on_non_rpcdev_gives_enotty)
+{
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_queue_attach(&dev, 0, 0, 0);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-ENOTTY, ret);
+}
+
+TEST(queue_attach_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_queue_attach(&dev, 0, 0, 0));
+}
+
+TEST(open_dev_has_no_queue)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	EXPECT_EQ(-1, rpcdev_queue_id(&dev));
+	EXPECT_EQ(0U, rpcdev_queue_depth(&dev));
+	EXPECT_EQ(0U, rpcdev_queue_buf_size(&dev));
+	EXPECT_EQ(NULL, rpcdev_queue_layout(&dev));
+	rpcdev_close(&dev);
+}
+
+TEST(failed_queue_attach_leaves_no_queue)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ASSERT_EQ(-ENOTTY, rpcdev_queue_attach(&dev, 0, 0, 0));
+	EXPECT_EQ(-1, rpcdev_queue_id(&dev));
+	EXPECT_EQ(0U, rpcdev_queue_depth(&dev));
+	EXPECT_EQ(NULL, rpcdev_queue_layout(&dev));
+	rpcdev_close(&dev);
+}
+
+TEST(part_without_queue_is_null_with_size_0)
+{
+	struct rpcdev dev;
+	size_t size = 1;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	EXPECT_EQ(NULL, rpcdev_queue_part(&dev, RPCDEV_OFF_HOST, &size));
+	EXPECT_EQ(0U, size);
+	rpcdev_close(&dev);
+}
+
+TEST(buf_without_queue_is_null)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	EXPECT_EQ(NULL, rpcdev_queue_buf(&dev, RPCDEV_OFF_DC_BUF, 0));
+	rpcdev_close(&dev);
+}
+
+TEST(call_without_queue_gives_einval)
+{
+	struct rpcdev_call_result res;
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_call(&dev, RPCDEV_SIM_ECHO, "x", 1, NULL, 0, 0, &res);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+}
+
+TEST(call_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_call(&dev, RPCDEV_SIM_ECHO, NULL, 0, NULL, 0,
+				      0, NULL));
+}
+
+TEST(failed_call_leaves_result_untouched)
+{
+	struct rpcdev_call_result res;
+	struct rpcdev dev;
+
+	memset(&res, 0x5a, sizeof(res));
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ASSERT_EQ(-EINVAL, rpcdev_call(&dev, RPCDEV_SIM_ECHO, NULL, 0, NULL, 0,
+				       0, &res));
+	rpcdev_close(&dev);
+	ASSERT_EQ(0x5a5a5a5a, res.status);
+}
+
+/* --- library: error payloads ----------------------------------------- */
+
+/* A payload given as a literal, without the literal's own final NUL. */
+#define PAYLOAD(s)	(s), sizeof(s) - 1
+
+TEST(error_split_gives_name_and_message)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(0, rpcdev_error_split(PAYLOAD("SimError\0boom\0"), &err));
+	ASSERT_STREQ("SimError", err.name);
+	ASSERT_EQ(8U, err.name_len);
+	ASSERT_STREQ("boom", err.message);
+	ASSERT_EQ(4U, err.message_len);
+}
+
+TEST(error_split_accepts_empty_message)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(0, rpcdev_error_split(PAYLOAD("KeyError\0\0"), &err));
+	ASSERT_STREQ("KeyError", err.name);
+	ASSERT_STREQ("", err.message);
+	ASSERT_EQ(0U, err.message_len);
+}
+
+TEST(error_split_accepts_empty_name)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(0, rpcdev_error_split(PAYLOAD("\0what\0"), &err));
+	ASSERT_EQ(0U, err.name_len);
+	ASSERT_STREQ("what", err.message);
+}
+
+TEST(error_split_ignores_bytes_after_message)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(0, rpcdev_error_split(PAYLOAD("E\0m\0trailing"), &err));
+	ASSERT_STREQ("E", err.name);
+	ASSERT_STREQ("m", err.message);
+}
+
+TEST(error_split_cut_message_gives_ebadmsg)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, rpcdev_error_split(PAYLOAD("SimError\0bo"), &err));
+	ASSERT_EQ(8U, err.name_len);
+	ASSERT_STREQ("SimError", err.name);
+	ASSERT_EQ(2U, err.message_len);
+	ASSERT_EQ(0, memcmp("bo", err.message, 2));
+}
+
+TEST(error_split_name_without_message_gives_ebadmsg)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, rpcdev_error_split(PAYLOAD("SimError\0"), &err));
+	ASSERT_STREQ("SimError", err.name);
+	ASSERT_EQ(0U, err.message_len);
+}
+
+TEST(error_split_unterminated_name_gives_ebadmsg)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, rpcdev_error_split(PAYLOAD("SimErr"), &err));
+	ASSERT_EQ(6U, err.name_len);
+	ASSERT_EQ(0, memcmp("SimErr", err.name, 6));
+	ASSERT_EQ(0U, err.message_len);
+}
+
+TEST(error_split_empty_payload_gives_ebadmsg)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, rpcdev_error_split("", 0, &err));
+	ASSERT_EQ(0U, err.name_len);
+	ASSERT_EQ(0U, err.message_len);
+}
+
+TEST(error_split_null_empty_payload_gives_ebadmsg)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, rpcdev_error_split(NULL, 0, &err));
+}
+
+TEST(error_split_null_payload_with_length_gives_einval)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EINVAL, rpcdev_error_split(NULL, 4, &err));
+}
+
+/*
+ * The payload ends where a PROT_NONE page starts: reading one byte past
+ * @len would kill the test with SIGSEGV.
+ */
+static int split_at_page_end(const char *bytes, size_t len,
+			     struct rpcdev_error *err)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *map, *p;
+	int ret;
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	if (mprotect(map + page, page, PROT_NONE)) {
+		ret = -errno;
+		munmap(map, 2 * page);
+		return ret;
+	}
+	p = map + page - len;
+	memcpy(p, bytes, len);
+	ret = rpcdev_error_split(p, len, err);
+	munmap(map, 2 * page);
+	return ret;
+}
+
+TEST(error_split_stops_at_len_in_unterminated_name)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, split_at_page_end(PAYLOAD("NoTerminator"), &err));
+	ASSERT_EQ(12U, err.name_len);
+}
+
+TEST(error_split_stops_at_len_in_unterminated_message)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, split_at_page_end(PAYLOAD("E\0cut here"), &err));
+	ASSERT_EQ(8U, err.message_len);
+}
+
+TEST(error_split_stops_at_len_after_name)
+{
+	struct rpcdev_error err;
+
+	ASSERT_EQ(-EBADMSG, split_at_page_end(PAYLOAD("E\0"), &err));
+	ASSERT_EQ(1U, err.name_len);
+	ASSERT_EQ(0U, err.message_len);
+}
+
+/* --- the rpcdev tool ------------------------------------------------- */
+
+FIXTURE(tool) {
+	const char *path;
+	struct run_result res;
+};
+
+FIXTURE_SETUP(tool)
+{
+	self->path = run_tool_find(tool_candidates);
+	if (!self->path)
+		SKIP(return, "no rpcdev tool: set RPCDEV_TOOL or build %s",
+		     RPCDEV_TOOL_DEFAULT);
+}
+
+FIXTURE_TEARDOWN(tool)
+{
+}
+
+TEST_F(tool, unknown_command_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "frobnicate", NULL, NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, unknown_command_is_named_on_stderr)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "frobnicate", NULL, NULL));
+	ASSERT_EQ(0, strncmp(self->res.err, "rpcdev: unknown command 'frobnicate'\n",
+			     strlen("rpcdev: unknown command 'frobnicate'\n")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, no_command_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, NULL, NULL, NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, double_dash_help_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "--help", NULL, NULL));
+	ASSERT_EQ(0, self->res.status);
+}
+
+TEST_F(tool, help_prints_usage_on_stdout)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "help", NULL, NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, "Usage: rpcdev ", strlen("Usage: rpcdev ")))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, help_info_prints_info_usage)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "help", "info", NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, "Usage: rpcdev info ",
+			     strlen("Usage: rpcdev info ")))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, help_for_unknown_command_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "help", "frobnicate", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, info_unknown_option_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-z", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, info_with_both_a_and_d_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-a", "-d/dev/null"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, info_missing_device_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-d", MISSING_PATH));
+	ASSERT_EQ(1, self->res.status);
+}
+
+TEST_F(tool, info_missing_device_reports_strerror)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-d", MISSING_PATH));
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, info_non_rpcdev_reports_enotty)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-d", "/dev/null"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: /dev/null: Inappropriate ioctl for device\n",
+		     self->res.err);
+}
+
+TEST_F(tool, info_default_device_is_dev_rpcdev0)
+{
+	if (path_exists("/dev/rpcdev0"))
+		SKIP(return, "/dev/rpcdev0 exists on this host; the test needs it absent");
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", NULL, NULL));
+	ASSERT_STREQ("rpcdev: /dev/rpcdev0: No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, info_all_without_devices_exits_1)
+{
+	if (any_rpcdev_node())
+		SKIP(return, "this host has /dev/rpcdevN nodes; the test needs none");
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-a", NULL));
+	ASSERT_EQ(1, self->res.status);
+}
+
+TEST_F(tool, help_lists_call_command)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "--help", NULL, NULL));
+	ASSERT_NE(NULL, strstr(self->res.out, "\n  call "))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, help_call_prints_call_usage)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "help", "call", NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, "Usage: rpcdev call ",
+			     strlen("Usage: rpcdev call ")))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, call_dash_h_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "-h", NULL));
+	ASSERT_EQ(0, self->res.status);
+}
+
+TEST_F(tool, call_without_method_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", NULL, NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_unknown_method_name_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "frobnicate", NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.err, "rpcdev call: unknown method 'frobnicate'\n",
+			     strlen("rpcdev call: unknown method 'frobnicate'\n")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, call_negative_method_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d/dev/null", "--", "-1"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_method_above_u32_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "4294967296", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_extra_argument_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "echo", "a", "b"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_unknown_option_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "-z", "echo"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_option_without_value_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "-q", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_bad_queue_number_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "-qx", "echo"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_negative_timeout_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "-t-5", "echo"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_delay_without_microseconds_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "delay", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_delay_with_text_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "call", "delay", "soon"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, call_missing_device_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d",
+				     MISSING_PATH, "echo"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, call_non_rpcdev_reports_queue_enotty)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d",
+				     "/dev/null", "-q", "3", "echo", "hi"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: /dev/null: queue 3: Inappropriate ioctl for device\n",
+		     self->res.err);
+}
+
+TEST_F(tool, call_prints_nothing_on_stdout_when_call_fails)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d",
+				     "/dev/null", "echo"));
+	ASSERT_STREQ("", self->res.out);
+}
+
+TEST_HARNESS_MAIN

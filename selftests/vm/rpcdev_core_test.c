@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev core and rpcdev_sim, run as root inside the test VM: module
+ * loading and parameters, device nodes and their permissions,
+ * RPCDEV_IOC_INFO, unknown ioctls, and removal of a device that is open.
+ *
+ * Each fixture loads the modules it needs in its setup (leftovers from an
+ * earlier test are unloaded first) and unloads them in a teardown that runs
+ * in the harness's parent process, so it runs even when the test crashes;
+ * the teardown fails the test if a module cannot be unloaded, which catches
+ * references the driver leaks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rpcdev.h"
+#include "rpcdev_kmod.h"
+#include "run_tool.h"
+
+#define NOBODY		65534		/* uid and gid without privileges */
+#define GRANTED_GID	1234		/* group given by group=1234 */
+#define SIM_QUEUES	5		/* not the default, to see it used */
+#define SIM_DEFAULT_QUEUES 4
+#define SIM_MAX_DEVICES	16
+
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+static const char *const tool_candidates[] = {
+	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
+	"/usr/local/bin/rpcdev", NULL,
+};
+
+/* Index of the first non-zero byte of @buf, or -1 if all are zero. */
+static long first_nonzero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return i;
+	return -1;
+}
+
+/* Open /dev/rpcdev<index>, run INFO into @info, close. 0 or -errno. */
+static int info_of(unsigned int index, struct rpcdev_info *info)
+{
+	struct rpcdev dev;
+	int ret;
+
+	ret = rpcdev_open_index(&dev, index);
+	if (ret)
+		return ret;
+	ret = rpcdev_info(&dev, info);
+	rpcdev_close(&dev);
+	return ret;
+}
+
+/* stat(2) of @path as 0 or -errno. */
+static int stat_errno(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -errno : 0;
+}
+
+/* The text "rpcdev info" prints for a device of the sim. */
+static void expected_info_block(char *buf, size_t len, unsigned int index,
+				unsigned int queues)
+{
+	snprintf(buf, len,
+		 "/dev/rpcdev%u:\n"
+		 "  name:        rpcdev_sim.%u\n"
+		 "  minor:       %u\n"
+		 "  abi version: %u\n"
+		 "  queues:      %u\n"
+		 "  features:    0xf (info,downcall,upcall,mailbox)\n",
+		 index, index, index, RPCDEV_ABI_VERSION, queues);
+}
+
+/*
+ * Fixture setup shared by all fixtures: needs root, loads the stack, waits
+ * for the first @nodes device nodes. On failure nothing stays loaded.
+ */
+static void stack_setup(struct __test_metadata *_metadata,
+			const char *core_params, const char *sim_params,
+			unsigned int nodes)
+{
+	char path[32];
+	unsigned int i;
+	int ret;
+
+	if (geteuid() != 0)
+		SKIP(return, "loading modules needs root (run it in the test VM)");
+
+	kmod_mark_test_process();
+	ret = kmod_load_stack(core_params, sim_params);
+	ASSERT_EQ(0, ret)
+		TH_LOG("loading rpcdev (%s) and rpcdev_sim (%s) from %s: %s",
+		       core_params, sim_params ? sim_params : "not loaded",
+		       kmod_dir(), strerror(-ret));
+
+	for (i = 0; i < nodes; i++) {
+		kmod_dev_path(path, sizeof(path), i);
+		ret = kmod_wait_path(path, true, KMOD_NODE_TIMEOUT_MS);
+		if (ret)
+			kmod_unload_stack();
+		ASSERT_EQ(0, ret) TH_LOG("%s did not appear", path);
+	}
+}
+
+static void stack_teardown(struct __test_metadata *_metadata)
+{
+	/* After a failed ASSERT: the next setup unloads them (rpcdev_kmod.h). */
+	if (kmod_in_test_process())
+		return;
+	EXPECT_EQ(0, kmod_unload_stack())
+		TH_LOG("a module stayed loaded: a reference was leaked");
+}
+
+/* ===================================================================== */
+/* sim: rpcdev with default parameters, rpcdev_sim with one device and   */
+/* SIM_QUEUES queues.                                                    */
+/* ===================================================================== */
+
+FIXTURE(sim) {
+	struct rpcdev dev;
+	struct rpcdev_info info;
+};
+
+FIXTURE_SETUP(sim)
+{
+	stack_setup(_metadata, "", "devices=1 queues=" XSTR(SIM_QUEUES), 1);
+}
+
+FIXTURE_TEARDOWN_PARENT(sim)
+{
+	stack_teardown(_metadata);
+}
+
+TEST_F(sim, info_reports_abi_version)
+{
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ((__u32)RPCDEV_ABI_VERSION, self->info.abi_version);
+}
+
+TEST_F(sim, info_reports_queues_param)
+{
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ((__u32)SIM_QUEUES, self->info.nr_queues);
+}
+
+TEST_F(sim, info_reports_every_sim_feature)
+{
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL |
+		  RPCDEV_FEAT_MAILBOX, self->info.features);
+}
+
+TEST_F(sim, info_reports_sim_device_name)
+{
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_NE(NULL, memchr(self->info.name, '\0', RPCDEV_NAME_LEN));
+	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+}
+
+TEST_F(sim, info_reports_minor_0)
+{
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ(0U, self->info.minor);
+}
+
+TEST_F(sim, info_zero_fills_name_after_nul)
+{
+	const char *nul;
+
+	memset(&self->info, 0xff, sizeof(self->info));
+	ASSERT_EQ(0, info_of(0, &self->info));
+	nul = memchr(self->info.name, '\0', RPCDEV_NAME_LEN);
+	ASSERT_NE(NULL, nul);
+	ASSERT_EQ(-1, first_nonzero(nul, self->info.name + RPCDEV_NAME_LEN - nul));
+}
+
+TEST_F(sim, info_zero_fills_reserved)
+{
+	memset(&self->info, 0xff, sizeof(self->info));
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ(-1, first_nonzero(self->info.reserved,
+				    sizeof(self->info.reserved)));
+}
+
+TEST_F(sim, open_null_path_opens_rpcdev0)
+{
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&self->dev, NULL));
+	ret = rpcdev_info(&self->dev, &self->info);
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(0, ret);
+	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+}
+
+TEST_F(sim, unknown_rpcdev_ioctl_gives_enotty)
+{
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev), _IO(RPCDEV_IOC_MAGIC, 0x7f));
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(ENOTTY, err);
+}
+
+TEST_F(sim, info_number_with_write_direction_gives_enotty)
+{
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev),
+		    _IOW(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info),
+		    &self->info);
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(ENOTTY, err);
+}
+
+TEST_F(sim, info_number_with_other_size_gives_enotty)
+{
+	__u64 small;
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev), _IOR(RPCDEV_IOC_MAGIC, 0x00, __u64),
+		    &small);
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(ENOTTY, err);
+}
+
+TEST_F(sim, tty_ioctl_gives_enotty)
+{
+	struct termios tio;
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev), TCGETS, &tio);
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(ENOTTY, err);
+}
+
+TEST_F(sim, info_to_null_gives_efault)
+{
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, NULL);
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(EFAULT, err);
+}
+
+TEST_F(sim, info_to_bad_pointer_gives_efault)
+{
+	int ret, err;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, (void *)1);
+	err = errno;
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(EFAULT, err);
+}
+
+TEST_F(sim, info_to_read_only_memory_gives_efault)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *ro;
+	int ret;
+
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = rpcdev_info(&self->dev, ro);
+	rpcdev_close(&self->dev);
+	munmap(ro, page);
+	ASSERT_EQ(-EFAULT, ret);
+}
+
+TEST_F(sim, node_is_char_device)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat("/dev/rpcdev0", &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+}
+
+TEST_F(sim, node_mode_defaults_to_0600)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat("/dev/rpcdev0", &st));
+	ASSERT_EQ(0600U, st.st_mode & 07777);
+}
+
+TEST_F(sim, node_owner_defaults_to_root)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat("/dev/rpcdev0", &st));
+	ASSERT_EQ((uid_t)0, st.st_uid);
+	ASSERT_EQ((gid_t)0, st.st_gid);
+}
+
+TEST_F(sim, open_as_nobody_gives_eacces)
+{
+	ASSERT_EQ(-EACCES, kmod_open_as("/dev/rpcdev0", NOBODY, NOBODY, NULL, 0));
+}
+
+TEST_F(sim, core_unload_with_sim_loaded_gives_ewouldblock)
+{
+	ASSERT_EQ(-EWOULDBLOCK, kmod_unload(KMOD_CORE));
+}
+
+TEST_F(sim, sim_unload_with_open_file_succeeds)
+{
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ret = kmod_unload(KMOD_SIM);
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(0, ret);
+}
+
+TEST_F(sim, info_after_sim_unload_gives_enodev)
+{
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ret = rpcdev_info(&self->dev, &self->info);
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-ENODEV, ret);
+}
+
+TEST_F(sim, poll_after_sim_unload_reports_pollhup)
+{
+	struct pollfd pfd = { .events = POLLIN | POLLPRI };
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	pfd.fd = rpcdev_fd(&self->dev);
+	ret = poll(&pfd, 1, 1000);
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(1, ret);
+	ASSERT_EQ(POLLHUP, pfd.revents & POLLHUP);
+}
+
+TEST_F(sim, open_file_pins_core_after_sim_unload)
+{
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ret = kmod_unload(KMOD_CORE);
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(-EWOULDBLOCK, ret);
+}
+
+TEST_F(sim, core_unload_after_last_close_succeeds)
+{
+	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	rpcdev_close(&self->dev);
+	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
+}
+
+TEST_F(sim, sim_reload_gives_working_device_0)
+{
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", false, KMOD_NODE_TIMEOUT_MS));
+	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=1"));
+	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+}
+
+TEST_F(sim, tool_info_prints_device_block)
+{
+	char *argv[] = { NULL, "info", NULL };
+	char expected[512];
+	struct run_result *res = &(struct run_result){ 0 };
+
+	argv[0] = (char *)run_tool_find(tool_candidates);
+	if (!argv[0])
+		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
+	ASSERT_EQ(0, run_capture(argv, res));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	expected_info_block(expected, sizeof(expected), 0, SIM_QUEUES);
+	ASSERT_STREQ(expected, res->out);
+}
+
+/* ===================================================================== */
+/* sim3: rpcdev_sim with three devices and default queues.               */
+/* ===================================================================== */
+
+FIXTURE(sim3) {
+	struct rpcdev_info info;
+	char path[32];
+};
+
+FIXTURE_SETUP(sim3)
+{
+	stack_setup(_metadata, "", "devices=3", 3);
+}
+
+FIXTURE_TEARDOWN_PARENT(sim3)
+{
+	stack_teardown(_metadata);
+}
+
+TEST_F(sim3, nodes_0_to_2_exist)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		kmod_dev_path(self->path, sizeof(self->path), i);
+		ASSERT_EQ(0, stat_errno(self->path)) TH_LOG("%s", self->path);
+	}
+}
+
+TEST_F(sim3, node_3_does_not_exist)
+{
+	ASSERT_EQ(-ENOENT, stat_errno("/dev/rpcdev3"));
+}
+
+TEST_F(sim3, device_i_is_named_rpcdev_sim_i)
+{
+	char name[RPCDEV_NAME_LEN];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "rpcdev_sim.%u", i);
+		ASSERT_EQ(0, info_of(i, &self->info));
+		ASSERT_STREQ(name, self->info.name);
+	}
+}
+
+TEST_F(sim3, device_i_has_minor_i)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, info_of(i, &self->info));
+		ASSERT_EQ(i, self->info.minor);
+	}
+}
+
+TEST_F(sim3, queues_default_to_4)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, info_of(i, &self->info));
+		ASSERT_EQ((__u32)SIM_DEFAULT_QUEUES, self->info.nr_queues);
+	}
+}
+
+TEST_F(sim3, sim_unload_removes_every_node)
+{
+	unsigned int i;
+
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	for (i = 0; i < 3; i++) {
+		kmod_dev_path(self->path, sizeof(self->path), i);
+		kmod_wait_path(self->path, false, KMOD_NODE_TIMEOUT_MS);
+		ASSERT_EQ(-ENOENT, stat_errno(self->path)) TH_LOG("%s", self->path);
+	}
+}
+
+TEST_F(sim3, core_unload_after_sim_unload_succeeds)
+{
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
+}
+
+TEST_F(sim3, tool_info_all_prints_every_device)
+{
+	char *argv[] = { NULL, "info", "-a", NULL };
+	char expected[1536], block[512];
+	struct run_result *res = &(struct run_result){ 0 };
+	unsigned int i;
+
+	argv[0] = (char *)run_tool_find(tool_candidates);
+	if (!argv[0])
+		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
+	ASSERT_EQ(0, run_capture(argv, res));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	expected[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		expected_info_block(block, sizeof(block), i, SIM_DEFAULT_QUEUES);
+		if (i)
+			strcat(expected, "\n");
+		strcat(expected, block);
+	}
+	ASSERT_STREQ(expected, res->out);
+}
+
+/* ===================================================================== */
+/* core_only: rpcdev loaded, rpcdev_sim not; tests load the sim.         */
+/* ===================================================================== */
+
+FIXTURE(core_only) {
+	struct rpcdev_info info;
+	char path[32];
+};
+
+FIXTURE_SETUP(core_only)
+{
+	stack_setup(_metadata, "", NULL, 0);
+}
+
+FIXTURE_TEARDOWN_PARENT(core_only)
+{
+	stack_teardown(_metadata);
+}
+
+TEST_F(core_only, no_node_without_backend)
+{
+	ASSERT_EQ(-ENOENT, stat_errno("/dev/rpcdev0"));
+}
+
+TEST_F(core_only, sim_devices_0_gives_einval)
+{
+	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
+}
+
+TEST_F(core_only, sim_devices_17_gives_einval)
+{
+	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=17"));
+}
+
+TEST_F(core_only, sim_devices_16_makes_16_nodes)
+{
+	unsigned int i;
+
+	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=" XSTR(SIM_MAX_DEVICES)));
+	for (i = 0; i < SIM_MAX_DEVICES; i++) {
+		kmod_dev_path(self->path, sizeof(self->path), i);
+		ASSERT_EQ(0, kmod_wait_path(self->path, true, KMOD_NODE_TIMEOUT_MS))
+			TH_LOG("%s did not appear", self->path);
+	}
+}
+
+TEST_F(core_only, sim_queues_0_gives_einval)
+{
+	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "queues=0"));
+}
+
+TEST_F(core_only, sim_queues_above_max_gives_einval)
+{
+	char params[32];
+
+	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES + 1);
+	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, params));
+}
+
+TEST_F(core_only, sim_queues_max_is_reported)
+{
+	char params[32];
+
+	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES);
+	ASSERT_EQ(0, kmod_load(KMOD_SIM, params));
+	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ((__u32)RPCDEV_MAX_QUEUES, self->info.nr_queues);
+}
+
+TEST_F(core_only, failed_sim_load_leaves_core_unloadable)
+{
+	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
+	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
+}
+
+TEST_F(core_only, core_unloads_when_unused)
+{
+	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
+}
+
+/* ===================================================================== */
+/* group_mode: rpcdev with group=GRANTED_GID mode=0660, one sim device.  */
+/* ===================================================================== */
+
+FIXTURE(group_mode) {
+	struct stat st;
+};
+
+FIXTURE_SETUP(group_mode)
+{
+	stack_setup(_metadata, "group=" XSTR(GRANTED_GID) " mode=0660", "", 1);
+}
+
+FIXTURE_TEARDOWN_PARENT(group_mode)
+{
+	stack_teardown(_metadata);
+}
+
+TEST_F(group_mode, node_group_is_group_param)
+{
+	ASSERT_EQ(0, stat("/dev/rpcdev0", &self->st));
+	ASSERT_EQ((gid_t)GRANTED_GID, self->st.st_gid);
+}
+
+TEST_F(group_mode, node_mode_is_mode_param)
+{
+	ASSERT_EQ(0, stat("/dev/rpcdev0", &self->st));
+	ASSERT_EQ(0660U, self->st.st_mode & 07777);
+}
+
+TEST_F(group_mode, primary_group_member_can_open)
+{
+	ASSERT_EQ(0, kmod_open_as("/dev/rpcdev0", NOBODY, GRANTED_GID, NULL, 0));
+}
+
+TEST_F(group_mode, supplementary_group_member_can_open)
+{
+	const gid_t groups[] = { GRANTED_GID };
+
+	ASSERT_EQ(0, kmod_open_as("/dev/rpcdev0", NOBODY, NOBODY, groups, 1));
+}
+
+TEST_F(group_mode, non_member_gets_eacces)
+{
+	ASSERT_EQ(-EACCES, kmod_open_as("/dev/rpcdev0", NOBODY, NOBODY, NULL, 0));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers for guest tests; see rpcdev_kmod.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rpcdev_kmod.h"
+
+#define KMOD_POLL_MS		10
+#define KMOD_SETTLE_MS		2000
+
+const char *kmod_dir(void)
+{
+	const char *dir = getenv("RPCDEV_MODDIR");
+
+	return dir && *dir ? dir : KMOD_DEFAULT_DIR;
+}
+
+int kmod_load(const char *name, const char *params)
+{
+	char path[4096];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int kmod_unload(const char *name)
+{
+	if (syscall(SYS_delete_module, name, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+static void kmod_sleep_ms(int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int kmod_unload_settle(const char *name)
+{
+	int waited, ret;
+
+	for (waited = 0; ; waited += KMOD_POLL_MS) {
+		ret = kmod_unload(name);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret != -EWOULDBLOCK && ret != -EBUSY)
+			return ret;
+		if (waited >= KMOD_SETTLE_MS)
+			return ret;
+		kmod_sleep_ms(KMOD_POLL_MS);
+	}
+}
+
+int kmod_unload_stack(void)
+{
+	int ret, ret2;
+
+	ret = kmod_unload_settle(KMOD_SIM);
+	ret2 = kmod_unload_settle(KMOD_CORE);
+	return ret ? ret : ret2;
+}
+
+int kmod_load_stack(const char *core_params, const char *sim_params)
+{
+	int ret;
+
+	ret = kmod_unload_stack();
+	if (ret)
+		return ret;
+	ret = kmod_load(KMOD_CORE, core_params);
+	if (ret || !sim_params)
+		return ret;
+	ret = kmod_load(KMOD_SIM, sim_params);
+	if (ret)
+		kmod_unload_settle(KMOD_CORE);
+	return ret;
+}
+
+/* Set in the test process only: the parent never runs the setup. */
+static pid_t kmod_test_pid;
+
+void kmod_mark_test_process(void)
+{
+	kmod_test_pid = getpid();
+}
+
+bool kmod_in_test_process(void)
+{
+	return kmod_test_pid == getpid();
+}
+
+void kmod_dev_path(char *buf, size_t len, unsigned int index)
+{
+	snprintf(buf, len, "/dev/rpcdev%u", index);
+}
+
+int kmod_wait_path(const char *path, bool exist, int timeout_ms)
+{
+	struct stat st;
+	int waited;
+
+	for (waited = 0; ; waited += KMOD_POLL_MS) {
+		bool found = stat(path, &st) == 0;
+
+		if (found == exist)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		kmod_sleep_ms(KMOD_POLL_MS);
+	}
+}
+
+/* Child side of kmod_open_as(): exit status 0, or the errno that failed. */
+static void __attribute__((noreturn))
+kmod_open_as_child(const char *path, uid_t uid, gid_t gid,
+		   const gid_t *groups, size_t ngroups)
+{
+	int fd;
+
+	if (setgroups(ngroups, groups) || setgid(gid) || setuid(uid))
+		_exit(errno);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		_exit(errno);
+	close(fd);
+	_exit(0);
+}
+
+int kmod_open_as(const char *path, uid_t uid, gid_t gid,
+		 const gid_t *groups, size_t ngroups)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		kmod_open_as_child(path, uid, gid, groups, ngroups);
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}

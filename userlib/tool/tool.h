@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * The rpcdev command-line tool: what every subcommand shares.
+ *
+ * A subcommand is one function, int cmd_NAME(int argc, char **argv), given
+ * its own argument vector (argv[0] is the subcommand's name) and returning
+ * the process exit status, plus one entry in the table in main.c.
+ */
+#ifndef RPCDEV_TOOL_H
+#define RPCDEV_TOOL_H
+
+#include <stdio.h>
+
+#define TOOL_NAME	"rpcdev"
+
+/* Exit statuses of the tool. */
+enum {
+	EXIT_OK		= 0,	/* done */
+	EXIT_FAIL	= 1,	/* a system call or a device failed */
+	EXIT_USAGE	= 2,	/* the command line is wrong */
+};
+
+/**
+ * struct tool_cmd - one subcommand.
+ * @name:	what the user types.
+ * @summary:	one line for the command list.
+ * @usage:	full help text, printed by "rpcdev help NAME" and NAME -h.
+ * @run:	the subcommand; returns the exit status.
+ */
+struct tool_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*run)(int argc, char **argv);
+};
+
+/* Print "rpcdev: <what>: <strerror(err)>" to stderr; err is a positive errno. */
+void tool_error(const char *what, int err);
+
+/* Print "rpcdev <cmd>: <message>" and the command's usage to stderr; return EXIT_USAGE. */
+int tool_usage_error(const struct tool_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The subcommands. */
+extern const struct tool_cmd tool_cmd_info;
+extern const struct tool_cmd tool_cmd_call;
+
+#endif /* RPCDEV_TOOL_H */
