@@ -40,6 +40,11 @@ static unsigned int queues = 4;
 module_param(queues, uint, 0444);
 MODULE_PARM_DESC(queues, "Queue pairs per device (1-64, default 4)");
 
+static int fw_cpu = -1;
+module_param(fw_cpu, int, 0644);
+MODULE_PARM_DESC(fw_cpu,
+		 "CPU the firmware threads of queues started from now on run on (-1: any; for benchmarks)");
+
 static struct sim_dev *sim_devs;
 static struct dentry *sim_debugfs_root;
 
@@ -86,7 +91,7 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 		return ret;
 
 	snprintf(name, sizeof(name), "rpcdev_sim/%u:%u", sd->pdev->id, qid);
-	ret = sim_fw_start(sq, mem, name);
+	ret = sim_fw_start(sq, mem, name, READ_ONCE(fw_cpu));
 	if (ret) {
 		free_irq(sq->virq, sq);
 		return ret;

@@ -270,6 +270,7 @@ static void sim_upcall_stats(struct sim_queue *sq, u32 n,
 	res->min_ns = sq->lat[0];
 	res->p50_ns = sq->lat[n / 2];
 	res->p99_ns = sq->lat[(u64)n * 99 / 100];
+	res->p999_ns = sq->lat[(u64)n * 999 / 1000];
 	res->max_ns = sq->lat[n - 1];
 	res->mean_ns = div_u64(sum, n);
 }
@@ -288,7 +289,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	struct rpcdev_sim_upcalls req;
 	struct rpcdev_entry re;
 	u32 sent = 0, answered = 0, inflight = 0, id = 0;
-	u64 timeout;
+	u64 timeout, start;
 	int ret;
 
 	if (call->len != sizeof(req))
@@ -306,6 +307,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	if (!sq->lat)
 		goto bad;
 
+	start = ktime_get_ns();
 	while (answered < req.count) {
 		/* Post while an id is free (sync: only when none is out). */
 		if (sent < req.count && sq->nr_busy < sq->mem.depth &&
@@ -339,6 +341,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		}
 	}
 
+	res.total_ns = ktime_get_ns() - start;
 	sim_upcall_stats(sq, answered, &res);
 	memcpy(resp, &res, sizeof(res));
 	ans->len = sizeof(res);
@@ -397,6 +400,34 @@ static int sim_watch(struct sim_queue *sq, const struct rpcdev_entry *call,
 bad:
 	ans->status = RPCDEV_STATUS_BAD_REQUEST;
 	return 0;
+}
+
+/* RPCDEV_SIM_MBOX_COST: time count checks of a slot. */
+static void sim_mbox_cost(struct sim_queue *sq, const struct rpcdev_entry *call,
+			  struct rpcdev_entry *ans)
+{
+	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
+	struct rpcdev_sim_mbox_cost req;
+	u64 start, ns, w = 0;
+	u32 i;
+
+	if (call->len != sizeof(req)) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	memcpy(&req, sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id), sizeof(req));
+	if (req.slot >= RPCDEV_MBOX_SLOTS || !req.count || req.count > 1U << 24) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	start = ktime_get_ns();
+	for (i = 0; i < req.count; i++)
+		w += READ_ONCE(sim_hctrl(sq)->mbox[req.slot]);
+	ns = ktime_get_ns() - start;
+	/* Keep the loads: their sum is not used otherwise. */
+	OPTIMIZER_HIDE_VAR(w);
+	memcpy(resp, &ns, sizeof(ns));
+	ans->len = sizeof(ns);
 }
 
 /* RPCDEV_SIM_NOTIFY: post messages until done or the ring is full. */
@@ -475,6 +506,9 @@ static u64 sim_run(struct sim_queue *sq, const struct rpcdev_entry *call,
 		break;
 	case RPCDEV_SIM_NOTIFY:
 		sim_mbox_notify(sq, call, ans);
+		break;
+	case RPCDEV_SIM_MBOX_COST:
+		sim_mbox_cost(sq, call, ans);
 		break;
 	default:
 		ans->status = RPCDEV_STATUS_NO_METHOD;
@@ -573,11 +607,12 @@ static void sim_fw_free(struct sim_queue *sq)
  * @sq:		the queue.
  * @mem:	its memory.
  * @name:	the thread's name.
+ * @cpu:	the CPU to run it on, or -1 for any.
  *
  * Return: 0 or a negative errno.
  */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 const char *name)
+		 const char *name, int cpu)
 {
 	u32 depth = mem->depth;
 
@@ -595,11 +630,14 @@ int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
 	if (!sq->replies || !sq->up_busy || !sq->up_start)
 		goto err;
 
-	sq->task = kthread_run(sim_firmware, sq, "%s", name);
+	sq->task = kthread_create(sim_firmware, sq, "%s", name);
 	if (IS_ERR(sq->task)) {
 		sq->task = NULL;
 		goto err;
 	}
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu))
+		kthread_bind(sq->task, cpu);
+	wake_up_process(sq->task);
 	return 0;
 err:
 	sim_fw_free(sq);

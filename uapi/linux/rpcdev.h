@@ -370,6 +370,11 @@ struct rpcdev_call {
  *			count messages value, value + 1, ... on the
  *			device-to-host mailbox and returns the __u32 number
  *			it posted (fewer when the ring was full).
+ * RPCDEV_SIM_MBOX_COST: request: struct rpcdev_sim_mbox_cost. The device
+ *			checks a host-to-device mailbox slot count times, as
+ *			its pause check would, and returns the __u64
+ *			nanoseconds that took (device clock), so a benchmark
+ *			can put one check beside one round trip.
  */
 #define RPCDEV_SIM_ECHO		1
 #define RPCDEV_SIM_FAIL		2
@@ -378,6 +383,7 @@ struct rpcdev_call {
 #define RPCDEV_SIM_UPCALLS	5
 #define RPCDEV_SIM_WATCH	6
 #define RPCDEV_SIM_NOTIFY	7
+#define RPCDEV_SIM_MBOX_COST	8
 
 /*
  * RPCDEV_SIM_UPCALL_ASYNC:	fire-and-forget upcalls (RPCDEV_ENTRY_ASYNC).
@@ -421,6 +427,9 @@ struct rpcdev_sim_upcalls {
  * @p99_ns:	99th percentile.
  * @max_ns:	slowest.
  * @mean_ns:	mean.
+ * @p999_ns:	99.9th percentile.
+ * @total_ns:	from the first upcall's post to the last answer: the
+ *		message rate of a run is count / total_ns.
  *
  * A round trip is measured from just before the device publishes the
  * upcall to when it sees the reply (for async upcalls, the acknowledgement).
@@ -437,6 +446,8 @@ struct rpcdev_sim_upcall_result {
 	__u64 p99_ns;
 	__u64 max_ns;
 	__u64 mean_ns;
+	__u64 p999_ns;
+	__u64 total_ns;
 };
 
 /**
@@ -467,6 +478,16 @@ struct rpcdev_sim_watch_result {
 	__u32 value;
 	__u32 seq;
 	__u64 checks;
+};
+
+/**
+ * struct rpcdev_sim_mbox_cost - request of RPCDEV_SIM_MBOX_COST.
+ * @slot:	the slot, below RPCDEV_MBOX_SLOTS.
+ * @count:	checks to make, 1 to 2^24.
+ */
+struct rpcdev_sim_mbox_cost {
+	__u32 slot;
+	__u32 count;
 };
 
 /**
