@@ -64,7 +64,6 @@ static void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
 /* Write the DQ entry for slot @id and publish it, then ring the doorbell. */
 static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 {
-	struct rpcdev_device *rdev = q->rdev;
 	struct rpcdev_entry src = {
 		.id = id,
 		.method = method,
@@ -81,7 +80,7 @@ static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
 		q->stats.calls++;
 	}
-	rdev->ops->doorbell(rdev, q->qid);
+	rpcdev_doorbell_if_needed(q);
 }
 
 /*
@@ -220,7 +219,7 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 	struct rpcdev_call call;
 	int id, ret;
 
-	if (!q)
+	if (!q || q->user_rings)
 		return -EINVAL;
 	if (copy_from_user(&call, ucall, sizeof(call)))
 		return -EFAULT;

@@ -24,7 +24,8 @@
 
 /* Features the core itself implements; a device reports the intersection. */
 #define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
-				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX)
+				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX | \
+				 RPCDEV_FEAT_USER_RINGS)
 
 static unsigned int group;
 module_param(group, uint, 0444);
@@ -145,6 +146,8 @@ static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 		return rpcdev_ioctl_mbox_post(f, argp);
 	case RPCDEV_IOC_MBOX_READ:
 		return rpcdev_ioctl_mbox_read(f, argp);
+	case RPCDEV_IOC_ENTER:
+		return rpcdev_ioctl_enter(f, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -175,6 +178,12 @@ static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
 		poll_wait(file, &q->uwq, wait);
 	if (READ_ONCE(rdev->dead))
 		return EPOLLHUP;
+	if (q && q->user_rings && wait && wait->_qproc) {
+		/* About to sleep: ask for interrupts (RPCDEV_IOC_ENTER clears). */
+		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
+		/* The flag before the producer indices read below. */
+		smp_mb();
+	}
 	if (q && rpcdev_upcall_pending(q))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (q && rpcdev_mbox_pending(q))
@@ -358,6 +367,11 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 	if (WARN_ON_ONCE(qid >= rdev->nr_queues))
 		return;
 	q = &rdev->queues[qid];
+	if (q->user_rings) {
+		/* The program reads the rings; wake it in RPCDEV_IOC_ENTER. */
+		wake_up_all(&q->uwq);
+		return;
+	}
 	rpcdev_reap_completions(q);
 	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q))
 		wake_up_all(&q->uwq);

@@ -41,7 +41,7 @@ long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
 	return 0;
 }
 
-/* Messages waiting, as far as a sane producer index tells. */
+/* Messages waiting, as far as the producer index tells. */
 static u32 rpcdev_mbox_avail(struct rpcdev_queue *q)
 {
 	return READ_ONCE(q->dctrl->mb_prod.val) - READ_ONCE(q->mb_cons);

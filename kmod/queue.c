@@ -44,7 +44,8 @@ static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 {
 	u64 entries, bufs;
 
-	if (a->flags || memchr_inv(a->reserved, 0, sizeof(a->reserved)))
+	if (a->flags & ~RPCDEV_ATTACH_USER_RINGS ||
+	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
 		return -EINVAL;
 	if (a->qid >= rdev->nr_queues)
 		return -EINVAL;
@@ -157,8 +158,13 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	if (ret)
 		return ret;
 
-	/* The kernel sleeps for its answers: it wants every interrupt. */
-	WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
+	/*
+	 * The kernel sleeps for its answers: it wants every interrupt. A
+	 * program driving the rings itself polls until it asks for them.
+	 */
+	q->user_rings = a->flags & RPCDEV_ATTACH_USER_RINGS;
+	if (!q->user_rings)
+		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	ret = rdev->ops->queue_start(rdev, q->qid, &q->mem);
 	if (ret) {
 		rpcdev_queue_free_mem(q);
@@ -216,8 +222,13 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 	guard(rwsem_read)(&rdev->lock);
 	guard(mutex)(&rdev->qlock);
 	if (q->running) {
-		/* Tell the device no one will answer before it stops. */
-		rpcdev_upcalls_fail(q);
+		/*
+		 * Tell the device no one will answer before it stops. Upcalls
+		 * on user rings are the program's to track; the device sees
+		 * its queue stopped under them.
+		 */
+		if (!q->user_rings)
+			rpcdev_upcalls_fail(q);
 		rdev->ops->queue_stop(rdev, q->qid);
 		q->running = false;
 	}

@@ -95,6 +95,8 @@ struct rpcdev_queue_stats {
  * @rdev:	the device.
  * @qid:	its index.
  * @owner:	the file it is attached to, or NULL; under rdev->qlock.
+ * @user_rings: attached with RPCDEV_ATTACH_USER_RINGS: the owner drives
+ *		the rings and the kernel leaves them alone.
  * @running:	the device was started on it and not yet stopped; changes
  *		under rdev->lock (write) or with it held for reading plus
  *		rdev->qlock.
@@ -128,6 +130,7 @@ struct rpcdev_queue {
 	struct rpcdev_device *rdev;
 	u32 qid;
 	struct rpcdev_file *owner;
+	bool user_rings;
 	bool running;
 	struct rpcdev_queue_mem mem;
 	struct rpcdev_dev_ctrl *dctrl;
@@ -203,6 +206,10 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 				 struct rpcdev_upcall __user *uarg);
 bool rpcdev_upcall_pending(struct rpcdev_queue *q);
 void rpcdev_upcalls_fail(struct rpcdev_queue *q);
+
+/* enter.c */
+long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg);
+void rpcdev_doorbell_if_needed(struct rpcdev_queue *q);
 
 /* mbox.c */
 long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,

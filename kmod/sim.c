@@ -45,6 +45,11 @@ module_param(fw_cpu, int, 0644);
 MODULE_PARM_DESC(fw_cpu,
 		 "CPU the firmware threads of queues started from now on run on (-1: any; for benchmarks)");
 
+static unsigned int fw_spin_us = 50;
+module_param(fw_spin_us, uint, 0644);
+MODULE_PARM_DESC(fw_spin_us,
+		 "How long firmware threads poll before they sleep, in us (default 50)");
+
 static struct sim_dev *sim_devs;
 static struct dentry *sim_debugfs_root;
 
@@ -91,7 +96,8 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 		return ret;
 
 	snprintf(name, sizeof(name), "rpcdev_sim/%u:%u", sd->pdev->id, qid);
-	ret = sim_fw_start(sq, mem, name, READ_ONCE(fw_cpu));
+	ret = sim_fw_start(sq, mem, name, READ_ONCE(fw_cpu),
+			   min(READ_ONCE(fw_spin_us), 100000U));
 	if (ret) {
 		free_irq(sq->virq, sq);
 		return ret;
@@ -228,7 +234,8 @@ static int sim_dev_add(struct sim_dev *sd, unsigned int id)
 	snprintf(rdev->name, sizeof(rdev->name), "%s", dev_name(&sd->pdev->dev));
 	rdev->nr_queues = queues;
 	rdev->features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
-			 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX;
+			 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX |
+			 RPCDEV_FEAT_USER_RINGS;
 
 	ret = rpcdev_register_device(rdev);
 	if (ret)

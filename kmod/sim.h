@@ -57,6 +57,7 @@ struct sim_lifetime {
  *		late answer to an earlier run is recognized.
  * @up_start:	when each upcall in flight was posted (ns).
  * @lat:	round trip times of the current RPCDEV_SIM_UPCALLS run.
+ * @spin_ns:	how long the firmware polls before it arms its doorbell.
  * @stats:	RPCDEV_SIM_STATS counters, per attachment.
  * @life:	counters over all attachments.
  */
@@ -79,6 +80,7 @@ struct sim_queue {
 	u32 run;
 	u64 *up_start;
 	u64 *lat;
+	u64 spin_ns;
 	struct rpcdev_sim_stats stats;
 	struct sim_lifetime life;
 };
@@ -103,7 +105,7 @@ struct sim_dev {
 
 /* sim_fw.c */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 const char *name, int cpu);
+		 const char *name, int cpu, u32 spin_us);
 void sim_fw_stop(struct sim_queue *sq);
 
 #endif /* _RPCDEV_SIM_H */

@@ -161,6 +161,43 @@ static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
 }
 
 /*
+ * Wait until @ready(@sq), @deadline (ns; U64_MAX: none) or a stop. The
+ * device first polls for sq->spin_ns, then arms its doorbell and sleeps:
+ * it sets RPCDEV_DEV_NEED_DOORBELL, issues a full barrier and re-checks,
+ * and the host reads the flag after publishing its producer index, so no
+ * doorbell is lost and a polling device costs the host no system call.
+ */
+static bool sim_wait(struct sim_queue *sq, bool (*ready)(struct sim_queue *),
+		     u64 deadline)
+{
+	u64 spin_end = ktime_get_ns() + sq->spin_ns;
+
+	while (!ready(sq)) {
+		u64 now = ktime_get_ns();
+
+		if (kthread_should_stop() || now >= deadline)
+			return false;
+		if (now < spin_end) {
+			cond_resched();
+			cpu_relax();
+			continue;
+		}
+		WRITE_ONCE(sim_dctrl(sq)->flags.val, RPCDEV_DEV_NEED_DOORBELL);
+		/* The flag before the producer indices ready() reads. */
+		smp_mb();
+		if (deadline == U64_MAX)
+			wait_event_interruptible(sq->wq, ready(sq) ||
+						 kthread_should_stop());
+		else
+			wait_event_interruptible_hrtimeout(sq->wq,
+				ready(sq) || kthread_should_stop(),
+				ns_to_ktime(deadline - now));
+		WRITE_ONCE(sim_dctrl(sq)->flags.val, 0);
+	}
+	return true;
+}
+
+/*
  * Wait for the next good UR answer until @deadline (ns). Returns 1 with
  * the answer in @re, 0 on timeout, -ESHUTDOWN when the queue is stopping.
  * UR is always read before the stop is honoured, so answers the host sent
@@ -170,7 +207,6 @@ static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
 		       u64 deadline)
 {
 	for (;;) {
-		u64 now;
 		int ret = sim_ur_take(sq, re);
 
 		if (ret > 0)
@@ -179,12 +215,9 @@ static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
 			continue;
 		if (kthread_should_stop())
 			return -ESHUTDOWN;
-		now = ktime_get_ns();
-		if (now >= deadline)
+		if (!sim_wait(sq, sim_ur_ready, deadline) &&
+		    !kthread_should_stop())
 			return 0;
-		wait_event_interruptible_hrtimeout(sq->wq,
-			sim_ur_ready(sq) || kthread_should_stop(),
-			ns_to_ktime(deadline - now));
 	}
 }
 
@@ -319,8 +352,11 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 			continue;
 		}
 		ret = sim_ur_wait(sq, &re, ktime_get_ns() + timeout);
-		if (ret < 0)
+		if (ret < 0) {
+			/* Reset under our upcalls: no one will answer them. */
+			sq->life.no_server += inflight;
 			goto out;
+		}
 		if (!ret) {
 			res.timed_out++;
 			sq->life.upcall_timeouts++;
@@ -574,20 +610,12 @@ static int sim_firmware(void *data)
 	struct sim_queue *sq = data;
 
 	while (!kthread_should_stop()) {
-		u64 next, now;
+		u64 next;
 
 		sim_take_calls(sq);
 		next = sim_post_due(sq);
-		now = ktime_get_ns();
-		if (next <= now)
-			continue;
-		if (next == U64_MAX)
-			wait_event_interruptible(sq->wq, sim_has_work(sq) ||
-						 kthread_should_stop());
-		else
-			wait_event_interruptible_hrtimeout(sq->wq,
-				sim_has_work(sq) || kthread_should_stop(),
-				ns_to_ktime(next - now));
+		if (next > ktime_get_ns())
+			sim_wait(sq, sim_has_work, next);
 	}
 	return 0;
 }
@@ -608,14 +636,16 @@ static void sim_fw_free(struct sim_queue *sq)
  * @mem:	its memory.
  * @name:	the thread's name.
  * @cpu:	the CPU to run it on, or -1 for any.
+ * @spin_us:	how long the firmware polls before it sleeps.
  *
  * Return: 0 or a negative errno.
  */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 const char *name, int cpu)
+		 const char *name, int cpu, u32 spin_us)
 {
 	u32 depth = mem->depth;
 
+	sq->spin_ns = (u64)spin_us * NSEC_PER_USEC;
 	sq->mem = *mem;
 	sq->dq_cons = 0;
 	sq->dc_prod = 0;

@@ -71,10 +71,15 @@ static u32 rpcdev_uq_prod(struct rpcdev_queue *q)
 	return prod;
 }
 
-/* Is there an upcall to deliver? A corrupt index does not count. */
+/*
+ * Is there an upcall to deliver? A corrupt index does not count. On user
+ * rings the program's own consumer index tells.
+ */
 bool rpcdev_upcall_pending(struct rpcdev_queue *q)
 {
-	u32 n = READ_ONCE(q->dctrl->uq_prod.val) - READ_ONCE(q->uq_cons);
+	u32 cons = q->user_rings ? READ_ONCE(q->hctrl->uq_cons.val) :
+				   READ_ONCE(q->uq_cons);
+	u32 n = READ_ONCE(q->dctrl->uq_prod.val) - cons;
 
 	return n && n <= q->mem.depth;
 }
@@ -155,7 +160,7 @@ static int rpcdev_upcall_reply(struct rpcdev_queue *q,
 			return ret;
 		u->state = RPCDEV_UPCALL_IDLE;
 	}
-	q->rdev->ops->doorbell(q->rdev, q->qid);
+	rpcdev_doorbell_if_needed(q);
 	return 0;
 }
 
@@ -207,7 +212,7 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 	struct rpcdev_upcall a;
 	int ret;
 
-	if (!q)
+	if (!q || q->user_rings)
 		return -EINVAL;
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;

@@ -28,6 +28,7 @@ static const char *const rpcdev_feature_names[] = {
 	[1] = "downcall",	/* RPCDEV_FEAT_DOWNCALL */
 	[2] = "upcall",		/* RPCDEV_FEAT_UPCALL */
 	[3] = "mailbox",	/* RPCDEV_FEAT_MAILBOX */
+	[4] = "user_rings",	/* RPCDEV_FEAT_USER_RINGS */
 };
 
 static const char *const rpcdev_status_names[] = {

@@ -2,7 +2,8 @@
 /*
  * librpcdev and the rpcdev tool on the build host, where no rpcdev driver
  * is loaded: error paths, argument handling, feature and status names, the
- * error payload splitter, exit statuses.
+ * error payload splitter and builder, upcall and mailbox calls without a
+ * queue, exit statuses.
  *
  * The tool tested is $RPCDEV_TOOL, else the one built next to the library
  * these tests were linked with (RPCDEV_TOOL_DEFAULT, set by the Makefile).
@@ -244,9 +245,15 @@ TEST(feature_constants_are_bits_2_and_3)
 	ASSERT_EQ(1ULL << 3, RPCDEV_FEAT_MAILBOX);
 }
 
-TEST(unknown_feature_bit4_has_no_name)
+TEST(feature_bit4_is_named_user_rings)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(4));
+	ASSERT_EQ(1ULL << 4, RPCDEV_FEAT_USER_RINGS);
+	ASSERT_STREQ("user_rings", rpcdev_feature_name(4));
+}
+
+TEST(unknown_feature_bit5_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(5));
 }
 
 /* --- library: status names ------------------------------------------- */
@@ -520,6 +527,327 @@ TEST(error_split_stops_at_len_after_name)
 	ASSERT_EQ(0U, err.message_len);
 }
 
+/* --- library: upcalls without a driver ------------------------------- */
+
+TEST(upcall_wait_without_queue_gives_einval)
+{
+	struct rpcdev_upcall_req up;
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_upcall_wait(&dev, 0, &up);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+}
+
+TEST(upcall_wait_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev_upcall_req up;
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_upcall_wait(&dev, 0, &up));
+}
+
+TEST(upcall_reply_without_queue_gives_einval)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_upcall_reply(&dev, &reply);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+}
+
+TEST(upcall_reply_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_upcall_reply(&dev, &reply));
+}
+
+TEST(upcall_reply_and_wait_without_queue_gives_einval)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev_upcall_req up;
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_upcall_reply_and_wait(&dev, &reply, 0, &up);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+}
+
+TEST(upcall_reply_and_wait_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev_upcall_req up;
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_upcall_reply_and_wait(&dev, &reply, 0, &up));
+}
+
+static int never_called(void *ctx, const struct rpcdev_upcall_req *up,
+			struct rpcdev_upcall_reply *reply)
+{
+	(void)up;
+	(void)reply;
+	++*(int *)ctx;
+	return RPCDEV_SERVE_STOP;
+}
+
+TEST(serve_without_queue_gives_einval)
+{
+	struct rpcdev dev;
+	int calls = 0, ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_serve(&dev, never_called, &calls, 0);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+	ASSERT_EQ(0, calls);
+}
+
+TEST(serve_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev dev;
+	int calls = 0;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_serve(&dev, never_called, &calls, 0));
+	ASSERT_EQ(0, calls);
+}
+
+/* --- library: mailbox without a driver ------------------------------- */
+
+TEST(mbox_post_without_queue_gives_einval)
+{
+	struct rpcdev dev;
+	uint32_t seq = 77;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_mbox_post(&dev, 0, 1, &seq);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+	ASSERT_EQ(77U, seq);
+}
+
+TEST(mbox_post_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_mbox_post(&dev, 0, 1, NULL));
+}
+
+TEST(mbox_store_without_queue_gives_einval)
+{
+	struct rpcdev dev;
+	uint32_t seq = 77;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_mbox_store(&dev, 0, 1, &seq);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+	ASSERT_EQ(77U, seq);
+}
+
+TEST(mbox_store_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_mbox_store(&dev, 0, 1, NULL));
+}
+
+TEST(mbox_read_without_queue_gives_einval)
+{
+	struct rpcdev_mbox_msg msg;
+	struct rpcdev dev;
+	int ret;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	ret = rpcdev_mbox_read(&dev, &msg);
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EINVAL, ret);
+}
+
+TEST(mbox_read_on_closed_dev_gives_ebadf)
+{
+	struct rpcdev_mbox_msg msg;
+	struct rpcdev dev;
+
+	ASSERT_EQ(0, rpcdev_open(&dev, "/dev/null"));
+	rpcdev_close(&dev);
+	ASSERT_EQ(-EBADF, rpcdev_mbox_read(&dev, &msg));
+}
+
+/* --- library: building error payloads -------------------------------- */
+
+TEST(error_build_writes_name_nul_message_nul)
+{
+	char buf[64];
+
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(21, rpcdev_error_build(buf, sizeof(buf), "ValueError",
+					 "bad value"));
+	ASSERT_EQ(0, memcmp(buf, "ValueError\0bad value\0", 21));
+	ASSERT_EQ('x', buf[21]);
+}
+
+TEST(error_build_payload_splits_back)
+{
+	struct rpcdev_error err;
+	char buf[64];
+	int len;
+
+	len = rpcdev_error_build(buf, sizeof(buf), "KeyError", "'spam'");
+	ASSERT_EQ(16, len);
+	ASSERT_EQ(0, rpcdev_error_split(buf, (size_t)len, &err));
+	ASSERT_STREQ("KeyError", err.name);
+	ASSERT_STREQ("'spam'", err.message);
+}
+
+TEST(error_build_null_message_is_empty)
+{
+	char buf[16];
+
+	ASSERT_EQ(4, rpcdev_error_build(buf, sizeof(buf), "Ex", NULL));
+	ASSERT_EQ(0, memcmp(buf, "Ex\0\0", 4));
+}
+
+TEST(error_build_cuts_message_to_fit)
+{
+	char buf[14];
+
+	ASSERT_EQ(14, rpcdev_error_build(buf, sizeof(buf), "ValueError",
+					 "bad value"));
+	ASSERT_EQ(0, memcmp(buf, "ValueError\0ba\0", 14));
+}
+
+TEST(error_build_writes_nothing_past_cap)
+{
+	char buf[32];
+	size_t i;
+
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(14, rpcdev_error_build(buf, 14, "ValueError",
+					 "a much longer message"));
+	for (i = 14; i < sizeof(buf); i++)
+		ASSERT_EQ('x', buf[i]) TH_LOG("byte %zu written", i);
+}
+
+TEST(error_build_name_and_two_nuls_fill_cap_exactly)
+{
+	char buf[12];
+
+	ASSERT_EQ(12, rpcdev_error_build(buf, sizeof(buf), "ValueError",
+					 "bad value"));
+	ASSERT_EQ(0, memcmp(buf, "ValueError\0\0", 12));
+}
+
+TEST(error_build_name_too_long_gives_enospc)
+{
+	char buf[16];
+
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(-ENOSPC, rpcdev_error_build(buf, 11, "ValueError", "m"));
+	ASSERT_EQ('x', buf[0]);
+}
+
+TEST(error_build_into_zero_bytes_gives_enospc)
+{
+	char buf[1] = { 'x' };
+
+	ASSERT_EQ(-ENOSPC, rpcdev_error_build(buf, 0, "", ""));
+	ASSERT_EQ('x', buf[0]);
+}
+
+TEST(error_build_null_buffer_gives_einval)
+{
+	ASSERT_EQ(-EINVAL, rpcdev_error_build(NULL, 16, "E", "m"));
+}
+
+TEST(error_build_null_name_gives_einval)
+{
+	char buf[16];
+
+	ASSERT_EQ(-EINVAL, rpcdev_error_build(buf, sizeof(buf), NULL, "m"));
+}
+
+/* An upcall as rpcdev_upcall_wait() describes it, with @buf to reply in. */
+static void fake_upcall(struct rpcdev_upcall_req *up, void *buf, size_t cap)
+{
+	memset(up, 0, sizeof(*up));
+	up->id = 3;
+	up->method = 9;
+	up->reply = buf;
+	up->reply_cap = cap;
+}
+
+TEST(reply_error_answers_with_status_error)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev_upcall_req up;
+	char buf[64];
+
+	fake_upcall(&up, buf, sizeof(buf));
+	ASSERT_EQ(0, rpcdev_reply_error(&up, &reply, "ValueError", "bad value"));
+	ASSERT_EQ(RPCDEV_STATUS_ERROR, reply.status);
+	ASSERT_EQ(RPCDEV_ENTRY_ERROR, reply.flags);
+	ASSERT_EQ(3U, reply.id);
+}
+
+TEST(reply_error_writes_payload_in_reply_buffer)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev_upcall_req up;
+	char buf[64];
+
+	fake_upcall(&up, buf, sizeof(buf));
+	reply.data = "not this";
+	ASSERT_EQ(0, rpcdev_reply_error(&up, &reply, "ValueError", "bad value"));
+	ASSERT_EQ(21U, reply.len);
+	ASSERT_EQ(NULL, reply.data);
+	ASSERT_EQ(0, memcmp(buf, "ValueError\0bad value\0", 21));
+}
+
+TEST(reply_error_name_too_long_leaves_reply_untouched)
+{
+	struct rpcdev_upcall_reply reply;
+	struct rpcdev_upcall_req up;
+	char buf[4];
+
+	fake_upcall(&up, buf, sizeof(buf));
+	memset(&reply, 0x5a, sizeof(reply));
+	ASSERT_EQ(-ENOSPC, rpcdev_reply_error(&up, &reply, "ValueError", ""));
+	ASSERT_EQ(0x5a5a5a5a, reply.status);
+}
+
+TEST(reply_error_null_reply_gives_einval)
+{
+	struct rpcdev_upcall_req up;
+	char buf[64];
+
+	fake_upcall(&up, buf, sizeof(buf));
+	ASSERT_EQ(-EINVAL, rpcdev_reply_error(&up, NULL, "E", "m"));
+}
+
 /* --- the rpcdev tool ------------------------------------------------- */
 
 FIXTURE(tool) {
@@ -752,6 +1080,213 @@ TEST_F(tool, call_prints_nothing_on_stdout_when_call_fails)
 	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d",
 				     "/dev/null", "echo"));
 	ASSERT_STREQ("", self->res.out);
+}
+
+/* --- the rpcdev tool: serve, upcalls, mbox ---------------------------- */
+
+TEST_F(tool, help_lists_serve_upcalls_and_mbox_commands)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "--help", NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->res.out, "\n  serve "));
+	EXPECT_NE(NULL, strstr(self->res.out, "\n  upcalls "));
+	ASSERT_NE(NULL, strstr(self->res.out, "\n  mbox "))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, help_serve_prints_serve_usage)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "help", "serve", NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, "Usage: rpcdev serve ",
+			     strlen("Usage: rpcdev serve ")))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(tool, serve_dash_h_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-h", NULL));
+	ASSERT_EQ(0, self->res.status);
+}
+
+TEST_F(tool, serve_fail_without_colon_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "--fail",
+				"ValueError"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.err,
+			     "rpcdev serve: --fail takes NAME:MESSAGE, not 'ValueError'\n",
+			     strlen("rpcdev serve: --fail takes NAME:MESSAGE, not 'ValueError'\n")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, serve_fail_with_empty_name_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "--fail",
+				":message"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_fail_without_value_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "--fail", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_count_0_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-n", "0"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_buf_size_above_max_payload_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-s",
+				"1048577"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_unknown_long_option_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "--frob", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_extra_argument_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "now", NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, serve_missing_device_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-d",
+				MISSING_PATH));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, serve_non_rpcdev_reports_queue_enotty)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-d",
+				"/dev/null"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: /dev/null: queue 0: Inappropriate ioctl for device\n",
+		     self->res.err);
+}
+
+TEST_F(tool, upcalls_dash_h_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-h", NULL));
+	ASSERT_EQ(0, self->res.status);
+}
+
+TEST_F(tool, upcalls_count_0_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-n", "0"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, upcalls_count_above_sim_limit_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-n",
+				"1048577"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, upcalls_size_above_max_payload_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-s",
+				"1048577"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, upcalls_missing_device_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-d",
+				MISSING_PATH));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, upcalls_prints_nothing_on_stdout_when_attach_fails)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "-d",
+				"/dev/null"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("", self->res.out);
+}
+
+TEST_F(tool, mbox_without_command_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", NULL, NULL));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_unknown_command_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", "peek", NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.err, "rpcdev mbox: unknown mbox command 'peek'\n",
+			     strlen("rpcdev mbox: unknown mbox command 'peek'\n")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, mbox_dash_h_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", "-h", NULL));
+	ASSERT_EQ(0, self->res.status);
+}
+
+TEST_F(tool, mbox_post_slot_8_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "post",
+				     "8", "1"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_post_value_above_u32_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "post",
+				     "0", "4294967296"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_post_without_value_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", "post", "0"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_read_with_argument_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", "read", "0"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_read_with_m_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "mbox", "read", "-m"));
+	ASSERT_EQ(2, self->res.status);
+}
+
+TEST_F(tool, mbox_read_missing_device_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "read",
+				     "-d", MISSING_PATH));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
+TEST_F(tool, mbox_post_non_rpcdev_reports_queue_enotty)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "post",
+				     "-d", "/dev/null", "0", "1"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: /dev/null: queue 0: Inappropriate ioctl for device\n",
+		     self->res.err);
 }
 
 TEST_HARNESS_MAIN

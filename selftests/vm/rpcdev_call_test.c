@@ -547,12 +547,12 @@ TEST_F(call, attach_bufs_above_max_bufs_gives_e2big)
 				     2 * RPCDEV_MAX_BUFS / MIB, MIB, &a));
 }
 
-TEST_F(call, attach_flags_set_gives_einval)
+TEST_F(call, attach_unknown_flag_gives_einval)
 {
 	struct rpcdev_queue_attach a;
 
 	memset(&a, 0, sizeof(a));
-	a.flags = 1;
+	a.flags = RPCDEV_ATTACH_USER_RINGS << 1;
 	ASSERT_EQ(-EINVAL, attach_raw(rpcdev_fd(&self->dev), &a));
 }
 

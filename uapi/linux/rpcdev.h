@@ -45,11 +45,13 @@
  * RPCDEV_FEAT_DOWNCALL: queues, the shared rings and RPCDEV_IOC_CALL.
  * RPCDEV_FEAT_UPCALL:	upcalls served with RPCDEV_IOC_REPLY_AND_WAIT.
  * RPCDEV_FEAT_MAILBOX:	RPCDEV_IOC_MBOX_POST and RPCDEV_IOC_MBOX_READ.
+ * RPCDEV_FEAT_USER_RINGS: RPCDEV_ATTACH_USER_RINGS and RPCDEV_IOC_ENTER.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
 #define RPCDEV_FEAT_UPCALL	(1ULL << 2)
 #define RPCDEV_FEAT_MAILBOX	(1ULL << 3)
+#define RPCDEV_FEAT_USER_RINGS	(1ULL << 4)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -139,10 +141,24 @@ struct rpcdev_info {
 #define RPCDEV_OFF_DQ_BUF	0x40000000ULL
 #define RPCDEV_OFF_UR_BUF	0x50000000ULL
 
+/*
+ * RPCDEV_ATTACH_USER_RINGS: the program drives the rings itself, through
+ * its mappings, with no system call on the fast path (the POLL and
+ * ADAPTIVE wait policies of librpcdev): it produces DQ and UR entries and
+ * their indices, consumes DC and UQ and writes their consumer indices and
+ * the interrupt-suppression flags in struct rpcdev_host_ctrl. The kernel
+ * then never touches those rings: RPCDEV_IOC_CALL and
+ * RPCDEV_IOC_REPLY_AND_WAIT fail with EINVAL, and RPCDEV_IOC_ENTER rings
+ * the doorbell and sleeps. Upcalls still in UQ when the file is closed are
+ * answered RPCDEV_STATUS_NO_SERVER all the same (read from the program's
+ * consumer index, checked).
+ */
+#define RPCDEV_ATTACH_USER_RINGS	(1U << 0)
+
 /**
  * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
  * @qid:	in: the queue, 0..nr_queues-1.
- * @flags:	in: zero.
+ * @flags:	in: 0, or RPCDEV_ATTACH_USER_RINGS.
  * @depth:	in: call slots (and ring entries) per direction, a power of
  *		two up to RPCDEV_MAX_DEPTH, or 0 for RPCDEV_DEFAULT_DEPTH.
  *		out: the depth used.
@@ -248,6 +264,17 @@ struct rpcdev_ring_idx {
  */
 #define RPCDEV_RING_NEED_WAKEUP	(1U << 0)
 
+/*
+ * RPCDEV_DEV_NEED_DOORBELL, in struct rpcdev_dev_ctrl.flags: the device
+ * sleeps and needs a doorbell for the next entry on DQ or UR. The device
+ * sets it, issues a full barrier, re-reads the producer indices and only
+ * then sleeps; a host that posts issues a full barrier after its producer
+ * index and then reads the flag, and rings (RPCDEV_IOC_ENTER with
+ * RPCDEV_ENTER_DOORBELL) only when it is set. A device that is polling
+ * leaves it clear, and the host posts without a system call.
+ */
+#define RPCDEV_DEV_NEED_DOORBELL	(1U << 0)
+
 /* RPCDEV_MBOX_SLOTS - host-to-device mailbox slots per queue. */
 #define RPCDEV_MBOX_SLOTS	8
 /* RPCDEV_MBOX_DEPTH - entries of the device-to-host mailbox ring. */
@@ -264,6 +291,7 @@ struct rpcdev_ring_idx {
  * @dq_cons:	DQ consumer index (device).
  * @ur_cons:	UR consumer index (device).
  * @mb_prod:	device-to-host mailbox producer index (device).
+ * @flags:	the device's flags (RPCDEV_DEV_NEED_DOORBELL).
  * @mb_msgs:	device-to-host mailbox messages; message p is
  *		mb_msgs[p % RPCDEV_MBOX_DEPTH], a value the device chose.
  */
@@ -273,6 +301,7 @@ struct rpcdev_dev_ctrl {
 	struct rpcdev_ring_idx dq_cons;
 	struct rpcdev_ring_idx ur_cons;
 	struct rpcdev_ring_idx mb_prod;
+	struct rpcdev_ring_idx flags;
 	__u64 mb_msgs[RPCDEV_MBOX_DEPTH];
 };
 
@@ -626,6 +655,43 @@ struct rpcdev_mbox_msg {
 	__u32 lost;
 };
 
+/*
+ * RPCDEV_ENTER_DOORBELL:	ring the device's doorbell first: the program
+ *				posted on DQ or UR.
+ * RPCDEV_ENTER_WAIT:		then sleep until the device produces past
+ *				the positions given (uq_pos, dc_pos, mb_pos),
+ *				a signal, timeout_ns, or the device goes.
+ */
+#define RPCDEV_ENTER_DOORBELL	(1U << 0)
+#define RPCDEV_ENTER_WAIT	(1U << 1)
+
+/**
+ * struct rpcdev_enter - argument of RPCDEV_IOC_ENTER, for queues attached
+ * with RPCDEV_ATTACH_USER_RINGS.
+ * @flags:	in: RPCDEV_ENTER_DOORBELL, RPCDEV_ENTER_WAIT or both.
+ * @uq_pos:	in (WAIT): wake when the UQ producer index differs from this
+ *		(the program's UQ consumer index: an upcall is waiting).
+ * @dc_pos:	in (WAIT): likewise for the DC producer index.
+ * @mb_pos:	in (WAIT): likewise for the mailbox producer index.
+ * @timeout_ns:	in (WAIT): 0 waits forever.
+ * @reserved:	in: zero.
+ *
+ * The kernel sets RPCDEV_RING_NEED_WAKEUP in struct rpcdev_host_ctrl.flags,
+ * issues a full barrier, re-reads the producer indices and only then
+ * sleeps; it clears the flag again before it returns, so a program that
+ * goes back to polling gets no interrupts. Returns 0 when the device
+ * produced (or at once for a doorbell alone), or -1 with errno: EINVAL (not
+ * a user-rings queue, flags or reserved), ETIMEDOUT, EINTR, ENODEV, EFAULT.
+ */
+struct rpcdev_enter {
+	__u32 flags;
+	__u32 uq_pos;
+	__u32 dc_pos;
+	__u32 mb_pos;
+	__u64 timeout_ns;
+	__u64 reserved[2];
+};
+
 /* RPCDEV_IOC_MAGIC - the ioctl type byte of every rpcdev ioctl. */
 #define RPCDEV_IOC_MAGIC	0xb8
 
@@ -680,5 +746,11 @@ struct rpcdev_mbox_msg {
  * see struct rpcdev_mbox_msg.
  */
 #define RPCDEV_IOC_MBOX_READ	_IOR(RPCDEV_IOC_MAGIC, 0x05, struct rpcdev_mbox_msg)
+
+/*
+ * RPCDEV_IOC_ENTER - ring the doorbell and/or wait, for queues the program
+ * drives itself; see struct rpcdev_enter.
+ */
+#define RPCDEV_IOC_ENTER	_IOW(RPCDEV_IOC_MAGIC, 0x06, struct rpcdev_enter)
 
 #endif /* _UAPI_LINUX_RPCDEV_H */
