@@ -11,6 +11,7 @@
  * index, issues a full barrier and then reads the flag. Either the sleeper
  * sees the new index or the producer sees the flag, so no wakeup is lost.
  */
+#include <linux/cleanup.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
@@ -78,6 +79,8 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 	    memchr_inv(e.reserved, 0, sizeof(e.reserved)))
 		return -EINVAL;
 
+	scoped_guard(spinlock_irqsave, &q->lock)
+		q->stats.enters++;
 	if (e.flags & RPCDEV_ENTER_DOORBELL)
 		q->rdev->ops->doorbell(q->rdev, q->qid);
 	if (e.flags & RPCDEV_ENTER_WAIT)

@@ -276,10 +276,11 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 	struct rpcdev_queue *q = m->private;
 	struct rpcdev_queue_stats st;
 	u32 depth, nr_free, nr_abandoned;
-	bool attached;
+	bool attached, user_rings;
 
 	scoped_guard(mutex, &q->rdev->qlock) {
 		attached = q->owner;
+		user_rings = q->user_rings;
 		depth = q->mem.depth;
 		scoped_guard(spinlock_irqsave, &q->lock) {
 			st = q->stats;
@@ -299,6 +300,8 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 		   st.upcalls, st.replies, st.no_server);
 	seq_printf(m, "bad_upcalls %llu\nmbox_posts %llu\nmbox_msgs %llu\n",
 		   st.bad_upcalls, st.mbox_posts, st.mbox_msgs);
+	seq_printf(m, "interrupts %llu\nenters %llu\nuser_rings %d\n",
+		   st.interrupts, st.enters, user_rings);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rpcdev_queue);

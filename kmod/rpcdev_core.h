@@ -75,6 +75,8 @@ struct rpcdev_upcall_slot {
  * @bad_upcalls: UQ entries or indices rejected as malformed.
  * @mbox_posts:	host-to-device mailbox posts made with the ioctl.
  * @mbox_msgs:	device-to-host mailbox messages read.
+ * @interrupts:	interrupts the device raised for the queue.
+ * @enters:	RPCDEV_IOC_ENTER calls (user rings).
  */
 struct rpcdev_queue_stats {
 	u64 calls;
@@ -88,6 +90,8 @@ struct rpcdev_queue_stats {
 	u64 bad_upcalls;
 	u64 mbox_posts;
 	u64 mbox_msgs;
+	u64 interrupts;
+	u64 enters;
 };
 
 /**

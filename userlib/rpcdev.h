@@ -30,11 +30,13 @@ extern "C" {
  * given a queue by rpcdev_queue_attach(), released by rpcdev_close(). The
  * members are private to the library: use the accessor functions
  * (rpcdev_fd(), rpcdev_queue_depth(), ...). The structure has reserved room
- * so that later versions (upcalls, mailbox, wait policies) can keep its
- * size; do not depend on its layout.
+ * so that later versions (wait policies, ...) can keep its size; do not
+ * depend on its layout.
  *
  * One struct rpcdev may be used by several threads at once for calls
- * (rpcdev_call()), but rpcdev_open(), rpcdev_queue_attach() and
+ * (rpcdev_call()), for serving upcalls (rpcdev_upcall_wait(),
+ * rpcdev_serve(), ...) and for the mailbox (rpcdev_mbox_post(),
+ * rpcdev_mbox_read()), but rpcdev_open(), rpcdev_queue_attach() and
  * rpcdev_close() must not run concurrently with anything else on it.
  */
 struct rpcdev {
@@ -133,7 +135,15 @@ void rpcdev_close(struct rpcdev *dev);
  * @dev:	the device.
  *
  * The descriptor can be given to poll(2), epoll(7) or an event loop. It
- * stays owned by @dev: do not close it yourself, use rpcdev_close().
+ * stays owned by @dev: do not close it yourself, use rpcdev_close(). Once
+ * a queue is attached it reports
+ *	EPOLLIN		an upcall waits for a server (rpcdev_upcall_wait());
+ *	EPOLLPRI	a mailbox message from the device waits
+ *			(rpcdev_mbox_read());
+ *	EPOLLHUP	the device was removed (every request now fails with
+ *			-ENODEV).
+ * These are levels, not edges: EPOLLIN stays set until a server has taken
+ * every waiting upcall, EPOLLPRI until every message has been read.
  *
  * Return: the file descriptor, or -1 if @dev is not open.
  */
@@ -366,6 +376,359 @@ int rpcdev_error_split(const void *payload, size_t len,
  * version of the library does not know @status.
  */
 const char *rpcdev_status_name(int status);
+
+/*
+ * Upcalls: the device calls the host
+ * ===================================
+ *
+ * The device posts upcalls on the queue's UQ ring; a server takes them one
+ * at a time, reads each request's payload in place in the read-only UQ
+ * buffer of its call slot, writes its reply in place in the writable UR
+ * buffer of the same slot, and answers. No payload is copied by the
+ * library or the kernel. rpcdev_upcall_reply_and_wait() answers one upcall
+ * and waits for the next in one system call (RPCDEV_IOC_REPLY_AND_WAIT);
+ * rpcdev_serve() is the loop built on it.
+ *
+ * Every upcall taken must be answered, fire-and-forget (async) upcalls too:
+ * their answer only tells the device that the server is done with the
+ * payload, so it can reuse the slot. Upcalls are taken in the order the
+ * device made them, so async upcalls come before any later sync one.
+ * Several threads may serve one queue, each with its own
+ * struct rpcdev_upcall_req. When the device's file is closed, or its
+ * process dies, the kernel answers every upcall not yet answered with
+ * RPCDEV_STATUS_NO_SERVER.
+ */
+
+/**
+ * struct rpcdev_upcall_req - an upcall, as a server receives it.
+ * @id:		the upcall's call slot, 0 to rpcdev_queue_depth() - 1; give
+ *		it back in struct rpcdev_upcall_reply.id to answer.
+ * @method:	the host method the device calls (its own numbering).
+ * @flags:	RPCDEV_ENTRY_ASYNC for a fire-and-forget upcall: its reply's
+ *		status and payload are not sent to the device.
+ * @__resv0:	zero; room for later use.
+ * @tag:	the device's cookie for the upcall.
+ * @data:	the request payload, in place in the mapped UQ buffer of
+ *		slot @id (read-only memory). Valid until the upcall is
+ *		answered: the device may reuse the buffer right after.
+ * @len:	its length in bytes, at most rpcdev_queue_buf_size().
+ * @reply:	the mapped UR buffer of slot @id, where the server writes its
+ *		reply payload in place. Nobody else touches it until the
+ *		upcall is answered.
+ * @reply_cap:	its size, rpcdev_queue_buf_size().
+ * @__resv:	zero; room for later use.
+ */
+struct rpcdev_upcall_req {
+	unsigned int id;
+	unsigned int method;
+	unsigned int flags;
+	unsigned int __resv0;
+	uint64_t tag;
+	const void *data;
+	size_t len;
+	void *reply;
+	size_t reply_cap;
+	unsigned long __resv[2];
+};
+
+/**
+ * struct rpcdev_upcall_reply - a server's answer to an upcall.
+ * @id:		the upcall answered: struct rpcdev_upcall_req.id of an upcall
+ *		this queue's servers took and did not answer yet.
+ * @status:	RPCDEV_STATUS_OK, or RPCDEV_STATUS_ERROR when the host
+ *		method failed (the payload is then an error, see
+ *		rpcdev_reply_error()).
+ * @flags:	0, or RPCDEV_ENTRY_ERROR when the payload is an error
+ *		payload (name and message, NUL-terminated each).
+ * @__resv0:	zero; room for later use.
+ * @len:	the reply payload's length, at most rpcdev_queue_buf_size().
+ * @data:	NULL when the payload was written in place into the
+ *		upcall's struct rpcdev_upcall_req.reply buffer (no copy);
+ *		else the payload's address, and the kernel copies @len bytes
+ *		from there into that buffer.
+ *
+ * For an async upcall only @id matters: the device is told that the server
+ * is done, nothing else (@len must still not exceed the buffer).
+ */
+struct rpcdev_upcall_reply {
+	unsigned int id;
+	int status;
+	unsigned int flags;
+	unsigned int __resv0;
+	size_t len;
+	const void *data;
+};
+
+/**
+ * rpcdev_upcall_wait() - wait for the next upcall.
+ * @dev:	a device with a queue (rpcdev_queue_attach()).
+ * @timeout_ns:	give up after this many nanoseconds; 0 waits for as long
+ *		as it takes.
+ * @up:		set to the upcall taken, on success.
+ *
+ * One RPCDEV_IOC_REPLY_AND_WAIT system call with RPCDEV_UPCALL_WAIT only:
+ * takes the oldest upcall no server has taken yet, sleeping until the
+ * device makes one. The upcall then belongs to the caller until it answers
+ * it with rpcdev_upcall_reply() or rpcdev_upcall_reply_and_wait(); its
+ * payload is read in place at @up->data. A signal ends the wait with
+ * -EINTR, even with SA_RESTART; nothing is lost, call again.
+ *
+ * Return: 0 when an upcall was taken, or a negative errno value:
+ *	-EINVAL	@dev has no queue, or @up is NULL;
+ *	-ETIMEDOUT no upcall came within @timeout_ns;
+ *	-EINTR	a signal came first;
+ *	-EIO	the kernel returned an upcall outside the queue (a library
+ *		and kernel mismatch; the upcall is not answered);
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
+		       struct rpcdev_upcall_req *up);
+
+/**
+ * rpcdev_upcall_reply() - answer an upcall.
+ * @dev:	a device with a queue.
+ * @reply:	the answer: which upcall, its status, flags and payload.
+ *
+ * One RPCDEV_IOC_REPLY_AND_WAIT system call with RPCDEV_UPCALL_REPLY only.
+ * The payload is normally already in the upcall's reply buffer
+ * (@reply->data NULL); the kernel posts the answer to the device and rings
+ * its doorbell. After this the upcall's request and reply buffers belong to
+ * the device again: the data and reply pointers of its struct
+ * rpcdev_upcall_req must not be used any more.
+ *
+ * Return: 0 when the answer was sent, or a negative errno value, and then
+ * nothing was sent and the upcall is still the caller's to answer:
+ *	-EINVAL	@dev has no queue, @reply is NULL, @reply->flags has a bit
+ *		other than RPCDEV_ENTRY_ERROR, or @reply->id is not an upcall
+ *		taken and not yet answered (a second answer to one upcall
+ *		gives this);
+ *	-E2BIG	@reply->len is above rpcdev_queue_buf_size();
+ *	-EFAULT	@reply->data is not NULL and not readable memory;
+ *	-EIO	the device broke the ring protocol;
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_upcall_reply(struct rpcdev *dev,
+			const struct rpcdev_upcall_reply *reply);
+
+/**
+ * rpcdev_upcall_reply_and_wait() - answer an upcall and wait for the next.
+ * @dev:	a device with a queue.
+ * @reply:	the answer, as for rpcdev_upcall_reply().
+ * @timeout_ns:	give up waiting after this many nanoseconds; 0 waits for as
+ *		long as it takes.
+ * @up:		set to the next upcall, on success. It may be the structure
+ *		the answered upcall was in: @reply is read first.
+ *
+ * The server loop's one system call per upcall (RPCDEV_IOC_REPLY_AND_WAIT
+ * with both RPCDEV_UPCALL_REPLY and RPCDEV_UPCALL_WAIT): what
+ * rpcdev_upcall_reply() then rpcdev_upcall_wait() do, in one.
+ *
+ * Return: 0 when the answer was sent and the next upcall taken, or a
+ * negative errno value. Which half failed shows in the value:
+ *	-EINVAL, -E2BIG, -EFAULT, -EIO: as for rpcdev_upcall_reply(); nothing
+ *		was sent, the caller still has to answer, and no wait
+ *		happened;
+ *	-ETIMEDOUT, -EINTR: as for rpcdev_upcall_wait(); the answer WAS
+ *		sent, but no upcall was taken;
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_upcall_reply_and_wait(struct rpcdev *dev,
+				 const struct rpcdev_upcall_reply *reply,
+				 uint64_t timeout_ns,
+				 struct rpcdev_upcall_req *up);
+
+/*
+ * RPCDEV_SERVE_STOP - what an rpcdev_upcall_fn returns to end rpcdev_serve()
+ * once its reply is sent (any positive value does).
+ */
+#define RPCDEV_SERVE_STOP	1
+
+/**
+ * typedef rpcdev_upcall_fn - a server's handler of one upcall.
+ * @ctx:	the pointer given to rpcdev_serve().
+ * @up:		the upcall: its method, payload (@up->data, @up->len, read
+ *		in place) and reply buffer (@up->reply, @up->reply_cap).
+ * @reply:	the answer to fill in. It comes set to @up's id, status
+ *		RPCDEV_STATUS_OK, flags 0, length 0 and data NULL: a handler
+ *		writes its result into @up->reply and sets @reply->len, or
+ *		calls rpcdev_reply_error() to fail the upcall.
+ *
+ * Called by rpcdev_serve() for every upcall, async ones included (their
+ * answer is sent as an acknowledgement whatever the handler put in
+ * @reply). The handler must not answer the upcall itself.
+ *
+ * Return: 0 to go on serving; a positive value (RPCDEV_SERVE_STOP) or a
+ * negative errno value to end rpcdev_serve() after @reply is sent, which
+ * then returns that value.
+ */
+typedef int (*rpcdev_upcall_fn)(void *ctx, const struct rpcdev_upcall_req *up,
+				struct rpcdev_upcall_reply *reply);
+
+/**
+ * rpcdev_serve() - serve upcalls until told to stop.
+ * @dev:	a device with a queue.
+ * @handler:	called for each upcall, in the order the device made them.
+ * @ctx:	handed to @handler.
+ * @timeout_ns:	stop when no upcall came for this many nanoseconds; 0
+ *		waits for as long as it takes.
+ *
+ * The server loop: waits for an upcall, calls @handler, then answers it
+ * and waits for the next in the same system call
+ * (rpcdev_upcall_reply_and_wait()): one system call per upcall. Async
+ * upcalls are answered (acknowledged) like the others. Whenever the loop
+ * ends after an upcall was taken, that upcall is answered first, so the
+ * device never waits for a server that has left.
+ *
+ * When the kernel refuses a handler's answer (a length above the buffer,
+ * flags other than RPCDEV_ENTRY_ERROR, an unreadable @reply->data) the
+ * loop answers the upcall instead with RPCDEV_STATUS_ERROR and the error
+ * payload "ReplyError\0<what was wrong>\0", then returns the kernel's
+ * error.
+ *
+ * Several threads may run rpcdev_serve() on one @dev: each upcall goes to
+ * one of them.
+ *
+ * Return: what ended the loop:
+ *	> 0	the value @handler returned to stop (RPCDEV_SERVE_STOP);
+ *	< 0	a negative errno value @handler returned to stop, or:
+ *	-ETIMEDOUT no upcall came for @timeout_ns;
+ *	-EINTR	a signal arrived while the loop waited (SA_RESTART or not);
+ *	-E2BIG, -EINVAL, -EFAULT: the handler's answer was refused (see
+ *		above);
+ *	-EINVAL	@dev has no queue, or @handler is NULL;
+ *	-EIO	the device broke the ring protocol;
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
+		 uint64_t timeout_ns);
+
+/**
+ * rpcdev_error_build() - write an error payload.
+ * @buf:	where to write it.
+ * @cap:	bytes available at @buf.
+ * @name:	the error's name (a host exception's type: "ValueError").
+ * @message:	its message; may be NULL for an empty one.
+ *
+ * Writes @name, a NUL, @message and a NUL: the payload of an answer with
+ * RPCDEV_ENTRY_ERROR, which rpcdev_error_split() takes apart again. A
+ * message that does not fit is cut (it still ends in a NUL); the name is
+ * never cut. Writes nothing past @buf + @cap.
+ *
+ * Return: the payload's length in bytes, or a negative errno value (and
+ * nothing is written):
+ *	-ENOSPC	@name and two NULs do not fit in @cap bytes;
+ *	-EINVAL	@buf or @name is NULL.
+ */
+int rpcdev_error_build(void *buf, size_t cap, const char *name,
+		       const char *message);
+
+/**
+ * rpcdev_reply_error() - fail an upcall with an error payload.
+ * @up:		the upcall.
+ * @reply:	its answer, to fill in.
+ * @name:	the error's name, as for rpcdev_error_build().
+ * @message:	its message; may be NULL. Cut to fit the reply buffer.
+ *
+ * Builds the error payload in place in @up->reply and sets @reply to
+ * answer @up with status RPCDEV_STATUS_ERROR, flags RPCDEV_ENTRY_ERROR and
+ * that payload, as a host method raising an exception would. A handler
+ * given to rpcdev_serve() can end with "return rpcdev_reply_error(up,
+ * reply, "ValueError", "bad value");".
+ *
+ * Return: 0, or a negative errno value (@reply is then untouched):
+ *	-ENOSPC	@name does not fit in the reply buffer;
+ *	-EINVAL	an argument is NULL.
+ */
+int rpcdev_reply_error(const struct rpcdev_upcall_req *up,
+		       struct rpcdev_upcall_reply *reply, const char *name,
+		       const char *message);
+
+/*
+ * The mailbox: messages each side checks without a round trip
+ * ============================================================
+ *
+ * Host to device: RPCDEV_MBOX_SLOTS slots per queue, each a 32-bit value
+ * and a 32-bit sequence number in one 64-bit word of the host's control
+ * page, which the device checks with one load ("is there a pause
+ * request?"). Every post bumps the slot's sequence number, so the device
+ * notices a post even of the same value. Device to host: a ring of
+ * RPCDEV_MBOX_DEPTH 64-bit messages; a waiting message makes rpcdev_fd()
+ * report EPOLLPRI.
+ */
+
+/**
+ * rpcdev_mbox_post() - post a value in a host-to-device mailbox slot.
+ * @dev:	a device with a queue.
+ * @slot:	the slot, below RPCDEV_MBOX_SLOTS.
+ * @value:	the value.
+ * @seq:	if not NULL, set to the slot's new sequence number (1 for the
+ *		first post in a slot, then 2, 3, ...).
+ *
+ * One RPCDEV_IOC_MBOX_POST system call; the kernel stores the value and
+ * the slot's next sequence number with one 64-bit store. See
+ * rpcdev_mbox_store() for the same without a system call.
+ *
+ * Return: 0, or a negative errno value:
+ *	-EINVAL	@dev has no queue, or @slot is not below RPCDEV_MBOX_SLOTS;
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_mbox_post(struct rpcdev *dev, unsigned int slot, uint32_t value,
+		     uint32_t *seq);
+
+/**
+ * rpcdev_mbox_store() - post a value in a mailbox slot without a system
+ * call.
+ * @dev:	a device with a queue.
+ * @slot:	the slot, below RPCDEV_MBOX_SLOTS.
+ * @value:	the value.
+ * @seq:	if not NULL, set to the slot's new sequence number.
+ *
+ * Reads the slot's word in the mapped struct rpcdev_host_ctrl and stores
+ * ((seq + 1) << 32 | @value) back with one 64-bit store (release order:
+ * what the program wrote before is visible to the device when it sees the
+ * post). The device sees it exactly as a post made with
+ * rpcdev_mbox_post(), and the kernel continues the sequence from it.
+ *
+ * The read and the store are not one atomic step: two posters to the same
+ * slot at once (two threads, or this and rpcdev_mbox_post()) can both
+ * compute the same sequence number and one post is lost. Give each slot
+ * one poster at a time; do not mix the two functions concurrently on one
+ * slot.
+ *
+ * Return: 0, or a negative errno value:
+ *	-EINVAL	@dev has no queue, or @slot is not below RPCDEV_MBOX_SLOTS;
+ *	-EBADF	@dev is not open.
+ * A removed device is not noticed (there is no system call); the store
+ * then goes to memory nobody reads.
+ */
+int rpcdev_mbox_store(struct rpcdev *dev, unsigned int slot, uint32_t value,
+		      uint32_t *seq);
+
+/**
+ * rpcdev_mbox_read() - take the oldest message the device left.
+ * @dev:	a device with a queue.
+ * @msg:	set to the message (struct rpcdev_mbox_msg in
+ *		<linux/rpcdev.h>): @msg->value, @msg->pending (messages still
+ *		waiting after this one) and @msg->lost (messages the device
+ *		overwrote before they were read; 0 with a well-behaved device).
+ *
+ * One RPCDEV_IOC_MBOX_READ system call; it never sleeps. Messages are
+ * returned in the order the device posted them. Wait for one with poll(2)
+ * or epoll(7) on rpcdev_fd() for EPOLLPRI.
+ *
+ * Return: 0 when a message was taken, or a negative errno value:
+ *	-EAGAIN	no message waits;
+ *	-EINVAL	@dev has no queue, or @msg is NULL;
+ *	-EFAULT	@msg is not writable memory (the message is not taken);
+ *	-ENODEV	the device was removed;
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_mbox_read(struct rpcdev *dev, struct rpcdev_mbox_msg *msg);
 
 #ifdef __cplusplus
 }

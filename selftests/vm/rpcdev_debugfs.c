@@ -34,6 +34,12 @@ void dbgfs_queue_path(char *buf, size_t len, unsigned int minor,
 	snprintf(buf, len, DBGFS_ROOT "/rpcdev/rpcdev%u/q%u", minor, qid);
 }
 
+void dbgfs_sim_queue_path(char *buf, size_t len, unsigned int dev,
+			  unsigned int qid)
+{
+	snprintf(buf, len, DBGFS_ROOT "/rpcdev_sim/rpcdev_sim.%u/q%u", dev, qid);
+}
+
 /* The whole of @path, NUL-terminated, into @buf of @len bytes. */
 static int dbgfs_slurp(const char *path, char *buf, size_t len)
 {
@@ -101,17 +107,31 @@ static void dbgfs_sleep_ms(int ms)
 		;
 }
 
-int dbgfs_wait_key(const char *path, const char *key, unsigned long long want,
-		   int timeout_ms)
+/* Wait for @key to reach @want: exactly (@at_least false) or at least. */
+static int dbgfs_wait(const char *path, const char *key,
+		      unsigned long long want, int timeout_ms, int at_least)
 {
 	unsigned long long v;
 	int waited;
 
 	for (waited = 0; ; waited += DBGFS_POLL_MS) {
-		if (!dbgfs_read_key(path, key, &v) && v == want)
+		if (!dbgfs_read_key(path, key, &v) &&
+		    (v == want || (at_least && v > want)))
 			return 0;
 		if (waited >= timeout_ms)
 			return -ETIMEDOUT;
 		dbgfs_sleep_ms(DBGFS_POLL_MS);
 	}
+}
+
+int dbgfs_wait_key(const char *path, const char *key, unsigned long long want,
+		   int timeout_ms)
+{
+	return dbgfs_wait(path, key, want, timeout_ms, 0);
+}
+
+int dbgfs_wait_key_min(const char *path, const char *key,
+		       unsigned long long want, int timeout_ms)
+{
+	return dbgfs_wait(path, key, want, timeout_ms, 1);
 }

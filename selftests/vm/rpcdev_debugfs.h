@@ -27,6 +27,14 @@ void dbgfs_queue_path(char *buf, size_t len, unsigned int minor,
 		      unsigned int qid);
 
 /*
+ * DBGFS_ROOT "/rpcdev_sim/rpcdev_sim.<dev>/q<qid>" into @buf of @len bytes:
+ * rpcdev_sim's counters of a queue over all its attachments ("calls",
+ * "upcalls", "no_server", "upcall_timeouts").
+ */
+void dbgfs_sim_queue_path(char *buf, size_t len, unsigned int dev,
+			  unsigned int qid);
+
+/*
  * Read @path and set *@val to the value on the line whose first word is
  * @key. Returns 0; -ENOENT if the file has no such line; -EINVAL if the
  * value is not a number; -errno of open(2) or read(2) (-ENOENT when the
@@ -42,5 +50,12 @@ int dbgfs_read_key(const char *path, const char *key,
  */
 int dbgfs_wait_key(const char *path, const char *key, unsigned long long want,
 		   int timeout_ms);
+
+/*
+ * As dbgfs_wait_key(), but until @key has a value of at least @want (for a
+ * counter that may move past @want between two reads).
+ */
+int dbgfs_wait_key_min(const char *path, const char *key,
+		       unsigned long long want, int timeout_ms);
 
 #endif /* RPCDEV_SELFTEST_DEBUGFS_H */

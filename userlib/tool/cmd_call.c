@@ -26,7 +26,7 @@
 #include "rpcdev.h"
 #include "tool.h"
 
-#define CALL_DEFAULT_PATH	"/dev/rpcdev0"
+#define CALL_DEFAULT_PATH	TOOL_DEFAULT_PATH
 #define CALL_DEFAULT_TIMEOUT_MS	10000
 #define CALL_HEX_PER_LINE	16
 
@@ -61,23 +61,6 @@ static const struct {
 
 #define CALL_NR_METHODS	(sizeof(call_methods) / sizeof(call_methods[0]))
 
-/* Parse a whole decimal (or 0x hex) number up to @max into *@val; 0 or -1. */
-static int call_parse_u64(const char *s, uint64_t max, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	/* strtoull accepts "-1" as ULLONG_MAX: refuse any sign. */
-	if (!*s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*val = v;
-	return 0;
-}
-
 /* A method's number from its name or number; 0 or -1. */
 static int call_parse_method(const char *s, unsigned int *method)
 {
@@ -90,7 +73,7 @@ static int call_parse_method(const char *s, unsigned int *method)
 			return 0;
 		}
 	}
-	if (call_parse_u64(s, UINT32_MAX, &v))
+	if (tool_parse_u64(s, UINT32_MAX, &v))
 		return -1;
 	*method = (unsigned int)v;
 	return 0;
@@ -203,18 +186,8 @@ static int call_run(const char *path, unsigned int qid, uint64_t timeout_ms,
 	if (req_len > RPCDEV_DEFAULT_BUF_SIZE)
 		buf_size = (unsigned int)req_len;
 
-	ret = rpcdev_open(&dev, path);
-	if (ret < 0) {
-		tool_error(path, -ret);
+	if (tool_open_queue(&dev, path, qid, 1, buf_size))
 		return EXIT_FAIL;
-	}
-	ret = rpcdev_queue_attach(&dev, qid, 1, buf_size);
-	if (ret < 0) {
-		fprintf(stderr, TOOL_NAME ": %s: queue %u: %s\n", path, qid,
-			strerror(-ret));
-		rpcdev_close(&dev);
-		return EXIT_FAIL;
-	}
 
 	buf_size = rpcdev_queue_buf_size(&dev);
 	resp = malloc(buf_size);
@@ -270,13 +243,13 @@ static int cmd_call(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'q':
-			if (call_parse_u64(optarg, UINT32_MAX, &qid))
+			if (tool_parse_u64(optarg, UINT32_MAX, &qid))
 				return tool_usage_error(&tool_cmd_call,
 					"bad queue number '%s'", optarg);
 			break;
 		case 't':
 			/* Up to a year, so that the nanoseconds fit. */
-			if (call_parse_u64(optarg, 365ULL * 24 * 3600 * 1000,
+			if (tool_parse_u64(optarg, 365ULL * 24 * 3600 * 1000,
 					   &timeout_ms))
 				return tool_usage_error(&tool_cmd_call,
 					"bad timeout '%s' (milliseconds)", optarg);
@@ -308,7 +281,7 @@ static int cmd_call(int argc, char **argv)
 	req = payload;
 	req_len = payload ? strlen(payload) : 0;
 	if (method == RPCDEV_SIM_DELAY && !strcmp(mname, "delay")) {
-		if (!payload || call_parse_u64(payload, UINT64_MAX, &us))
+		if (!payload || tool_parse_u64(payload, UINT64_MAX, &us))
 			return tool_usage_error(&tool_cmd_call,
 				"delay needs a number of microseconds");
 		/* The simulated device takes a little-endian __u64. */

@@ -7,15 +7,22 @@
  * Adding a subcommand: write cmd_NAME.c defining a struct tool_cmd, declare
  * it in tool.h and list it in tool_cmds[] below.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "rpcdev.h"
 #include "tool.h"
 
 static const struct tool_cmd *const tool_cmds[] = {
 	&tool_cmd_info,
 	&tool_cmd_call,
+	&tool_cmd_serve,
+	&tool_cmd_upcalls,
+	&tool_cmd_mbox,
 };
 
 #define TOOL_NR_CMDS	(sizeof(tool_cmds) / sizeof(tool_cmds[0]))
@@ -23,6 +30,42 @@ static const struct tool_cmd *const tool_cmds[] = {
 void tool_error(const char *what, int err)
 {
 	fprintf(stderr, TOOL_NAME ": %s: %s\n", what, strerror(err));
+}
+
+int tool_parse_u64(const char *s, uint64_t max, uint64_t *val)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull accepts "-1" as ULLONG_MAX: refuse any sign. */
+	if (!*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*val = v;
+	return 0;
+}
+
+int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
+		    unsigned int depth, unsigned int buf_size)
+{
+	int ret;
+
+	ret = rpcdev_open(dev, path);
+	if (ret < 0) {
+		tool_error(path, -ret);
+		return EXIT_FAIL;
+	}
+	ret = rpcdev_queue_attach(dev, qid, depth, buf_size);
+	if (ret < 0) {
+		fprintf(stderr, TOOL_NAME ": %s: queue %u: %s\n", path, qid,
+			strerror(-ret));
+		rpcdev_close(dev);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 int tool_usage_error(const struct tool_cmd *cmd, const char *fmt, ...)

@@ -9,9 +9,13 @@
 #ifndef RPCDEV_TOOL_H
 #define RPCDEV_TOOL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #define TOOL_NAME	"rpcdev"
+
+/* The device a command uses without -d. */
+#define TOOL_DEFAULT_PATH	"/dev/rpcdev0"
 
 /* Exit statuses of the tool. */
 enum {
@@ -41,8 +45,27 @@ void tool_error(const char *what, int err);
 int tool_usage_error(const struct tool_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Parse a whole decimal (or 0x hex) number up to @max into *@val, refusing
+ * signs, blanks and trailing text. Returns 0, or -1 if @s is not one.
+ */
+int tool_parse_u64(const char *s, uint64_t max, uint64_t *val);
+
+struct rpcdev;
+
+/*
+ * Open @path into @dev and attach queue @qid with @depth and @buf_size (0:
+ * the defaults). On failure print why ("rpcdev: PATH: ..." or "rpcdev:
+ * PATH: queue Q: ...") and leave @dev closed. Returns EXIT_OK or EXIT_FAIL.
+ */
+int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
+		    unsigned int depth, unsigned int buf_size);
+
 /* The subcommands. */
 extern const struct tool_cmd tool_cmd_info;
 extern const struct tool_cmd tool_cmd_call;
+extern const struct tool_cmd tool_cmd_serve;
+extern const struct tool_cmd tool_cmd_upcalls;
+extern const struct tool_cmd tool_cmd_mbox;
 
 #endif /* RPCDEV_TOOL_H */
