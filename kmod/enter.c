@@ -46,7 +46,14 @@ static int rpcdev_enter_wait(struct rpcdev_queue *q,
 {
 	int ret;
 
-	WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
+	/*
+	 * One flag for all the queue's sleepers (a server waiting for UQ and
+	 * a caller waiting for DC, say): the first sets it, the last clears
+	 * it, or one waking thread would leave the other without interrupts.
+	 */
+	scoped_guard(spinlock_irqsave, &q->lock)
+		if (!q->sleepers++)
+			WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	/* The flag before the indices we re-read (the device: the reverse). */
 	smp_mb();
 	if (e->timeout_ns)
@@ -56,7 +63,9 @@ static int rpcdev_enter_wait(struct rpcdev_queue *q,
 	else
 		ret = wait_event_interruptible(q->uwq, rpcdev_enter_ready(q, e));
 	/* Back to polling: no interrupts until the program sleeps again. */
-	WRITE_ONCE(q->hctrl->flags.val, 0);
+	scoped_guard(spinlock_irqsave, &q->lock)
+		if (!--q->sleepers)
+			WRITE_ONCE(q->hctrl->flags.val, 0);
 
 	if (READ_ONCE(q->rdev->dead))
 		return -ENODEV;

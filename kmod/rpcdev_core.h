@@ -118,6 +118,7 @@ struct rpcdev_queue_stats {
  * @slots:	the downcall slots, depth of them.
  * @nr_free:	slots FREE.
  * @nr_abandoned: slots ABANDONED.
+ * @sleepers:	threads sleeping in RPCDEV_IOC_ENTER (user rings).
  * @uq_cons:	the kernel's UQ consumer index (next upcall to deliver).
  * @ur_prod:	the kernel's UR producer index.
  * @upcalls:	upcall ids, depth of them.
@@ -150,6 +151,7 @@ struct rpcdev_queue {
 	struct rpcdev_slot *slots;
 	u32 nr_free;
 	u32 nr_abandoned;
+	u32 sleepers;
 	u32 uq_cons;
 	u32 ur_prod;
 	struct rpcdev_upcall_slot *upcalls;

@@ -73,7 +73,12 @@ static irqreturn_t sim_irq_handler(int irq, void *data)
 static int sim_irq_map(struct irq_domain *d, unsigned int virq,
 		       irq_hw_number_t hw)
 {
-	irq_set_chip_and_handler(virq, &dummy_irq_chip, handle_simple_irq);
+	/*
+	 * Edge semantics, as MSI: an interrupt raised while the last one is
+	 * still being handled on another CPU is replayed, not dropped (which
+	 * handle_simple_irq() would do, losing a wakeup).
+	 */
+	irq_set_chip_and_handler(virq, &dummy_irq_chip, handle_edge_irq);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ring.h"
 #include "rpcdev.h"
 
 #define RPCDEV_DEFAULT_PATH	"/dev/rpcdev0"
@@ -126,6 +127,7 @@ static void rpcdev_unmap_queue(struct rpcdev *dev)
 			munmap(dev->parts[i], rpcdev_part_size(&dev->layout, i));
 		dev->parts[i] = NULL;
 	}
+	rpcdev__ring_fini(dev);
 	dev->flags &= ~RPCDEV_F_QUEUE;
 }
 
@@ -173,14 +175,26 @@ static void *rpcdev_map(int fd, __u64 off, __u64 size, int prot)
 int rpcdev_queue_attach(struct rpcdev *dev, unsigned int qid,
 			unsigned int depth, unsigned int buf_size)
 {
+	return rpcdev_queue_attach_policy(dev, qid, depth, buf_size,
+					  RPCDEV_WAIT_BLOCK);
+}
+
+int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
+			       unsigned int depth, unsigned int buf_size,
+			       unsigned int policy)
+{
 	struct rpcdev_queue_attach a;
 	unsigned int i;
 	int err;
 
+	if (policy > RPCDEV_WAIT_ADAPTIVE)
+		return -EINVAL;
 	memset(&a, 0, sizeof(a));
 	a.qid = qid;
 	a.depth = depth;
 	a.buf_size = buf_size;
+	if (policy != RPCDEV_WAIT_BLOCK)
+		a.flags = RPCDEV_ATTACH_USER_RINGS;
 	if (ioctl(dev->fd, RPCDEV_IOC_QUEUE_ATTACH, &a) < 0)
 		return -errno;
 
@@ -197,7 +211,22 @@ int rpcdev_queue_attach(struct rpcdev *dev, unsigned int qid,
 			return err;
 		}
 	}
+	if (policy != RPCDEV_WAIT_BLOCK) {
+		err = rpcdev__ring_init(dev, policy);
+		if (err) {
+			rpcdev_unmap_queue(dev);
+			return err;
+		}
+	}
 	dev->flags |= RPCDEV_F_QUEUE;
+	return 0;
+}
+
+int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns)
+{
+	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+		return -EINVAL;
+	dev->ring.spin_max_ns = max_ns;
 	return 0;
 }
 
@@ -253,6 +282,15 @@ int rpcdev_call(struct rpcdev *dev, unsigned int method, const void *req,
 	/* No queue has buffers this big; do not let the length wrap. */
 	if (req_len > UINT32_MAX)
 		return -E2BIG;
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK) {
+		struct rpcdev_call_result r;
+		int ret = rpcdev__ring_call(dev, method, req, req_len, resp,
+					    resp_cap, timeout_ns, &r);
+
+		if (!ret && res)
+			*res = r;
+		return ret;
+	}
 
 	memset(&c, 0, sizeof(c));
 	c.method = method;

@@ -39,6 +39,8 @@ extern "C" {
  * rpcdev_mbox_read()), but rpcdev_open(), rpcdev_queue_attach() and
  * rpcdev_close() must not run concurrently with anything else on it.
  */
+struct rpcdev_ring_slot;
+
 struct rpcdev {
 	int fd;
 	unsigned int flags;
@@ -48,7 +50,41 @@ struct rpcdev {
 	/* Its parts as mapped, in the order of their RPCDEV_OFF_* offsets. */
 	void *parts[6];
 	struct rpcdev_queue_attach layout;
-	unsigned long __resv[16];
+	/* POLL and ADAPTIVE: the library drives the rings (ring.c). */
+	struct {
+		unsigned int policy;
+		uint32_t uq_cons, ur_prod, dq_prod, dc_cons;
+		uint32_t call_seq;
+		uint64_t spin_max_ns, gap_ns, last_ns;
+		struct rpcdev_ring_slot *slots;
+	} ring;
+	unsigned long __resv[9];
+};
+
+/**
+ * enum rpcdev_wait_policy - how a queue's user waits for the device.
+ * @RPCDEV_WAIT_BLOCK:	the kernel drives the rings; every wait sleeps in
+ *			the kernel until the device's interrupt (one system
+ *			call per round trip, no CPU while waiting). The
+ *			policy of rpcdev_queue_attach().
+ * @RPCDEV_WAIT_POLL:	the library drives the rings through the mappings
+ *			and spins on them: no system call and no interrupt
+ *			per round trip while the device polls too, at the
+ *			cost of a busy CPU while waiting.
+ * @RPCDEV_WAIT_ADAPTIVE: as POLL, but each wait spins only for a budget
+ *			learned from recent arrival gaps (twice their mean
+ *			while they are short, capped by
+ *			rpcdev_queue_set_spin()), then sleeps in the kernel:
+ *			near POLL latency in bursts, near no CPU when idle.
+ *
+ * With POLL and ADAPTIVE, a queue is driven by one thread per direction
+ * at a time: one thread making downcalls (one call in flight) and one
+ * serving upcalls.
+ */
+enum rpcdev_wait_policy {
+	RPCDEV_WAIT_BLOCK,
+	RPCDEV_WAIT_POLL,
+	RPCDEV_WAIT_ADAPTIVE,
 };
 
 /**
@@ -220,6 +256,35 @@ const char *rpcdev_feature_name(unsigned int bit);
  */
 int rpcdev_queue_attach(struct rpcdev *dev, unsigned int qid,
 			unsigned int depth, unsigned int buf_size);
+
+/**
+ * rpcdev_queue_attach_policy() - attach a queue with a wait policy.
+ * @dev:	an open device without a queue.
+ * @qid:	as for rpcdev_queue_attach().
+ * @depth:	as for rpcdev_queue_attach().
+ * @buf_size:	as for rpcdev_queue_attach().
+ * @policy:	an enum rpcdev_wait_policy. RPCDEV_WAIT_BLOCK is
+ *		rpcdev_queue_attach(); POLL and ADAPTIVE attach the queue with
+ *		RPCDEV_ATTACH_USER_RINGS and make rpcdev_call(),
+ *		rpcdev_upcall_wait(), rpcdev_upcall_reply(),
+ *		rpcdev_upcall_reply_and_wait() and rpcdev_serve() drive the
+ *		rings in the process.
+ *
+ * Return: as rpcdev_queue_attach(), and -EINVAL for an unknown @policy.
+ */
+int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
+			       unsigned int depth, unsigned int buf_size,
+			       unsigned int policy);
+
+/**
+ * rpcdev_queue_set_spin() - cap the spin of the ADAPTIVE policy.
+ * @dev:	a device with an ADAPTIVE queue.
+ * @max_ns:	the longest a wait spins before it sleeps; 0 restores the
+ *		default (200 us).
+ *
+ * Return: 0, or -EINVAL when @dev has no POLL or ADAPTIVE queue.
+ */
+int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
 
 /**
  * rpcdev_queue_id() - the queue attached to a device.

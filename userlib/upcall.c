@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "ring.h"
 #include "rpcdev.h"
 
 /* Checks every entry point makes: 0, or the errno to return. */
@@ -85,6 +86,8 @@ int rpcdev_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 		return ret;
 	if (!up)
 		return -EINVAL;
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK)
+		return rpcdev__ring_upcall_wait(dev, timeout_ns, up);
 	memset(&a, 0, sizeof(a));
 	a.flags = RPCDEV_UPCALL_WAIT;
 	a.timeout_ns = timeout_ns;
@@ -102,6 +105,8 @@ int rpcdev_upcall_reply(struct rpcdev *dev,
 		return ret;
 	if (!reply)
 		return -EINVAL;
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK)
+		return rpcdev__ring_upcall_reply(dev, reply);
 	memset(&a, 0, sizeof(a));
 	ret = upcall_set_reply(&a, reply);
 	if (ret)
@@ -122,6 +127,11 @@ int rpcdev_upcall_reply_and_wait(struct rpcdev *dev,
 		return ret;
 	if (!reply || !up)
 		return -EINVAL;
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK) {
+		/* No system call to save: the two halves, one after another. */
+		ret = rpcdev__ring_upcall_reply(dev, reply);
+		return ret ? ret : rpcdev__ring_upcall_wait(dev, timeout_ns, up);
+	}
 	memset(&a, 0, sizeof(a));
 	ret = upcall_set_reply(&a, reply);
 	if (ret)

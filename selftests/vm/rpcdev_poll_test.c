@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpcdev's fast paths against rpcdev_sim, run as root inside the test VM:
+ * queues the program drives itself (RPCDEV_ATTACH_USER_RINGS) with the
+ * POLL and ADAPTIVE wait policies of librpcdev, RPCDEV_IOC_ENTER and its
+ * errors, and the doorbell/interrupt suppression protocol under a stress
+ * that makes both sides alternate between spinning and sleeping.
+ *
+ * "No interrupt, no system call" is checked on the core's counters in
+ * /sys/kernel/debug/rpcdev/rpcdev0/qN ("interrupts", "enters"). How fast
+ * anything goes is the benchmark's business: no test asserts a time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rpcdev.h"
+#include "rpcdev_debugfs.h"
+#include "rpcdev_kmod.h"
+
+#define DEV_PATH	"/dev/rpcdev0"
+#define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
+#define NSEC_PER_MSEC	1000000ULL
+#define WAIT_MS		10000
+#define CALL_TIMEOUT_NS	(60000 * NSEC_PER_MSEC)
+#define SERVE_TIMEOUT_NS (30000 * NSEC_PER_MSEC)
+#define METHOD		0x51
+
+/* Upcalls per run: enough to cross every path many times, quick in TCG. */
+#define RUN_COUNT	2000
+/*
+ * With POLL, three threads spin on two CPUs (caller, server, firmware),
+ * and under emulation a hand-over can wait for a scheduler tick: fewer.
+ */
+#define POLL_COUNT	300
+/* The harness's limit for the long runs, in seconds. */
+#define LONG_TEST_S	120
+/*
+ * The stress: each upcall picks, from a pseudo-random sequence, whether the
+ * server answers at once or after a pause longer than the device's spin,
+ * so both sides keep switching between polling and sleeping.
+ */
+#define STRESS_COUNT	20000
+#define STRESS_PAUSE_US	150
+
+static int set_fw_spin_us(unsigned int us)
+{
+	char buf[16];
+	int fd, n, ret = 0;
+
+	fd = open(FW_SPIN_PARAM, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%u", us);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (us % 1000000) * 1000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+FIXTURE(fast) {
+	struct rpcdev dev;
+	char q0[64];
+};
+
+FIXTURE_SETUP(fast)
+{
+	int ret;
+
+	if (geteuid() != 0)
+		SKIP(return, "loading modules needs root (run it in the test VM)");
+	kmod_mark_test_process();
+	ret = kmod_load_stack("", "devices=1");
+	ASSERT_EQ(0, ret) TH_LOG("loading the modules: %s", strerror(-ret));
+	ret = kmod_wait_path(DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
+	if (!ret)
+		ret = dbgfs_mount();
+	if (!ret)
+		ret = rpcdev_open(&self->dev, DEV_PATH);
+	if (ret)
+		kmod_unload_stack();
+	ASSERT_EQ(0, ret);
+	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
+}
+
+FIXTURE_TEARDOWN_PARENT(fast)
+{
+	/* The test's process closed its files when it exited (see above). */
+	if (kmod_in_test_process())
+		return;
+	ASSERT_EQ(0, kmod_unload_stack())
+		TH_LOG("a module stayed loaded: a reference was leaked");
+}
+
+/* A server thread: echoes every upcall; optionally pauses on some. */
+struct server {
+	struct rpcdev *dev;
+	unsigned int count;	/* upcalls to serve, then stop */
+	unsigned int served;
+	bool stress;
+	uint32_t rnd;
+	int ret;
+};
+
+static int echo_handler(void *ctx, const struct rpcdev_upcall_req *up,
+			struct rpcdev_upcall_reply *reply)
+{
+	struct server *s = ctx;
+
+	if (s->stress) {
+		/* xorshift32: any fixed sequence will do. */
+		s->rnd ^= s->rnd << 13;
+		s->rnd ^= s->rnd >> 17;
+		s->rnd ^= s->rnd << 5;
+		if (s->rnd & 1)
+			sleep_us(STRESS_PAUSE_US);
+	}
+	memcpy(up->reply, up->data, up->len);
+	reply->len = up->len;
+	return ++s->served == s->count ? RPCDEV_SERVE_STOP : 0;
+}
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+
+	s->ret = rpcdev_serve(s->dev, echo_handler, s, SERVE_TIMEOUT_NS);
+	return NULL;
+}
+
+/* Run @count sync upcalls (VERIFY) against a server thread; 0 or -errno. */
+static int run_upcalls(struct rpcdev *dev, unsigned int count, bool stress,
+		       struct rpcdev_sim_upcall_result *out)
+{
+	struct rpcdev_sim_upcalls req = {
+		.count = count,
+		.method = METHOD,
+		.size = 64,
+		.flags = RPCDEV_SIM_UPCALL_VERIFY,
+		.timeout_ms = 10000,
+	};
+	struct server s = { .dev = dev, .count = count, .stress = stress,
+			    .rnd = 2463534242U };
+	struct rpcdev_call_result res;
+	pthread_t th;
+	int ret;
+
+	if (pthread_create(&th, NULL, server_main, &s))
+		return -EAGAIN;
+	ret = rpcdev_call(dev, RPCDEV_SIM_UPCALLS, &req, sizeof(req), out,
+			  sizeof(*out), CALL_TIMEOUT_NS, &res);
+	pthread_join(th, NULL);
+	if (ret)
+		return ret;
+	if (res.status != RPCDEV_STATUS_OK)
+		return -EPROTO;
+	return s.ret == RPCDEV_SERVE_STOP ? 0 : s.ret;
+}
+
+/* Wait until the device has armed its doorbell (it sleeps). */
+static int wait_device_sleeps(struct rpcdev *dev)
+{
+	const struct rpcdev_dev_ctrl *d = rpcdev_queue_part(dev,
+							     RPCDEV_OFF_DEV,
+							     NULL);
+	int i;
+
+	for (i = 0; i < WAIT_MS; i++) {
+		if (__atomic_load_n(&d->flags.val, __ATOMIC_ACQUIRE) &
+		    RPCDEV_DEV_NEED_DOORBELL)
+			return 0;
+		sleep_us(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+TEST_F_TIMEOUT(fast, poll_upcalls_are_exact_without_interrupts, LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+	unsigned long long irqs = 1, enters = 0;
+
+	/* A device that polls for longer than any gap in this run. */
+	ASSERT_EQ(0, set_fw_spin_us(100000));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, wait_device_sleeps(&self->dev));
+
+	ASSERT_EQ(0, run_upcalls(&self->dev, POLL_COUNT, false, &r));
+	ASSERT_EQ(POLL_COUNT, r.done);
+	ASSERT_EQ(0, r.mismatched);
+	ASSERT_EQ(0, r.failed);
+	ASSERT_EQ(0, r.timed_out);
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "interrupts", &irqs));
+	ASSERT_EQ(0, irqs);
+	/* The one doorbell that woke the sleeping device for the downcall. */
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "enters", &enters));
+	ASSERT_EQ(1, enters);
+}
+
+TEST_F_TIMEOUT(fast, adaptive_upcalls_are_exact, LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+
+	ASSERT_EQ(0, set_fw_spin_us(50));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, run_upcalls(&self->dev, RUN_COUNT, false, &r));
+	ASSERT_EQ(RUN_COUNT, r.done);
+	ASSERT_EQ(0, r.mismatched);
+	ASSERT_EQ(0, r.failed);
+	ASSERT_EQ(0, r.timed_out);
+}
+
+TEST_F_TIMEOUT(fast, alternating_spin_and_sleep_never_loses_a_wakeup,
+	       LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+	unsigned long long irqs = 0, enters = 0;
+
+	/* The device gives up polling quickly: it sleeps between many calls. */
+	ASSERT_EQ(0, set_fw_spin_us(20));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, run_upcalls(&self->dev, STRESS_COUNT, true, &r));
+	ASSERT_EQ(STRESS_COUNT, r.done);
+	ASSERT_EQ(0, r.timed_out);
+	ASSERT_EQ(0, r.failed);
+	ASSERT_EQ(0, r.mismatched);
+	/* Both sides did sleep and were woken, many times. */
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "interrupts", &irqs));
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "enters", &enters));
+	ASSERT_LT(100, irqs);
+	ASSERT_LT(100, enters);
+}
+
+TEST_F(fast, poll_downcall_echo_is_exact)
+{
+	static const unsigned int sizes[] = { 0, 1, 64, 4095, 4096 };
+	static unsigned char req[4096], resp[4096];
+	struct rpcdev_call_result res;
+	unsigned int i, j;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (j = 0; j < sizes[i]; j++)
+			req[j] = (unsigned char)(i * 31 + j);
+		memset(resp, 0xa5, sizeof(resp));
+		ASSERT_EQ(0, rpcdev_call(&self->dev, RPCDEV_SIM_ECHO, req,
+					 sizes[i], resp, sizeof(resp),
+					 CALL_TIMEOUT_NS, &res));
+		ASSERT_EQ(RPCDEV_STATUS_OK, res.status);
+		ASSERT_EQ(sizes[i], res.resp_len);
+		ASSERT_EQ(0, memcmp(req, resp, sizes[i]));
+	}
+}
+
+TEST_F(fast, user_rings_queue_refuses_kernel_driven_ioctls)
+{
+	struct rpcdev_call c;
+	struct rpcdev_upcall u;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	memset(&c, 0, sizeof(c));
+	c.method = RPCDEV_SIM_ECHO;
+	ASSERT_EQ(-1, ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_CALL, &c));
+	ASSERT_EQ(EINVAL, errno);
+	memset(&u, 0, sizeof(u));
+	u.flags = RPCDEV_UPCALL_WAIT;
+	ASSERT_EQ(-1, ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_REPLY_AND_WAIT,
+			    &u));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+static int enter_raw(int fd, struct rpcdev_enter *e)
+{
+	return ioctl(fd, RPCDEV_IOC_ENTER, e) ? -errno : 0;
+}
+
+/* An ENTER that waits for anything after the device's present state. */
+static void enter_now(struct rpcdev *dev, struct rpcdev_enter *e,
+		      uint64_t timeout_ns)
+{
+	const struct rpcdev_dev_ctrl *d = rpcdev_queue_part(dev, RPCDEV_OFF_DEV,
+							    NULL);
+
+	memset(e, 0, sizeof(*e));
+	e->flags = RPCDEV_ENTER_WAIT;
+	e->uq_pos = d->uq_prod.val;
+	e->dc_pos = d->dc_prod.val;
+	e->mb_pos = d->mb_prod.val;
+	e->timeout_ns = timeout_ns;
+}
+
+TEST_F(fast, enter_on_kernel_driven_queue_gives_einval)
+{
+	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+
+	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+}
+
+TEST_F(fast, enter_with_no_or_unknown_flag_gives_einval)
+{
+	struct rpcdev_enter e;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	memset(&e, 0, sizeof(e));
+	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+	e.flags = RPCDEV_ENTER_WAIT << 1;
+	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+}
+
+TEST_F(fast, enter_with_reserved_set_gives_einval)
+{
+	struct rpcdev_enter e;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	memset(&e, 0, sizeof(e));
+	e.flags = RPCDEV_ENTER_DOORBELL;
+	e.reserved[1] = 1;
+	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+}
+
+TEST_F(fast, enter_wait_with_nothing_produced_times_out)
+{
+	struct rpcdev_enter e;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	enter_now(&self->dev, &e, 20 * NSEC_PER_MSEC);
+	ASSERT_EQ(-ETIMEDOUT, enter_raw(rpcdev_fd(&self->dev), &e));
+}
+
+TEST_F(fast, enter_doorbell_alone_returns_at_once)
+{
+	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, enter_raw(rpcdev_fd(&self->dev), &e));
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct waiter {
+	struct rpcdev *dev;
+	pid_t tid;
+	int ret;
+};
+
+static void *enter_waiter(void *arg)
+{
+	struct waiter *w = arg;
+	struct rpcdev_enter e;
+
+	w->tid = (pid_t)syscall(SYS_gettid);
+	enter_now(w->dev, &e, 0);
+	w->ret = enter_raw(rpcdev_fd(w->dev), &e);
+	return NULL;
+}
+
+/* Start a thread sleeping in ENTER and wait until it sleeps there. */
+static int start_waiter(struct waiter *w, pthread_t *th,
+			const char *q0)
+{
+	if (pthread_create(th, NULL, enter_waiter, w))
+		return -EAGAIN;
+	/* "enters" counts the call as it starts; then give it time to sleep. */
+	if (dbgfs_wait_key(q0, "enters", 1, WAIT_MS))
+		return -ETIMEDOUT;
+	sleep_us(100000);
+	return 0;
+}
+
+TEST_F(fast, enter_wait_is_interrupted_by_a_signal)
+{
+	struct waiter w = { .dev = &self->dev, .ret = 1 };
+	struct sigaction sa;
+	pthread_t th;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
+	ASSERT_EQ(0, pthread_kill(th, SIGUSR1));
+	pthread_join(th, NULL);
+	ASSERT_EQ(-EINTR, w.ret);
+}
+
+TEST_F(fast, enter_wait_ends_with_enodev_when_the_device_goes)
+{
+	struct waiter w = { .dev = &self->dev, .ret = 1 };
+	pthread_t th;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
+	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	pthread_join(th, NULL);
+	ASSERT_EQ(-ENODEV, w.ret);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * librpcdev: the POLL and ADAPTIVE wait policies. The queue is attached
+ * with RPCDEV_ATTACH_USER_RINGS and the library drives its rings through
+ * the mappings: it takes upcalls off UQ by polling the entry's seq (the
+ * phase tag), answers on UR with plain stores, and enters the kernel only
+ * to sleep (ADAPTIVE, once its spin budget is spent) or to ring the
+ * device's doorbell when the device says it sleeps. A round trip with a
+ * polling device costs no system call and no interrupt.
+ *
+ * Ordering: entries are read after the seq that publishes them (acquire)
+ * and written before the seq and producer index that publish them
+ * (release); a side about to sleep sets its flag, issues a full barrier
+ * and re-checks, as the uapi header describes.
+ *
+ * A user-rings queue is driven by one thread per direction at a time: one
+ * making downcalls (DQ, DC) and one serving upcalls (UQ, UR).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "ring.h"
+
+/* Never spin longer than this by default before sleeping (ADAPTIVE). */
+#define RING_SPIN_MAX_NS	200000ULL
+/* Spin at least this long, so a reply that is already on its way is met. */
+#define RING_SPIN_MIN_NS	2000ULL
+
+static uint64_t ring_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline void ring_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+static struct rpcdev_dev_ctrl *ring_dctrl(struct rpcdev *dev)
+{
+	return dev->parts[0];
+}
+
+static struct rpcdev_host_ctrl *ring_hctrl(struct rpcdev *dev)
+{
+	return dev->parts[3];
+}
+
+static struct rpcdev_entry *ring_entry(struct rpcdev *dev, unsigned int part,
+				       uint64_t off, uint32_t pos)
+{
+	struct rpcdev_entry *ring = (void *)((char *)dev->parts[part] + off);
+
+	return &ring[pos & (dev->layout.depth - 1)];
+}
+
+static uint32_t ring_load(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void ring_store(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Ring the doorbell if the device sleeps (after our producer index). */
+static int ring_kick(struct rpcdev *dev)
+{
+	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(ring_load(&ring_dctrl(dev)->flags.val) & RPCDEV_DEV_NEED_DOORBELL))
+		return 0;
+	return ioctl(rpcdev_fd(dev), RPCDEV_IOC_ENTER, &e) < 0 ? -errno : 0;
+}
+
+/*
+ * Sleep in the kernel until the device publishes entry @pos of the ring at
+ * @off (UQ or DC). The other rings' positions are taken as they are now, so
+ * only their later entries wake us (another thread may be serving them).
+ */
+static int ring_sleep(struct rpcdev *dev, uint64_t off, uint32_t pos,
+		      uint64_t timeout_ns)
+{
+	struct rpcdev_dev_ctrl *d = ring_dctrl(dev);
+	struct rpcdev_enter e = {
+		.flags = RPCDEV_ENTER_WAIT,
+		.uq_pos = ring_load(&d->uq_prod.val),
+		.dc_pos = ring_load(&d->dc_prod.val),
+		.mb_pos = ring_load(&d->mb_prod.val),
+		.timeout_ns = timeout_ns,
+	};
+
+	if (off == dev->layout.uq_off)
+		e.uq_pos = pos;
+	else
+		e.dc_pos = pos;
+	if (ioctl(rpcdev_fd(dev), RPCDEV_IOC_ENTER, &e) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * How long to spin before sleeping. POLL: for ever. ADAPTIVE: twice the
+ * recent gap between arrivals when that is short (a burst: the next one is
+ * near), else the minimum (the device is quiet: sleep almost at once).
+ */
+static uint64_t ring_budget(const struct rpcdev *dev)
+{
+	uint64_t cap = dev->ring.spin_max_ns ?: RING_SPIN_MAX_NS;
+	uint64_t b = 2 * dev->ring.gap_ns;
+
+	if (dev->ring.policy == RPCDEV_WAIT_POLL)
+		return UINT64_MAX;
+	if (b > cap)
+		return RING_SPIN_MIN_NS;
+	return b > RING_SPIN_MIN_NS ? b : RING_SPIN_MIN_NS;
+}
+
+/* Learn from one arrival (an exponentially weighted mean, 1/8 new). */
+static void ring_learn(struct rpcdev *dev, uint64_t now)
+{
+	uint64_t gap = dev->ring.last_ns ? now - dev->ring.last_ns : 0;
+
+	dev->ring.last_ns = now;
+	dev->ring.gap_ns = dev->ring.gap_ns - dev->ring.gap_ns / 8 + gap / 8;
+}
+
+/*
+ * Wait until the entry at @pos of a device-produced ring (part @part,
+ * offset @off) is published: seq == pos + 1. 0, or a negative errno.
+ */
+static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
+			   uint32_t pos, uint64_t timeout_ns)
+{
+	const struct rpcdev_entry *e = ring_entry(dev, part, off, pos);
+	uint64_t start = ring_now_ns(), budget = ring_budget(dev), now;
+	int ret;
+
+	for (;;) {
+		if (ring_load(&e->seq) == pos + 1)
+			return 0;
+		now = ring_now_ns();
+		if (timeout_ns && now - start >= timeout_ns)
+			return -ETIMEDOUT;
+		if (now - start < budget) {
+			ring_relax();
+			continue;
+		}
+		ret = ring_sleep(dev, off, pos,
+				 timeout_ns ? timeout_ns - (now - start) : 0);
+		if (ret && ret != -ETIMEDOUT)
+			return ret;
+		budget = RING_SPIN_MIN_NS;
+		start = timeout_ns ? start : ring_now_ns();
+	}
+}
+
+int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
+			     struct rpcdev_upcall_req *up)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	uint32_t pos = dev->ring.uq_cons;
+	struct rpcdev_entry e;
+	int ret;
+
+	ret = ring_wait_entry(dev, 0, l->uq_off, pos, timeout_ns);
+	if (ret)
+		return ret;
+	memcpy(&e, ring_entry(dev, 0, l->uq_off, pos), sizeof(e));
+	ring_learn(dev, ring_now_ns());
+
+	/* Checked once, like the kernel would: never trust shared memory. */
+	if (e.id >= l->depth || e.len > l->buf_size)
+		return -EIO;
+	dev->ring.uq_cons = pos + 1;
+	ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
+	/* Kept for the answer: the UQ entry's place may be reused first. */
+	dev->ring.slots[e.id].tag = e.tag;
+	dev->ring.slots[e.id].method = e.method;
+	dev->ring.slots[e.id].flags = e.flags | RING_SLOT_TAKEN;
+
+	memset(up, 0, sizeof(*up));
+	up->id = e.id;
+	up->method = e.method;
+	up->flags = e.flags & RPCDEV_ENTRY_ASYNC;
+	up->tag = e.tag;
+	up->data = (char *)dev->parts[2] + (size_t)e.id * l->buf_size;
+	up->len = e.len;
+	up->reply = (char *)dev->parts[5] + (size_t)e.id * l->buf_size;
+	up->reply_cap = l->buf_size;
+	return 0;
+}
+
+/* Publish @src as the next entry of a host-produced ring (DQ or UR). */
+static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
+		      uint32_t *shared_prod, struct rpcdev_entry *src)
+{
+	struct rpcdev_entry *e = ring_entry(dev, 3, off, *prod);
+
+	e->id = src->id;
+	e->method = src->method;
+	e->len = src->len;
+	e->flags = src->flags;
+	e->status = src->status;
+	e->tag = src->tag;
+	/* Payload and fields before the seq, the seq before the index. */
+	ring_store(&e->seq, *prod + 1);
+	*prod += 1;
+	ring_store(shared_prod, *prod);
+}
+
+int rpcdev__ring_upcall_reply(struct rpcdev *dev,
+			      const struct rpcdev_upcall_reply *reply)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	struct rpcdev_ring_slot *s;
+	struct rpcdev_entry e = { 0 };
+
+	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR)
+		return -EINVAL;
+	s = &dev->ring.slots[reply->id];
+	if (!(s->flags & RING_SLOT_TAKEN))
+		return -EINVAL;
+	if (reply->len > l->buf_size)
+		return -E2BIG;
+
+	e.id = reply->id;
+	e.method = s->method;
+	e.tag = s->tag;
+	if (s->flags & RPCDEV_ENTRY_ASYNC) {
+		e.flags = RPCDEV_ENTRY_ASYNC;
+	} else {
+		if (reply->data && reply->len)
+			memcpy((char *)dev->parts[5] +
+			       (size_t)reply->id * l->buf_size,
+			       reply->data, reply->len);
+		e.len = (uint32_t)reply->len;
+		e.flags = reply->flags;
+		e.status = reply->status;
+	}
+	s->flags = 0;
+	ring_post(dev, l->ur_off, &dev->ring.ur_prod,
+		  &ring_hctrl(dev)->ur_prod.val, &e);
+	return ring_kick(dev);
+}
+
+int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
+		      size_t req_len, void *resp, size_t resp_cap,
+		      uint64_t timeout_ns, struct rpcdev_call_result *res)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	uint32_t pos = dev->ring.dc_cons;
+	struct rpcdev_entry e = { 0 }, c;
+	int ret;
+
+	if (req_len > l->buf_size)
+		return -E2BIG;
+	/* One call at a time on a user-rings queue: slot 0 is always free. */
+	e.id = 0;
+	e.method = method;
+	e.len = (uint32_t)req_len;
+	e.tag = ++dev->ring.call_seq;
+	if (req_len)
+		memcpy(dev->parts[4], req, req_len);
+	ring_post(dev, l->dq_off, &dev->ring.dq_prod,
+		  &ring_hctrl(dev)->dq_prod.val, &e);
+	ret = ring_kick(dev);
+	if (ret)
+		return ret;
+
+	ret = ring_wait_entry(dev, 0, l->dc_off, pos, timeout_ns);
+	if (ret)
+		return ret;
+	memcpy(&c, ring_entry(dev, 0, l->dc_off, pos), sizeof(c));
+	dev->ring.dc_cons = pos + 1;
+	ring_store(&ring_hctrl(dev)->dc_cons.val, dev->ring.dc_cons);
+	if (c.id != 0 || c.tag != e.tag || c.len > l->buf_size)
+		return -EIO;
+
+	res->status = c.status;
+	res->flags = c.flags;
+	res->resp_len = c.len;
+	if (c.len && resp_cap)
+		memcpy(resp, dev->parts[1],
+		       c.len < resp_cap ? c.len : resp_cap);
+	return 0;
+}
+
+int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy)
+{
+	memset(&dev->ring, 0, sizeof(dev->ring));
+	dev->ring.policy = policy;
+	dev->ring.slots = calloc(dev->layout.depth, sizeof(*dev->ring.slots));
+	return dev->ring.slots ? 0 : -ENOMEM;
+}
+
+void rpcdev__ring_fini(struct rpcdev *dev)
+{
+	free(dev->ring.slots);
+	memset(&dev->ring, 0, sizeof(dev->ring));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * librpcdev internals: the POLL and ADAPTIVE wait policies (ring.c), for
+ * queues attached with RPCDEV_ATTACH_USER_RINGS. Not installed.
+ */
+#ifndef LIBRPCDEV_RING_H
+#define LIBRPCDEV_RING_H
+
+#include "rpcdev.h"
+
+/* What the library keeps of an upcall it took, for the answer. */
+struct rpcdev_ring_slot {
+	uint64_t tag;
+	uint32_t method;
+	uint32_t flags;		/* the entry's, and RING_SLOT_TAKEN */
+};
+
+/* struct rpcdev_ring_slot.flags: the upcall was taken and not answered. */
+#define RING_SLOT_TAKEN		(1U << 31)
+
+int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy);
+void rpcdev__ring_fini(struct rpcdev *dev);
+int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
+			     struct rpcdev_upcall_req *up);
+int rpcdev__ring_upcall_reply(struct rpcdev *dev,
+			      const struct rpcdev_upcall_reply *reply);
+int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
+		      size_t req_len, void *resp, size_t resp_cap,
+		      uint64_t timeout_ns, struct rpcdev_call_result *res);
+
+#endif /* LIBRPCDEV_RING_H */
