@@ -480,6 +480,10 @@ static void sim_mbox_notify(struct sim_queue *sq,
 		return;
 	}
 	memcpy(&req, sim_buf(sq, RPCDEV_PART_DQ_BUF, call->id), sizeof(req));
+	if (req.pad) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
 	for (posted = 0; posted < req.count; posted++) {
 		u32 pos = sq->mb_prod;
 

@@ -128,7 +128,10 @@ static int rpcdev_upcall_reply(struct rpcdev_queue *q,
 	struct rpcdev_upcall_slot *u;
 	int ret;
 
-	if (a->reply_id >= q->mem.depth || a->reply_flags & ~RPCDEV_ENTRY_ERROR)
+	/* A server answers OK or ERROR; the other statuses are the kernel's. */
+	if (a->reply_id >= q->mem.depth || a->reply_flags & ~RPCDEV_ENTRY_ERROR ||
+	    (a->reply_status != RPCDEV_STATUS_OK &&
+	     a->reply_status != RPCDEV_STATUS_ERROR))
 		return -EINVAL;
 	if (a->reply_len > q->mem.buf_size)
 		return -E2BIG;

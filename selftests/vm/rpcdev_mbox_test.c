@@ -549,6 +549,22 @@ TEST_F(mbox, poll_with_nothing_reports_no_pollpri)
 	ASSERT_EQ(0, poll_events(rpcdev_fd(&self->dev), POLLIN | POLLPRI, 0));
 }
 
+TEST_F(mbox, notify_with_pad_set_is_a_bad_request)
+{
+	struct rpcdev_sim_notify req = {
+		.count = htole32(1),
+		.pad = 1,
+	};
+	struct rpcdev_call_result res;
+	struct rpcdev_mbox_msg msg;
+
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, rpcdev_call(&self->dev, RPCDEV_SIM_NOTIFY, &req,
+				 sizeof(req), NULL, 0, CALL_TIMEOUT_NS, &res));
+	ASSERT_EQ(RPCDEV_STATUS_BAD_REQUEST, res.status);
+	ASSERT_EQ(-EAGAIN, rpcdev_mbox_read(&self->dev, &msg));
+}
+
 TEST_F(mbox, notify_3_posts_3)
 {
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));

@@ -994,6 +994,23 @@ TEST_F(upcall, reply_flag_other_than_error_gives_einval)
 	ASSERT_EQ(-EINVAL, ret);
 }
 
+TEST_F(upcall, reply_with_a_status_of_the_kernels_gives_einval)
+{
+	struct rpcdev_upcall_reply reply;
+	struct rpcdev_upcall_req up;
+	struct run run;
+	int ret;
+
+	take_one(_metadata, self, &run, &up);
+	memset(&reply, 0, sizeof(reply));
+	reply.id = up.id;
+	reply.status = RPCDEV_STATUS_NO_SERVER;
+	ret = rpcdev_upcall_reply(&self->dev, &reply);
+	ASSERT_EQ(0, echo_reply(&self->dev, &up));
+	ASSERT_EQ(0, run_done_exactly(&run));
+	ASSERT_EQ(-EINVAL, ret);
+}
+
 TEST_F(upcall, unreadable_reply_data_gives_efault)
 {
 	struct rpcdev_upcall_reply reply;

@@ -588,8 +588,9 @@ struct rpcdev_sim_stats {
  * any later sync one. Several threads may serve one queue.
  *
  * Returns 0, or -1 with errno:
- *	EINVAL	no queue, a reserved field or unknown flag set, or reply_id
- *		is not an upcall waiting for its reply;
+ *	EINVAL	no queue, a reserved field or unknown flag set, reply_id
+ *		is not an upcall waiting for its reply, or reply_status is
+ *		neither RPCDEV_STATUS_OK nor RPCDEV_STATUS_ERROR;
  *	E2BIG	reply_len is larger than buf_size;
  *	EFAULT	the argument or reply_data cannot be read or written;
  *	ETIMEDOUT no upcall came within timeout_ns (the reply, if any, was
