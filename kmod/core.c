@@ -369,6 +369,8 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 	q = &rdev->queues[qid];
 	/* Counted without the queue's lock: a statistic, not state. */
 	WRITE_ONCE(q->stats.interrupts, q->stats.interrupts + 1);
+	if (q->timestamps)
+		WRITE_ONCE(q->irq_ns, ktime_get_ns());
 	if (q->user_rings) {
 		/* The program reads the rings; wake it in RPCDEV_IOC_ENTER. */
 		wake_up_all(&q->uwq);

@@ -44,7 +44,7 @@ static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 {
 	u64 entries, bufs;
 
-	if (a->flags & ~RPCDEV_ATTACH_USER_RINGS ||
+	if (a->flags & ~(RPCDEV_ATTACH_USER_RINGS | RPCDEV_ATTACH_TIMESTAMPS) ||
 	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
 		return -EINVAL;
 	if (a->qid >= rdev->nr_queues)
@@ -163,6 +163,7 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	 * program driving the rings itself polls until it asks for them.
 	 */
 	q->user_rings = a->flags & RPCDEV_ATTACH_USER_RINGS;
+	q->timestamps = a->flags & RPCDEV_ATTACH_TIMESTAMPS;
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	ret = rdev->ops->queue_start(rdev, q->qid, &q->mem);

@@ -175,6 +175,7 @@ static inline void rpcdev_entry_write(struct rpcdev_entry *e,
 	WRITE_ONCE(e->flags, src->flags);
 	WRITE_ONCE(e->status, src->status);
 	WRITE_ONCE(e->tag, src->tag);
+	memcpy(e->ts, src->ts, sizeof(e->ts));
 	dma_wmb();
 	WRITE_ONCE(e->seq, pos + 1);
 	/* The entry before the producer index that announces it. */

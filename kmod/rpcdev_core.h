@@ -62,6 +62,8 @@ struct rpcdev_upcall_slot {
 	struct rpcdev_entry entry;
 };
 
+/* rpcdev_upcall_slot.entry.ts[] carries the stages as they pass. */
+
 /**
  * struct rpcdev_queue_stats - counters shown in debugfs.
  * @calls:	downcalls posted.
@@ -101,6 +103,8 @@ struct rpcdev_queue_stats {
  * @owner:	the file it is attached to, or NULL; under rdev->qlock.
  * @user_rings: attached with RPCDEV_ATTACH_USER_RINGS: the owner drives
  *		the rings and the kernel leaves them alone.
+ * @timestamps: attached with RPCDEV_ATTACH_TIMESTAMPS.
+ * @irq_ns:	when the last interrupt was handled, with @timestamps.
  * @running:	the device was started on it and not yet stopped; changes
  *		under rdev->lock (write) or with it held for reading plus
  *		rdev->qlock.
@@ -136,6 +140,8 @@ struct rpcdev_queue {
 	u32 qid;
 	struct rpcdev_file *owner;
 	bool user_rings;
+	bool timestamps;
+	u64 irq_ns;
 	bool running;
 	struct rpcdev_queue_mem mem;
 	struct rpcdev_dev_ctrl *dctrl;

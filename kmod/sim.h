@@ -58,6 +58,8 @@ struct sim_lifetime {
  * @up_start:	when each upcall in flight was posted (ns).
  * @lat:	round trip times of the current RPCDEV_SIM_UPCALLS run.
  * @spin_ns:	how long the firmware polls before it arms its doorbell.
+ * @stage_sum:	sums of the parts of stamped round trips in the current
+ *		RPCDEV_SIM_UPCALLS run.
  * @stats:	RPCDEV_SIM_STATS counters, per attachment.
  * @life:	counters over all attachments.
  */
@@ -81,6 +83,7 @@ struct sim_queue {
 	u64 *up_start;
 	u64 *lat;
 	u64 spin_ns;
+	u64 stage_sum[4];
 	struct rpcdev_sim_stats stats;
 	struct sim_lifetime life;
 };

@@ -246,12 +246,29 @@ static void sim_uq_post(struct sim_queue *sq,
 	sq->up_busy[id] = true;
 	sq->nr_busy++;
 	sq->up_start[id] = ktime_get_ns();
+	e.ts[0] = sq->up_start[id];
 	rpcdev_entry_write(sim_ring(sq, RPCDEV_PART_DEV, l->uq_off, pos), &e, pos);
 	sq->uq_prod = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->uq_prod.val, sq->uq_prod);
 	sq->stats.upcalls++;
 	sq->life.upcalls++;
 	sim_notify(sq);
+}
+
+/* Add the parts of a stamped sync round trip, if the stamps make sense. */
+static void sim_upcall_stages(const struct rpcdev_entry *re, u64 seen,
+			      u64 sum[4], u32 *stamped)
+{
+	const u64 *ts = re->ts;
+	int i;
+
+	if (!ts[0] || ts[0] > ts[1] || ts[1] > ts[2] || ts[2] > ts[3] ||
+	    ts[3] > seen)
+		return;
+	for (i = 0; i < 3; i++)
+		sum[i] += ts[i + 1] - ts[i];
+	sum[3] += seen - ts[3];
+	(*stamped)++;
 }
 
 /* Count one good answer to an upcall; false if it ends the run. */
@@ -261,7 +278,11 @@ static bool sim_upcall_done(struct sim_queue *sq,
 			    struct rpcdev_sim_upcall_result *res, u32 n)
 {
 
-	sq->lat[n] = ktime_get_ns() - sq->up_start[re->id];
+	u64 now = ktime_get_ns();
+
+	sq->lat[n] = now - sq->up_start[re->id];
+	if (!(req->flags & RPCDEV_SIM_UPCALL_ASYNC))
+		sim_upcall_stages(re, now, sq->stage_sum, &res->stamped);
 	res->last_status = re->status;
 	if (re->status != RPCDEV_STATUS_OK) {
 		res->failed++;
@@ -294,6 +315,9 @@ static void sim_upcall_stats(struct sim_queue *sq, u32 n,
 {
 	u64 sum = 0;
 	u32 i;
+
+	for (i = 0; i < 4 && res->stamped; i++)
+		res->stage_ns[i] = div_u64(sq->stage_sum[i], res->stamped);
 
 	if (!n)
 		return;
@@ -334,6 +358,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		goto bad;
 	async = req.flags & RPCDEV_SIM_UPCALL_ASYNC;
 	sq->run++;
+	memset(sq->stage_sum, 0, sizeof(sq->stage_sum));
 	timeout = (u64)(req.timeout_ms ?: SIM_UPCALL_TIMEOUT_MS) * NSEC_PER_MSEC;
 
 	sq->lat = kvcalloc(max(req.count, 1U), sizeof(*sq->lat), GFP_KERNEL);

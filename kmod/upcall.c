@@ -48,6 +48,11 @@ static int rpcdev_ur_post(struct rpcdev_queue *q, const struct rpcdev_entry *ue,
 		.tag = ue->tag,
 	};
 
+	if (q->timestamps) {
+		memcpy(src.ts, ue->ts, sizeof(src.ts[0]) * 3);
+		src.ts[3] = ktime_get_ns();
+	}
+
 	if (pos - READ_ONCE(q->dctrl->ur_cons.val) >= q->mem.depth)
 		return -EIO;
 	rpcdev_entry_write(&q->ur[pos & (q->mem.depth - 1)], &src, pos);
@@ -85,6 +90,21 @@ bool rpcdev_upcall_pending(struct rpcdev_queue *q)
 }
 
 /*
+ * Stamp an upcall as it is delivered: ts[0], the device's, stays; ts[1] is
+ * the interrupt that announced it, ts[2] now. A server that was not asleep
+ * takes an upcall before its interrupt is handled (or the last interrupt
+ * handled is an older upcall's): then no interrupt was on the way, and
+ * ts[1] = ts[2].
+ */
+static void rpcdev_upcall_stamp(struct rpcdev_queue *q, struct rpcdev_entry *e)
+{
+	u64 now = ktime_get_ns(), irq = READ_ONCE(q->irq_ns);
+
+	e->ts[1] = irq >= e->ts[0] && irq <= now ? irq : now;
+	e->ts[2] = now;
+}
+
+/*
  * Take the next deliverable upcall off UQ into @ue. Returns 1 when one was
  * taken, 0 when UQ is empty; answers or drops malformed entries on the
  * way. Called with q->lock held; *@bell is set when UR was written.
@@ -115,6 +135,8 @@ static int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue,
 		u = &q->upcalls[ue->id];
 		u->state = RPCDEV_UPCALL_DELIVERED;
 		u->entry = *ue;
+		if (q->timestamps)
+			rpcdev_upcall_stamp(q, &u->entry);
 		q->stats.upcalls++;
 		return 1;
 	}

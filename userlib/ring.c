@@ -174,13 +174,15 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	const struct rpcdev_queue_attach *l = &dev->layout;
 	uint32_t pos = dev->ring.uq_cons;
 	struct rpcdev_entry e;
+	uint64_t now;
 	int ret;
 
 	ret = ring_wait_entry(dev, 0, l->uq_off, pos, timeout_ns);
 	if (ret)
 		return ret;
 	memcpy(&e, ring_entry(dev, 0, l->uq_off, pos), sizeof(e));
-	ring_learn(dev, ring_now_ns());
+	now = ring_now_ns();
+	ring_learn(dev, now);
 
 	/* Checked once, like the kernel would: never trust shared memory. */
 	if (e.id >= l->depth || e.len > l->buf_size)
@@ -191,6 +193,8 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	dev->ring.slots[e.id].tag = e.tag;
 	dev->ring.slots[e.id].method = e.method;
 	dev->ring.slots[e.id].flags = e.flags | RING_SLOT_TAKEN;
+	dev->ring.slots[e.id].posted_ns = e.ts[0];
+	dev->ring.slots[e.id].seen_ns = now;
 
 	memset(up, 0, sizeof(*up));
 	up->id = e.id;
@@ -216,6 +220,7 @@ static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 	e->flags = src->flags;
 	e->status = src->status;
 	e->tag = src->tag;
+	memcpy(e->ts, src->ts, sizeof(e->ts));
 	/* Payload and fields before the seq, the seq before the index. */
 	ring_store(&e->seq, *prod + 1);
 	*prod += 1;
@@ -251,6 +256,11 @@ int rpcdev__ring_upcall_reply(struct rpcdev *dev,
 		e.flags = reply->flags;
 		e.status = reply->status;
 	}
+	/* Where the time went (see struct rpcdev_entry): no interrupt here. */
+	e.ts[0] = s->posted_ns;
+	e.ts[1] = s->seen_ns;
+	e.ts[2] = s->seen_ns;
+	e.ts[3] = ring_now_ns();
 	s->flags = 0;
 	ring_post(dev, l->ur_off, &dev->ring.ur_prod,
 		  &ring_hctrl(dev)->ur_prod.val, &e);

@@ -13,6 +13,8 @@ struct rpcdev_ring_slot {
 	uint64_t tag;
 	uint32_t method;
 	uint32_t flags;		/* the entry's, and RING_SLOT_TAKEN */
+	uint64_t posted_ns;	/* the device's ts[0] */
+	uint64_t seen_ns;	/* when this library saw the upcall */
 };
 
 /* struct rpcdev_ring_slot.flags: the upcall was taken and not answered. */

@@ -187,14 +187,17 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 	unsigned int i;
 	int err;
 
+	memset(&a, 0, sizeof(a));
+	if (policy & RPCDEV_QUEUE_TIMESTAMPS)
+		a.flags |= RPCDEV_ATTACH_TIMESTAMPS;
+	policy &= ~RPCDEV_QUEUE_TIMESTAMPS;
 	if (policy > RPCDEV_WAIT_ADAPTIVE)
 		return -EINVAL;
-	memset(&a, 0, sizeof(a));
 	a.qid = qid;
 	a.depth = depth;
 	a.buf_size = buf_size;
 	if (policy != RPCDEV_WAIT_BLOCK)
-		a.flags = RPCDEV_ATTACH_USER_RINGS;
+		a.flags |= RPCDEV_ATTACH_USER_RINGS;
 	if (ioctl(dev->fd, RPCDEV_IOC_QUEUE_ATTACH, &a) < 0)
 		return -errno;
 

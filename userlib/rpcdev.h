@@ -87,6 +87,9 @@ enum rpcdev_wait_policy {
 	RPCDEV_WAIT_ADAPTIVE,
 };
 
+/* RPCDEV_QUEUE_TIMESTAMPS - see rpcdev_queue_attach_policy(). */
+#define RPCDEV_QUEUE_TIMESTAMPS	(1U << 8)
+
 /**
  * struct rpcdev_call_result - what the device answered to a call.
  * @status:	RPCDEV_STATUS_* of the answer (RPCDEV_STATUS_OK when the
@@ -263,7 +266,10 @@ int rpcdev_queue_attach(struct rpcdev *dev, unsigned int qid,
  * @qid:	as for rpcdev_queue_attach().
  * @depth:	as for rpcdev_queue_attach().
  * @buf_size:	as for rpcdev_queue_attach().
- * @policy:	an enum rpcdev_wait_policy. RPCDEV_WAIT_BLOCK is
+ * @policy:	an enum rpcdev_wait_policy, optionally or'ed with
+ *		RPCDEV_QUEUE_TIMESTAMPS (the kernel then stamps the stages of
+ *		each upcall's round trip, RPCDEV_ATTACH_TIMESTAMPS; user rings
+ *		are always stamped). RPCDEV_WAIT_BLOCK is
  *		rpcdev_queue_attach(); POLL and ADAPTIVE attach the queue with
  *		RPCDEV_ATTACH_USER_RINGS and make rpcdev_call(),
  *		rpcdev_upcall_wait(), rpcdev_upcall_reply(),

@@ -252,6 +252,33 @@ TEST_F_TIMEOUT(fast, alternating_spin_and_sleep_never_loses_a_wakeup,
 	ASSERT_LT(100, enters);
 }
 
+TEST_F(fast, timestamped_block_upcalls_report_every_stage)
+{
+	struct rpcdev_sim_upcall_result r;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_BLOCK |
+						RPCDEV_QUEUE_TIMESTAMPS));
+	ASSERT_EQ(0, run_upcalls(&self->dev, 200, false, &r));
+	ASSERT_EQ(200, r.done);
+	ASSERT_EQ(200, r.stamped);
+	/* Each part took some time on average (no part is left unstamped). */
+	ASSERT_LT(0, r.stage_ns[0]);
+	ASSERT_LT(0, r.stage_ns[2]);
+	ASSERT_LT(0, r.stage_ns[3]);
+}
+
+TEST_F(fast, unstamped_block_upcalls_report_no_stage)
+{
+	struct rpcdev_sim_upcall_result r;
+
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, run_upcalls(&self->dev, 50, false, &r));
+	ASSERT_EQ(50, r.done);
+	ASSERT_EQ(0, r.stamped);
+	ASSERT_EQ(0, r.stage_ns[0]);
+}
+
 TEST_F(fast, poll_downcall_echo_is_exact)
 {
 	static const unsigned int sizes[] = { 0, 1, 64, 4095, 4096 };

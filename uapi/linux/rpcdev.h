@@ -155,10 +155,17 @@ struct rpcdev_info {
  */
 #define RPCDEV_ATTACH_USER_RINGS	(1U << 0)
 
+/*
+ * RPCDEV_ATTACH_TIMESTAMPS: the kernel fills struct rpcdev_entry.ts of the
+ * UR entries it posts, so that the device (and the benchmark) can tell
+ * where the time of a round trip goes. Costs a clock read per stage.
+ */
+#define RPCDEV_ATTACH_TIMESTAMPS	(1U << 1)
+
 /**
  * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
  * @qid:	in: the queue, 0..nr_queues-1.
- * @flags:	in: 0, or RPCDEV_ATTACH_USER_RINGS.
+ * @flags:	in: RPCDEV_ATTACH_* bits, or 0.
  * @depth:	in: call slots (and ring entries) per direction, a power of
  *		two up to RPCDEV_MAX_DEPTH, or 0 for RPCDEV_DEFAULT_DEPTH.
  *		out: the depth used.
@@ -203,8 +210,16 @@ struct rpcdev_queue_attach {
  * @flags:	RPCDEV_ENTRY_* bits.
  * @status:	a result's status: 0 for success, else RPCDEV_STATUS_*.
  * @tag:	the caller's cookie, returned unchanged with the result.
- * @ts:		timestamps (device clock, ns) for the benchmark; zero unless
- *		the device fills them.
+ * @ts:		timestamps (CLOCK_MONOTONIC ns, the clock the device and the
+ *		kernel share here) that split a round trip into its parts;
+ *		zero where nobody filled them. In a UQ entry the device may
+ *		put in ts[0] when it posted the upcall. In the UR entry that
+ *		answers it: ts[0] as in the UQ entry, ts[1] when the kernel
+ *		handled the device's interrupt, ts[2] when the server was
+ *		woken with the upcall, ts[3] when the answer was posted. The
+ *		kernel fills them on queues attached with
+ *		RPCDEV_ATTACH_TIMESTAMPS; librpcdev on user rings (with
+ *		ts[1] = ts[2]: no interrupt).
  */
 struct rpcdev_entry {
 	__u32 seq;
@@ -459,6 +474,14 @@ struct rpcdev_sim_upcalls {
  * @p999_ns:	99.9th percentile.
  * @total_ns:	from the first upcall's post to the last answer: the
  *		message rate of a run is count / total_ns.
+ * @stamped:	sync upcalls whose answers carried the four timestamps of
+ *		struct rpcdev_entry.ts, in order.
+ * @pad:	zero.
+ * @stage_ns:	over those, the mean of each part of the round trip: [0]
+ *		device posts -> kernel handles the interrupt; [1] interrupt
+ *		-> server woken; [2] server woken -> answer posted (the
+ *		server's work and its way back into the kernel); [3] answer
+ *		posted -> device sees it.
  *
  * A round trip is measured from just before the device publishes the
  * upcall to when it sees the reply (for async upcalls, the acknowledgement).
@@ -477,6 +500,9 @@ struct rpcdev_sim_upcall_result {
 	__u64 mean_ns;
 	__u64 p999_ns;
 	__u64 total_ns;
+	__u32 stamped;
+	__u32 pad;
+	__u64 stage_ns[4];
 };
 
 /**
