@@ -267,46 +267,160 @@ int rpcdev__ring_upcall_reply(struct rpcdev *dev,
 	return ring_kick(dev);
 }
 
+/* A free downcall slot, or -EAGAIN when all are in flight or unreaped. */
+static int ring_slot_get(struct rpcdev *dev)
+{
+	unsigned int i, depth = dev->layout.depth;
+
+	for (i = 0; i < depth; i++) {
+		unsigned int id = (dev->ring.call_hint + i) & (depth - 1);
+
+		if (dev->ring.calls[id].state == RING_CALL_FREE) {
+			dev->ring.call_hint = id + 1;
+			return (int)id;
+		}
+	}
+	return -EAGAIN;
+}
+
+int rpcdev__ring_submit(struct rpcdev *dev,
+			const struct rpcdev_async_call *calls, unsigned int n)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct rpcdev_entry e = { 0 };
+		struct rpcdev_ring_call *c;
+		int id;
+
+		if (calls[i].req_len > l->buf_size)
+			return i ? (int)i : -E2BIG;
+		id = ring_slot_get(dev);
+		if (id < 0)
+			break;
+		c = &dev->ring.calls[id];
+		if (calls[i].req_len)
+			memcpy((char *)dev->parts[4] + (size_t)id * l->buf_size,
+			       calls[i].req, calls[i].req_len);
+		c->state = RING_CALL_POSTED;
+		c->user_data = calls[i].user_data;
+		c->tag = ++dev->ring.call_seq;
+		dev->ring.inflight++;
+		e.id = (uint32_t)id;
+		e.method = calls[i].method;
+		e.len = (uint32_t)calls[i].req_len;
+		e.tag = c->tag;
+		ring_post(dev, l->dq_off, &dev->ring.dq_prod,
+			  &ring_hctrl(dev)->dq_prod.val, &e);
+	}
+	if (!i)
+		return n ? -EAGAIN : 0;
+	/* One doorbell for the whole batch, and none if the device polls. */
+	ret = ring_kick(dev);
+	return ret ? ret : (int)i;
+}
+
+/* Take the published DC entry at dc_cons into @out; 1, or 0 if it is bad. */
+static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	uint32_t pos = dev->ring.dc_cons;
+	struct rpcdev_ring_call *c;
+	struct rpcdev_entry e;
+
+	memcpy(&e, ring_entry(dev, 0, l->dc_off, pos), sizeof(e));
+	dev->ring.dc_cons = pos + 1;
+	ring_store(&ring_hctrl(dev)->dc_cons.val, dev->ring.dc_cons);
+	/* Checked once: a stale, duplicated or out-of-range answer is dropped. */
+	if (e.id >= l->depth || e.len > l->buf_size)
+		return 0;
+	c = &dev->ring.calls[e.id];
+	if (c->state != RING_CALL_POSTED || c->tag != e.tag)
+		return 0;
+	c->state = RING_CALL_DONE;
+	dev->ring.inflight--;
+	memset(out, 0, sizeof(*out));
+	out->user_data = c->user_data;
+	out->id = e.id;
+	out->status = e.status;
+	out->flags = e.flags;
+	out->data = (const char *)dev->parts[1] + (size_t)e.id * l->buf_size;
+	out->len = e.len;
+	return 1;
+}
+
+int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
+		      unsigned int max, unsigned int min, uint64_t timeout_ns)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	uint64_t start = ring_now_ns(), now;
+	unsigned int n = 0;
+	int ret;
+
+	if (min > max)
+		min = max;
+	while (n < max) {
+		const struct rpcdev_entry *e = ring_entry(dev, 0, l->dc_off,
+							  dev->ring.dc_cons);
+
+		if (ring_load(&e->seq) == dev->ring.dc_cons + 1) {
+			n += ring_reap_one(dev, &out[n]);
+			continue;
+		}
+		if (n >= min || !dev->ring.inflight)
+			break;
+		now = ring_now_ns();
+		if (timeout_ns && now - start >= timeout_ns)
+			break;
+		ret = ring_wait_entry(dev, 0, l->dc_off, dev->ring.dc_cons,
+				      timeout_ns ? timeout_ns - (now - start) : 0);
+		if (ret && ret != -ETIMEDOUT)
+			return n ? (int)n : ret;
+	}
+	if (!n && min)
+		return dev->ring.inflight ? -ETIMEDOUT : -ENOENT;
+	return (int)n;
+}
+
+int rpcdev__ring_done(struct rpcdev *dev, unsigned int id)
+{
+	if (id >= dev->layout.depth ||
+	    dev->ring.calls[id].state != RING_CALL_DONE)
+		return -EINVAL;
+	dev->ring.calls[id].state = RING_CALL_FREE;
+	return 0;
+}
+
 int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 		      size_t req_len, void *resp, size_t resp_cap,
 		      uint64_t timeout_ns, struct rpcdev_call_result *res)
 {
-	const struct rpcdev_queue_attach *l = &dev->layout;
-	uint32_t pos = dev->ring.dc_cons;
-	struct rpcdev_entry e = { 0 }, c;
+	struct rpcdev_async_call call = {
+		.method = method,
+		.req = req,
+		.req_len = req_len,
+	};
+	struct rpcdev_completion done;
 	int ret;
 
-	if (req_len > l->buf_size)
-		return -E2BIG;
-	/* One call at a time on a user-rings queue: slot 0 is always free. */
-	e.id = 0;
-	e.method = method;
-	e.len = (uint32_t)req_len;
-	e.tag = ++dev->ring.call_seq;
-	if (req_len)
-		memcpy(dev->parts[4], req, req_len);
-	ring_post(dev, l->dq_off, &dev->ring.dq_prod,
-		  &ring_hctrl(dev)->dq_prod.val, &e);
-	ret = ring_kick(dev);
-	if (ret)
+	/* A sync call would take another call's answer for its own. */
+	if (dev->ring.inflight)
+		return -EBUSY;
+	ret = rpcdev__ring_submit(dev, &call, 1);
+	if (ret < 0)
+		return ret;
+	ret = rpcdev__ring_reap(dev, &done, 1, 1, timeout_ns);
+	if (ret < 0)
 		return ret;
 
-	ret = ring_wait_entry(dev, 0, l->dc_off, pos, timeout_ns);
-	if (ret)
-		return ret;
-	memcpy(&c, ring_entry(dev, 0, l->dc_off, pos), sizeof(c));
-	dev->ring.dc_cons = pos + 1;
-	ring_store(&ring_hctrl(dev)->dc_cons.val, dev->ring.dc_cons);
-	if (c.id != 0 || c.tag != e.tag || c.len > l->buf_size)
-		return -EIO;
-
-	res->status = c.status;
-	res->flags = c.flags;
-	res->resp_len = c.len;
-	if (c.len && resp_cap)
-		memcpy(resp, dev->parts[1],
-		       c.len < resp_cap ? c.len : resp_cap);
-	return 0;
+	res->status = done.status;
+	res->flags = done.flags;
+	res->resp_len = (unsigned int)done.len;
+	if (done.len && resp_cap)
+		memcpy(resp, done.data, done.len < resp_cap ? done.len : resp_cap);
+	return rpcdev__ring_done(dev, done.id);
 }
 
 int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy)
@@ -314,11 +428,17 @@ int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy)
 	memset(&dev->ring, 0, sizeof(dev->ring));
 	dev->ring.policy = policy;
 	dev->ring.slots = calloc(dev->layout.depth, sizeof(*dev->ring.slots));
-	return dev->ring.slots ? 0 : -ENOMEM;
+	dev->ring.calls = calloc(dev->layout.depth, sizeof(*dev->ring.calls));
+	if (!dev->ring.slots || !dev->ring.calls) {
+		rpcdev__ring_fini(dev);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void rpcdev__ring_fini(struct rpcdev *dev)
 {
+	free(dev->ring.calls);
 	free(dev->ring.slots);
 	memset(&dev->ring, 0, sizeof(dev->ring));
 }

@@ -17,6 +17,17 @@ struct rpcdev_ring_slot {
 	uint64_t seen_ns;	/* when this library saw the upcall */
 };
 
+/* What the library keeps of a downcall it posted (async or sync). */
+struct rpcdev_ring_call {
+	uint64_t user_data;
+	uint64_t tag;
+	unsigned int state;	/* RING_CALL_* */
+};
+
+#define RING_CALL_FREE		0	/* the slot is the library's */
+#define RING_CALL_POSTED	1	/* the device has the call */
+#define RING_CALL_DONE		2	/* reaped: the caller reads the answer */
+
 /* struct rpcdev_ring_slot.flags: the upcall was taken and not answered. */
 #define RING_SLOT_TAKEN		(1U << 31)
 
@@ -26,6 +37,11 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 			     struct rpcdev_upcall_req *up);
 int rpcdev__ring_upcall_reply(struct rpcdev *dev,
 			      const struct rpcdev_upcall_reply *reply);
+int rpcdev__ring_submit(struct rpcdev *dev,
+			const struct rpcdev_async_call *calls, unsigned int n);
+int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
+		      unsigned int max, unsigned int min, uint64_t timeout_ns);
+int rpcdev__ring_done(struct rpcdev *dev, unsigned int id);
 int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 		      size_t req_len, void *resp, size_t resp_cap,
 		      uint64_t timeout_ns, struct rpcdev_call_result *res);

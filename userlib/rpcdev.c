@@ -350,3 +350,36 @@ const char *rpcdev_status_name(int status)
 		return NULL;
 	return rpcdev_status_names[status];
 }
+
+/* Asynchronous downcalls exist on queues the library drives (ring.c). */
+static int rpcdev_ring_check(const struct rpcdev *dev)
+{
+	if (dev->fd < 0)
+		return -EBADF;
+	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+		return -EINVAL;
+	return 0;
+}
+
+int rpcdev_submit(struct rpcdev *dev, const struct rpcdev_async_call *calls,
+		  unsigned int n)
+{
+	int ret = rpcdev_ring_check(dev);
+
+	return ret ? ret : rpcdev__ring_submit(dev, calls, n);
+}
+
+int rpcdev_reap(struct rpcdev *dev, struct rpcdev_completion *out,
+		unsigned int max, unsigned int min, uint64_t timeout_ns)
+{
+	int ret = rpcdev_ring_check(dev);
+
+	return ret ? ret : rpcdev__ring_reap(dev, out, max, min, timeout_ns);
+}
+
+int rpcdev_completion_done(struct rpcdev *dev, const struct rpcdev_completion *c)
+{
+	int ret = rpcdev_ring_check(dev);
+
+	return ret ? ret : rpcdev__ring_done(dev, c->id);
+}

@@ -40,6 +40,7 @@ extern "C" {
  * rpcdev_close() must not run concurrently with anything else on it.
  */
 struct rpcdev_ring_slot;
+struct rpcdev_ring_call;
 
 struct rpcdev {
 	int fd;
@@ -54,11 +55,13 @@ struct rpcdev {
 	struct {
 		unsigned int policy;
 		uint32_t uq_cons, ur_prod, dq_prod, dc_cons;
-		uint32_t call_seq;
+		uint32_t inflight, call_hint;
+		uint64_t call_seq;
 		uint64_t spin_max_ns, gap_ns, last_ns;
 		struct rpcdev_ring_slot *slots;
+		struct rpcdev_ring_call *calls;
 	} ring;
-	unsigned long __resv[9];
+	unsigned long __resv[6];
 };
 
 /**
@@ -416,6 +419,95 @@ void *rpcdev_queue_buf(struct rpcdev *dev, uint64_t part, unsigned int id);
 int rpcdev_call(struct rpcdev *dev, unsigned int method, const void *req,
 		size_t req_len, void *resp, size_t resp_cap,
 		uint64_t timeout_ns, struct rpcdev_call_result *res);
+
+/**
+ * struct rpcdev_async_call - one asynchronous downcall for rpcdev_submit().
+ * @method:	the device method.
+ * @__resv0:	zero; room for later use.
+ * @req:	the request payload, copied into the call's slot.
+ * @req_len:	its length, at most rpcdev_queue_buf_size().
+ * @user_data:	handed back unchanged in the call's struct rpcdev_completion.
+ */
+struct rpcdev_async_call {
+	unsigned int method;
+	unsigned int __resv0;
+	const void *req;
+	size_t req_len;
+	uint64_t user_data;
+};
+
+/**
+ * struct rpcdev_completion - the device's answer to an asynchronous call.
+ * @user_data:	the call's struct rpcdev_async_call.user_data.
+ * @id:		the call's slot; give it to rpcdev_completion_done().
+ * @status:	RPCDEV_STATUS_* of the answer.
+ * @flags:	RPCDEV_ENTRY_* flags of the answer (RPCDEV_ENTRY_ERROR).
+ * @data:	the answer's payload, in place in the mapped (read-only) DC
+ *		buffer of the slot: no copy. Valid until
+ *		rpcdev_completion_done().
+ * @len:	its length.
+ */
+struct rpcdev_completion {
+	uint64_t user_data;
+	unsigned int id;
+	int status;
+	unsigned int flags;
+	unsigned int __resv0;
+	const void *data;
+	size_t len;
+};
+
+/**
+ * rpcdev_submit() - post a batch of asynchronous downcalls.
+ * @dev:	a device with a POLL or ADAPTIVE queue
+ *		(rpcdev_queue_attach_policy()).
+ * @calls:	the calls.
+ * @n:		how many.
+ *
+ * Writes each request into a free call slot and its entry on the DQ ring
+ * through the mappings, then rings the device's doorbell once for the
+ * whole batch (RPCDEV_IOC_ENTER), and not at all when the device polls.
+ * The answers land in the mapped DC ring: take them with rpcdev_reap().
+ * The thread that submits is the one that reaps (one thread per direction).
+ *
+ * Return: the number of calls posted (fewer than @n when the slots ran
+ * out: rpcdev_queue_depth() calls can be in flight or unreaped), or a
+ * negative errno value when none was: -EAGAIN no free slot; -E2BIG the
+ * first call's request is above rpcdev_queue_buf_size(); -EINVAL @dev has
+ * no POLL or ADAPTIVE queue; -ENODEV, -EBADF.
+ */
+int rpcdev_submit(struct rpcdev *dev, const struct rpcdev_async_call *calls,
+		  unsigned int n);
+
+/**
+ * rpcdev_reap() - take the answers of asynchronous downcalls.
+ * @dev:	a device with a POLL or ADAPTIVE queue.
+ * @out:	where to put the completions.
+ * @max:	room at @out.
+ * @min:	wait until at least this many were taken (0: do not wait).
+ * @timeout_ns:	give up waiting after this long; 0 waits for as long as it
+ *		takes.
+ *
+ * Waits with the queue's policy (spinning, then for ADAPTIVE sleeping in
+ * the kernel). Each completion's payload is read in place; its slot stays
+ * taken until rpcdev_completion_done().
+ *
+ * Return: the number of completions taken, or a negative errno value when
+ * @min > 0 and none was: -ETIMEDOUT, -ENOENT no call is in flight,
+ * -EINTR, -ENODEV, -EINVAL (no such queue), -EBADF.
+ */
+int rpcdev_reap(struct rpcdev *dev, struct rpcdev_completion *out,
+		unsigned int max, unsigned int min, uint64_t timeout_ns);
+
+/**
+ * rpcdev_completion_done() - give a reaped call's slot back.
+ * @dev:	the device.
+ * @c:		a completion rpcdev_reap() returned; its @data may not be
+ *		used afterwards.
+ *
+ * Return: 0, or -EINVAL when @c is not a reaped, unreleased completion.
+ */
+int rpcdev_completion_done(struct rpcdev *dev, const struct rpcdev_completion *c);
 
 /**
  * rpcdev_error_split() - take an error payload apart.

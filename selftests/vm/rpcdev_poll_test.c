@@ -301,6 +301,101 @@ TEST_F(fast, poll_downcall_echo_is_exact)
 	}
 }
 
+/* Submit @n echo calls of distinct payloads, user_data i. */
+static int submit_echoes(struct rpcdev *dev, unsigned int n, unsigned int base)
+{
+	static uint32_t payload[RPCDEV_MAX_DEPTH];
+	struct rpcdev_async_call calls[RPCDEV_MAX_DEPTH];
+	unsigned int i;
+
+	memset(calls, 0, sizeof(calls));
+	for (i = 0; i < n; i++) {
+		payload[i] = 0xc0de0000 + base + i;
+		calls[i].method = RPCDEV_SIM_ECHO;
+		calls[i].req = &payload[i];
+		calls[i].req_len = sizeof(payload[i]);
+		calls[i].user_data = base + i;
+	}
+	return rpcdev_submit(dev, calls, n);
+}
+
+TEST_F(fast, batch_of_async_downcalls_answers_each_in_place)
+{
+	struct rpcdev_completion done[16];
+	unsigned long long enters = 0;
+	bool seen[16] = { false };
+	unsigned int i;
+	uint32_t v;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 16, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, wait_device_sleeps(&self->dev));
+	ASSERT_EQ(16, submit_echoes(&self->dev, 16, 0));
+	ASSERT_EQ(16, rpcdev_reap(&self->dev, done, 16, 16, CALL_TIMEOUT_NS));
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(RPCDEV_STATUS_OK, done[i].status);
+		ASSERT_EQ(sizeof(v), done[i].len);
+		ASSERT_GT(16, done[i].user_data);
+		ASSERT_FALSE(seen[done[i].user_data]);
+		seen[done[i].user_data] = true;
+		memcpy(&v, done[i].data, sizeof(v));
+		ASSERT_EQ(0xc0de0000 + done[i].user_data, v);
+		ASSERT_EQ(0, rpcdev_completion_done(&self->dev, &done[i]));
+	}
+	/* One doorbell woke the sleeping device for the whole batch. */
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "enters", &enters));
+	ASSERT_EQ(1, enters);
+}
+
+TEST_F(fast, async_downcalls_complete_in_the_order_the_device_answers)
+{
+	struct rpcdev_async_call calls[2];
+	struct rpcdev_completion done[2];
+	uint64_t us = 200000;
+	uint32_t x = 7;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	memset(calls, 0, sizeof(calls));
+	calls[0].method = RPCDEV_SIM_DELAY;
+	calls[0].req = &us;
+	calls[0].req_len = sizeof(us);
+	calls[0].user_data = 1;
+	calls[1].method = RPCDEV_SIM_ECHO;
+	calls[1].req = &x;
+	calls[1].req_len = sizeof(x);
+	calls[1].user_data = 2;
+	ASSERT_EQ(2, rpcdev_submit(&self->dev, calls, 2));
+	ASSERT_EQ(1, rpcdev_reap(&self->dev, &done[0], 1, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(2, done[0].user_data);
+	ASSERT_EQ(1, rpcdev_reap(&self->dev, &done[1], 1, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(1, done[1].user_data);
+	ASSERT_EQ(0, rpcdev_completion_done(&self->dev, &done[0]));
+	ASSERT_EQ(0, rpcdev_completion_done(&self->dev, &done[1]));
+}
+
+TEST_F(fast, submit_past_free_slots_posts_what_fits_then_eagain)
+{
+	struct rpcdev_completion done[2];
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 2, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(2, submit_echoes(&self->dev, 3, 0));
+	ASSERT_EQ(-EAGAIN, submit_echoes(&self->dev, 1, 10));
+	ASSERT_EQ(2, rpcdev_reap(&self->dev, done, 2, 2, CALL_TIMEOUT_NS));
+	/* Reaped but not released: the slots are still the caller's. */
+	ASSERT_EQ(-EAGAIN, submit_echoes(&self->dev, 1, 10));
+	ASSERT_EQ(0, rpcdev_completion_done(&self->dev, &done[0]));
+	ASSERT_EQ(-EINVAL, rpcdev_completion_done(&self->dev, &done[0]));
+	ASSERT_EQ(1, submit_echoes(&self->dev, 1, 10));
+}
+
+TEST_F(fast, submit_on_a_block_queue_gives_einval)
+{
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(-EINVAL, submit_echoes(&self->dev, 1, 0));
+}
+
 TEST_F(fast, user_rings_queue_refuses_kernel_driven_ioctls)
 {
 	struct rpcdev_call c;
