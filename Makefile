@@ -5,6 +5,7 @@
 #   make [all]        modules for one kernel, the library, the tool, the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
+#   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
 #   make install      modules for the running kernel, library, headers
 #   make checkpatch   the kernel's coding style on kmod/ and uapi/
 #   make clean
@@ -32,7 +33,7 @@ endif
 KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
-.PHONY: all modules modules-all userlib selftests tools check run demo \
+.PHONY: all modules modules-all userlib selftests tools check run demo bench \
 	install checkpatch clean
 
 all: modules userlib selftests
@@ -40,12 +41,17 @@ all: modules userlib selftests
 # Build the modules for one kernel tree ($1) into $(BUILD)/kmod/<release>/,
 # <release> being the tree's UTS_RELEASE (what uname -r says when it runs).
 # Kbuild writes objects next to the sources, so each kernel gets its own
-# copy of them; cp -a keeps timestamps, so rebuilds stay incremental.
+# copy of them. Only files that differ are copied (and so get a new time
+# stamp): rebuilds stay incremental, and a file changed during a build is
+# never left older than its object.
 define build-modules
 	set -e; kdir="$(1)"; \
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$$kdir/include/generated/utsrelease.h"); \
 	out="$(BUILD)/kmod/$$rel"; mkdir -p "$$out/src"; \
-	cp -a Kbuild kmod uapi "$$out/src/"; \
+	for f in Kbuild kmod/* uapi/linux/*; do \
+		mkdir -p "$$out/src/$$(dirname $$f)"; \
+		cmp -s "$$f" "$$out/src/$$f" || cp "$$f" "$$out/src/$$f"; \
+	done; \
 	$(MAKE) -s -C "$$kdir" M="$$out/src" CONFIG_DEBUG_INFO_BTF_MODULES= modules; \
 	cp "$$out/src/kmod/"*.ko "$$out/"; \
 	echo "modules for $$rel in $$out"
@@ -85,6 +91,9 @@ check:
 run demo:
 	@scripts/demo.sh
 
+bench:
+	@BUILD="$(BUILD)" scripts/bench.sh $(FLAVOUR)
+
 checkpatch: tools
 	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] uapi/linux/*.h && \
 		echo "checkpatch: kmod/ and uapi/ are clean"
@@ -92,9 +101,11 @@ checkpatch: tools
 # On a real host: the modules for the running kernel (or KDIR), the library,
 # the tool and the headers. DESTDIR and PREFIX are honoured by the library.
 install: all
+	@[ -n "$(KDIR)" ] || { echo "make install: no kernel build tree for $(KVER):" \
+		"install linux-headers-$(KVER) or give KDIR=" >&2; exit 1; }
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h"); \
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$$rel/src INSTALL_MOD_DIR=updates \
-		modules_install
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	$(MAKE) -C userlib O=$(BUILD)/userlib install
 
 clean:

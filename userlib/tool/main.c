@@ -23,6 +23,7 @@ static const struct tool_cmd *const tool_cmds[] = {
 	&tool_cmd_serve,
 	&tool_cmd_upcalls,
 	&tool_cmd_mbox,
+	&tool_cmd_bench,
 };
 
 #define TOOL_NR_CMDS	(sizeof(tool_cmds) / sizeof(tool_cmds[0]))

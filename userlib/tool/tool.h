@@ -67,5 +67,6 @@ extern const struct tool_cmd tool_cmd_call;
 extern const struct tool_cmd tool_cmd_serve;
 extern const struct tool_cmd tool_cmd_upcalls;
 extern const struct tool_cmd tool_cmd_mbox;
+extern const struct tool_cmd tool_cmd_bench;
 
 #endif /* RPCDEV_TOOL_H */

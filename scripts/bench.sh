@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# rpcdev's benchmark, as `make bench` runs it: install what is missing,
+# fetch the kernel of FLAVOUR (default 6.12), build the driver and the
+# tool, boot the kernel in QEMU and run `rpcdev bench` there
+# (scripts/vm-run.sh --mode bench), between the guest's two vCPUs.
+#
+#   scripts/bench.sh [--quick] [FLAVOUR]
+#
+#   --quick                 a short run (seconds instead of a minute)
+#   BUILD=DIR               build outputs (default <repo>/build)
+#   RPCDEV_BENCH_ARGS=...   more arguments of `rpcdev bench` (`rpcdev help
+#                           bench`; for instance "-n 50000" or "--only
+#                           eventfd,upcall_block")
+#
+# Prints the bench's table and one line per target of DESIGN.md section 4;
+# its JSON is kept in DIR/logs/<flavour>-bench.json. Exit status: that of
+# vm-run.sh, 0 when the bench ran every measurement (targets not met are
+# reported, not failures) and the guest's kernel log is clean.
+#
+# QEMU emulates the guest's CPUs in threads of this machine: anything else
+# running here (another VM, a build) shows in the figures, so run it alone.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. scripts/common.sh
+
+quick=
+flavour=${FLAVOUR:-6.12}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=--quick; shift ;;
+	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+	-*) echo "unknown option $1" >&2; exit 2 ;;
+	*) flavour=$1; shift ;;
+	esac
+done
+[ $# -eq 0 ] || { echo "usage: scripts/bench.sh [--quick] [FLAVOUR]" >&2; exit 2; }
+flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
+build=${BUILD:-$top/build}
+
+scripts/install-deps.sh
+scripts/fetch-kernels.sh "$flavour"
+abi=$(flavour_abi "$flavour")
+make -s BUILD="$build" KDIR="$RPCDEV_CACHE/kernels/$abi/usr/src/linux-headers-$abi" modules
+make -s BUILD="$build" userlib
+
+# Other emulated machines or builds on this host slow the guest's vCPUs
+# down unevenly: say so next to the figures, before and after the run.
+qemus() { pgrep -c -f '^qemu-system-x86_64 ' || true; }
+load=$(cut -d' ' -f1 /proc/loadavg)
+if [ "$(qemus)" -gt 0 ]; then
+	echo "warning: $(qemus) other QEMU process(es) running on this host: the figures will be noisy" >&2
+elif awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }'; then
+	echo "warning: this host's load average is $load: the figures may be noisy" >&2
+fi
+# While the bench runs, ours is the one QEMU expected.
+crowd=$(mktemp)
+trap 'rm -f "$crowd"' EXIT
+( while sleep 5; do [ "$(qemus)" -le 1 ] || echo x >>"$crowd"; done ) &
+watcher=$!
+
+rc=0
+RPCDEV_BENCH_ARGS="$quick ${RPCDEV_BENCH_ARGS:-}" \
+	scripts/vm-run.sh --build "$build" --mode bench "$flavour" || rc=$?
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+if [ -s "$crowd" ]; then
+	echo "warning: another QEMU ran on this host during the bench: the figures are noisy" >&2
+fi
+exit $rc

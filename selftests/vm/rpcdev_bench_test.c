@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Smoke test of "rpcdev bench", run as root inside the test VM: a short run
+ * measures everything and exits 0, the POLL and ADAPTIVE rows run, the
+ * JSON names every row and target, rpcdev_sim's fw_cpu and fw_spin_us are
+ * given back, and a missing device or a wrong command line is an error. No
+ * figure is asserted: the VM's timing is whatever it is.
+ *
+ * The fixture loads rpcdev and rpcdev_sim (one device, four queues), as the
+ * bench expects.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rpcdev_kmod.h"
+#include "run_tool.h"
+
+#define DEV_PATH	"/dev/rpcdev0"
+#define FW_CPU_PARAM	"/sys/module/rpcdev_sim/parameters/fw_cpu"
+#define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
+#define JSON_PATH	"/tmp/rpcdev-bench-test.json"
+/* Short runs: 100 round trips per row, the rates for 0.3 s. */
+#define QUICK		"--quick", "-n", "100"
+
+static const char *const tool_candidates[] = {
+	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
+	"/usr/local/bin/rpcdev", NULL,
+};
+
+/* Run "rpcdev bench" with up to eight more arguments (NULL-terminated). */
+#define run_bench(res, ...) \
+	run_bench_v(res, (const char *const[]){ __VA_ARGS__, NULL })
+
+static int run_bench_v(struct run_result *res, const char *const *args)
+{
+	char *argv[11] = { NULL, "bench" };
+	int i;
+
+	argv[0] = (char *)run_tool_find(tool_candidates);
+	if (!argv[0])
+		return -ENOENT;
+	for (i = 0; args[i] && i < 8; i++)
+		argv[i + 2] = (char *)args[i];
+	return run_capture(argv, res);
+}
+
+#define SKIP_WITHOUT_TOOL() do {					\
+	if (!run_tool_find(tool_candidates))				\
+		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)"); \
+} while (0)
+
+/* The whole of a small file, NUL-terminated, or NULL. */
+static char *read_file(const char *path)
+{
+	static char buf[32768];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The line of @json holding the object with id @id, into @buf. */
+static int json_line(const char *json, const char *id, char *buf, size_t len)
+{
+	char key[64];
+	const char *p;
+	size_t n;
+
+	snprintf(key, sizeof(key), "{ \"id\": \"%s\", ", id);
+	p = strstr(json, key);
+	if (!p)
+		return -ENOENT;
+	n = strcspn(p, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+FIXTURE(bench) {
+	int unused;
+};
+
+FIXTURE_SETUP(bench)
+{
+	int ret;
+
+	if (geteuid() != 0)
+		SKIP(return, "loading modules needs root (run it in the test VM)");
+
+	kmod_mark_test_process();
+	ret = kmod_load_stack("", "devices=1 queues=4");
+	ASSERT_EQ(0, ret)
+		TH_LOG("loading rpcdev and rpcdev_sim from %s: %s", kmod_dir(),
+		       strerror(-ret));
+	ret = kmod_wait_path(DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
+	if (ret)
+		kmod_unload_stack();
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN_PARENT(bench)
+{
+	unlink(JSON_PATH);
+	if (kmod_in_test_process())
+		return;
+	EXPECT_EQ(0, kmod_unload_stack())
+		TH_LOG("a module stayed loaded: a reference was leaked");
+}
+
+TEST_F_TIMEOUT(bench, quick_run_measures_everything_and_exits_0, 300)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, QUICK));
+	ASSERT_EQ(0, res->status) TH_LOG("stdout: %s\nstderr: %s", res->out, res->err);
+	EXPECT_EQ(NULL, strstr(res->out, "FAILED")) TH_LOG("%s", res->out);
+	EXPECT_NE(NULL, strstr(res->out, "\nupcall BLOCK, 64 B "));
+	EXPECT_NE(NULL, strstr(res->out, "\neventfd ping-pong "));
+	EXPECT_NE(NULL, strstr(res->out, "\ndevice mailbox check "));
+	EXPECT_NE(NULL, strstr(res->out, "\ntargets (DESIGN.md section 4):\n"));
+	EXPECT_NE(NULL, strstr(res->out, "upcall BLOCK p50 / eventfd ping-pong p50"));
+	EXPECT_NE(NULL, strstr(res->out, "all measurements ran"));
+}
+
+TEST_F_TIMEOUT(bench, json_file_has_every_row_and_target, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	static const char *const ids[] = {
+		"\"id\": \"eventfd\", ", "\"id\": \"upcall_block\", ",
+		"\"id\": \"upcall_poll\", ", "\"id\": \"mbox_check\", ",
+		"\"id\": \"queue_two\", ", "\"id\": \"syscall_one\", ",
+		"\"id\": \"upcall_block_vs_eventfd\", ",
+		"\"id\": \"two_queues_vs_one\", ",
+	};
+	const char *json;
+	char line[1024];
+	unsigned int i;
+
+	SKIP_WITHOUT_TOOL();
+	unlink(JSON_PATH);
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "eventfd,upcall_block,mbox_check",
+			       "--json", JSON_PATH));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	json = read_file(JSON_PATH);
+	ASSERT_NE(NULL, json);
+	EXPECT_EQ('{', json[0]);
+	EXPECT_EQ(0, strcmp(json + strlen(json) - 2, "}\n"));
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		EXPECT_NE(NULL, strstr(json, ids[i])) TH_LOG("no %s", ids[i]);
+	ASSERT_EQ(0, json_line(json, "upcall_block", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"status\": \"ok\"")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"clock\": \"device\""));
+	EXPECT_NE(NULL, strstr(line, "\"p50_ns\": "));
+	/* Not asked for: skipped, not failed. */
+	ASSERT_EQ(0, json_line(json, "tcp", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"status\": \"skipped\"")) TH_LOG("%s", line);
+	ASSERT_EQ(0, json_line(json, "upcall_poll", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"status\": \"skipped\"")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(json, "\"exit_status\": 0,"));
+}
+
+TEST_F_TIMEOUT(bench, poll_and_adaptive_rows_run, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only",
+			       "upcall_poll,upcall_adaptive,adaptive_idle"));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "\nupcall POLL, 64 B "));
+	EXPECT_NE(NULL, strstr(res->out, "\nADAPTIVE server, idle "));
+	EXPECT_EQ(NULL, strstr(res->out, "FAILED"));
+	EXPECT_EQ(NULL, strstr(res->out, " n/a ")) TH_LOG("%s", res->out);
+	/* User rings stamp every round trip: the parts are shown. */
+	EXPECT_NE(NULL, strstr(res->out, "where an upcall's time goes"));
+}
+
+TEST_F_TIMEOUT(bench, sim_parameters_are_given_back, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	char *cpu, *spin, *after;
+
+	SKIP_WITHOUT_TOOL();
+	cpu = read_file(FW_CPU_PARAM);
+	ASSERT_NE(NULL, cpu);
+	cpu = strdup(cpu);
+	spin = read_file(FW_SPIN_PARAM);
+	ASSERT_NE(NULL, spin);
+	spin = strdup(spin);
+	/* This one sets fw_spin_us to 0 for its queue. */
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "downcall,upcall_block_devsleep"));
+	EXPECT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	after = read_file(FW_CPU_PARAM);
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ(cpu, after);
+	after = read_file(FW_SPIN_PARAM);
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ(spin, after);
+	free(cpu);
+	free(spin);
+}
+
+TEST_F(bench, missing_device_fails_with_status_1)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, QUICK, "-d", "/dev/rpcdev-none",
+			       "--only", "upcall_block"));
+	EXPECT_EQ(1, res->status);
+	EXPECT_NE(NULL, strstr(res->out, "FAILED"));
+	EXPECT_NE(NULL, strstr(res->out, "/dev/rpcdev-none"));
+}
+
+TEST_F(bench, baselines_run_without_the_device)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, QUICK, "-d", "/dev/rpcdev-none",
+			       "--only", "eventfd,pipe"));
+	EXPECT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "\npipe ping-pong "));
+}
+
+TEST_F(bench, unknown_row_exits_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, "--only", "nosuchrow"));
+	EXPECT_EQ(2, res->status);
+	EXPECT_NE(NULL, strstr(res->err, "unknown row"));
+}
+
+TEST_F(bench, bad_cpus_exit_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, "--cpus", "0"));
+	EXPECT_EQ(2, res->status);
+	ASSERT_EQ(0, run_bench(res, "--cpus", "0,4096"));
+	EXPECT_EQ(2, res->status);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * rpcdev bench: the device's side of the table, on rpcdev_sim.
+ *
+ * Placement: the simulated device's firmware thread of each queue is bound
+ * to dev_cpu through rpcdev_sim's fw_cpu parameter (written before the
+ * queue is attached); the host's server or caller thread runs on host_cpu.
+ * The thread that asks the device to make upcalls (one RPCDEV_SIM_UPCALLS
+ * downcall per run, on the same queue: the simulated device makes upcalls
+ * only when asked) waits through the run on dev_cpu. With ADAPTIVE it
+ * sleeps in RPCDEV_IOC_ENTER, so the queue wants interrupts and every
+ * upcall raises one even though the server spins: the row shows that cost.
+ *
+ * Upcall latencies are the device's own measurement (struct
+ * rpcdev_sim_upcall_result): from just before it publishes an upcall to
+ * when it sees the reply, on the device clock (ktime_get_ns(), the same
+ * clock as the host's CLOCK_MONOTONIC). The server echoes each request in
+ * place into its reply buffer and the device checks every reply
+ * (RPCDEV_SIM_UPCALL_VERIFY), so the work is really done.
+ *
+ * The wait policies are librpcdev's (rpcdev_queue_attach_policy()): BLOCK
+ * sleeps in RPCDEV_IOC_REPLY_AND_WAIT until the device's interrupt; POLL
+ * and ADAPTIVE drive the rings from user space. The queues of the upcall
+ * rows are attached with RPCDEV_QUEUE_TIMESTAMPS, so the device also
+ * reports where the time of a round trip goes (user rings are always
+ * stamped; the kernel's stamps cost it a clock read per stage). The thread
+ * that asks for the upcalls runs SCHED_IDLE meanwhile: with POLL it spins
+ * for its own answer, and it must not take the device's CPU from the
+ * firmware.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rpcdev.h"
+#include "bench.h"
+
+/* The host method the device's upcalls call (any number does). */
+#define RB_METHOD		1
+/* Generous limits: a run of 20000 upcalls in a slow VM takes seconds. */
+#define RB_RUN_TIMEOUT_NS	(600ULL * 1000000000ULL)
+#define RB_CALL_TIMEOUT_NS	(10ULL * 1000000000ULL)
+#define RB_REPLY_TIMEOUT_MS	10000
+/* Runs of the mailbox check; the median is kept. */
+#define RB_MBOX_RUNS		5
+/* POLL and ADAPTIVE servers look at their stop flag this often. */
+#define RB_SERVE_TIMEOUT_NS	(1000ULL * 1000000ULL)
+
+static const char *const rb_policy_names[] = {
+	[BENCH_BLOCK]		= "BLOCK",
+	[BENCH_POLL]		= "POLL",
+	[BENCH_ADAPTIVE]	= "ADAPTIVE",
+};
+
+/* The library's policy for a bench policy. */
+static unsigned int rb_lib_policy(enum bench_policy policy)
+{
+	switch (policy) {
+	case BENCH_POLL:
+		return RPCDEV_WAIT_POLL;
+	case BENCH_ADAPTIVE:
+		return RPCDEV_WAIT_ADAPTIVE;
+	case BENCH_BLOCK:
+		break;
+	}
+	return RPCDEV_WAIT_BLOCK;
+}
+
+/*
+ * Open the device and attach queue @qid with @policy (librpcdev's, with
+ * its flags), its firmware on @fw_cpu and, when @spin_us >= 0, polling that
+ * long before it sleeps (rpcdev_sim's fw_spin_us, given back right after
+ * the attach). A queue released a moment ago may still be busy: retry for
+ * a while.
+ */
+static int rb_open(const struct bench_cfg *cfg, struct rpcdev *dev,
+		   unsigned int qid, unsigned int depth, unsigned int buf_size,
+		   unsigned int policy, int fw_cpu, int spin_us,
+		   struct bench_row *row)
+{
+	int ret, tries;
+
+	if (cfg->fw_pinned) {
+		ret = bench_sim_param_set("fw_cpu", fw_cpu);
+		if (ret) {
+			bench_note(row, "setting fw_cpu: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	if (spin_us >= 0) {
+		if (cfg->fw_spin_us < 0) {
+			bench_note(row, "rpcdev_sim's fw_spin_us cannot be read");
+			return -EOPNOTSUPP;
+		}
+		ret = bench_sim_param_set("fw_spin_us", spin_us);
+		if (ret) {
+			bench_note(row, "setting fw_spin_us: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rpcdev_open(dev, cfg->path);
+	if (ret) {
+		bench_note(row, "%s: %s", cfg->path, strerror(-ret));
+	} else {
+		for (tries = 0; tries < 200; tries++) {
+			ret = rpcdev_queue_attach_policy(dev, qid, depth,
+							 buf_size, policy);
+			if (ret != -EBUSY)
+				break;
+			usleep(10000);
+		}
+		if (ret) {
+			bench_note(row, "%s: queue %u: %s", cfg->path, qid,
+				   strerror(-ret));
+			rpcdev_close(dev);
+		}
+	}
+	if (spin_us >= 0)
+		bench_sim_param_set("fw_spin_us", cfg->fw_spin_us);
+	return ret;
+}
+
+/* Describe a call's answer that is not OK; -EPROTO. */
+static int rb_bad_answer(struct bench_row *row, const char *what,
+			 const struct rpcdev_call_result *cr,
+			 const void *resp, size_t cap)
+{
+	const char *name = rpcdev_status_name(cr->status);
+	struct rpcdev_error err;
+
+	if (cr->status == RPCDEV_STATUS_ERROR && (cr->flags & RPCDEV_ENTRY_ERROR)) {
+		rpcdev_error_split(resp, cr->resp_len < cap ? cr->resp_len : cap,
+				   &err);
+		bench_note(row, "%s: %.*s: %.*s", what, (int)err.name_len,
+			   err.name, (int)err.message_len, err.message);
+	} else if (name && cr->status != RPCDEV_STATUS_OK) {
+		bench_note(row, "%s: the device answered %s", what, name);
+	} else if (!name) {
+		bench_note(row, "%s: the device answered status %d", what,
+			   cr->status);
+	} else {
+		bench_note(row, "%s: answer of %u bytes", what, cr->resp_len);
+	}
+	return -EPROTO;
+}
+
+/* One RPCDEV_SIM_UPCALLS run; 0 when every upcall was answered OK. */
+static int rb_run_upcalls(struct rpcdev *dev, uint32_t count, uint32_t size,
+			  uint32_t flags, struct rpcdev_sim_upcall_result *res,
+			  struct bench_row *row)
+{
+	struct rpcdev_sim_upcalls req = {
+		.count = count,
+		.method = RB_METHOD,
+		.size = size,
+		.flags = flags,
+		.timeout_ms = RB_REPLY_TIMEOUT_MS,
+	};
+	/* Room for an error payload too. */
+	union {
+		struct rpcdev_sim_upcall_result res;
+		char raw[256];
+	} resp;
+	struct rpcdev_call_result cr;
+	int ret;
+
+	if (!count)
+		return 0;
+	memset(&resp, 0, sizeof(resp));
+	ret = rpcdev_call(dev, RPCDEV_SIM_UPCALLS, &req, sizeof(req), &resp,
+			  sizeof(resp), RB_RUN_TIMEOUT_NS, &cr);
+	if (ret) {
+		bench_note(row, "upcalls downcall: %s", strerror(-ret));
+		return ret;
+	}
+	if (cr.status != RPCDEV_STATUS_OK || cr.resp_len != sizeof(*res))
+		return rb_bad_answer(row, "upcalls", &cr, &resp, sizeof(resp));
+	*res = resp.res;
+	if (res->done != count || res->failed || res->timed_out ||
+	    res->mismatched) {
+		bench_note(row, "upcalls: %u of %u done, %u failed, %u timed out, %u mismatched",
+			   res->done, count, res->failed, res->timed_out,
+			   res->mismatched);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* An upcall server thread: serves exactly @total upcalls. */
+struct srv {
+	struct rpcdev *dev;
+	enum bench_policy policy;
+	uint64_t total;		/* upcalls to serve, then stop */
+	uint64_t mark;		/* the measured part starts after this many */
+	uint64_t served;
+	bool echo;
+	/* Thread CPU and wall time at upcall mark + 1 and at the last one. */
+	uint64_t cpu0, cpu1, wall0, wall1;
+	sem_t ready;
+	volatile sig_atomic_t stop;	/* give up (with a signal to wake it) */
+	volatile sig_atomic_t exited;
+};
+
+static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
+		       struct rpcdev_upcall_reply *reply)
+{
+	struct srv *s = ctx;
+
+	if (++s->served == s->mark + 1) {
+		s->cpu0 = bench_thread_cpu_ns();
+		s->wall0 = bench_now_ns();
+	}
+	if (s->echo && !(up->flags & RPCDEV_ENTRY_ASYNC)) {
+		/* The reply, written in place: no copy by the kernel. */
+		memcpy(up->reply, up->data, up->len);
+		reply->len = up->len;
+	}
+	if (s->served >= s->total) {
+		s->cpu1 = bench_thread_cpu_ns();
+		s->wall1 = bench_now_ns();
+		return RPCDEV_SERVE_STOP;
+	}
+	return 0;
+}
+
+/*
+ * Serve until the handler stops. The policy is the queue's (attached with
+ * it): BLOCK is one RPCDEV_IOC_REPLY_AND_WAIT per upcall, woken by a
+ * signal to give up; POLL and ADAPTIVE spin in the library, which no
+ * signal interrupts, so they give up at a timeout.
+ */
+static int bench_serve(struct srv *s)
+{
+	return rpcdev_serve(s->dev, srv_handler, s,
+			    s->policy == BENCH_BLOCK ? 0 : RB_SERVE_TIMEOUT_NS);
+}
+
+static int srv_thread(void *arg)
+{
+	struct srv *s = arg;
+	int ret;
+
+	sem_post(&s->ready);
+	for (;;) {
+		ret = bench_serve(s);
+		if (ret == RPCDEV_SERVE_STOP) {
+			ret = 0;
+			break;
+		}
+		if ((ret == -EINTR || ret == -ETIMEDOUT) && !s->stop)
+			continue;
+		if (s->stop)
+			ret = -ECANCELED;
+		break;
+	}
+	s->exited = 1;
+	return ret;
+}
+
+static void srv_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/* Start a server of @total upcalls on host_cpu. */
+static int srv_start(const struct bench_cfg *cfg, struct srv *s,
+		     struct bench_thread *t)
+{
+	struct sigaction sa;
+	int ret;
+
+	/* No SA_RESTART: the signal ends the server's wait with EINTR. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = srv_sigusr1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	sem_init(&s->ready, 0, 0);
+	ret = bench_spawn(t, cfg->host_cpu, srv_thread, s);
+	if (ret)
+		return ret;
+	while (sem_wait(&s->ready) && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * Wait for the server; when @abort, first make it give up (the device will
+ * make no more upcalls): signal it until it has left its wait.
+ */
+static int srv_finish(struct srv *s, struct bench_thread *t, bool abort)
+{
+	int ret;
+
+	if (abort && t->started) {
+		s->stop = 1;
+		while (!s->exited) {
+			pthread_kill(t->tid, SIGUSR1);
+			usleep(10000);
+		}
+	}
+	ret = bench_join(t);
+	sem_destroy(&s->ready);
+	return ret;
+}
+
+/*
+ * Make the calling thread SCHED_IDLE (@idle) or SCHED_OTHER again: it runs
+ * only when the device's CPU has nothing else to do.
+ */
+static void rb_idle(bool idle)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER,
+			      &sp);
+}
+
+/*
+ * A server on @dev serving a warm-up run of @warmup upcalls, then a run of
+ * @count, each of @size bytes with @flags. The measured run's result in
+ * @res, the server's CPU time over it in @cpu_ns.
+ */
+static int rb_serve_runs(const struct bench_cfg *cfg, struct rpcdev *dev,
+			 enum bench_policy policy, uint32_t warmup,
+			 uint32_t count, uint32_t size, uint32_t flags,
+			 struct rpcdev_sim_upcall_result *res, uint64_t *cpu_ns,
+			 struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result wres;
+	struct bench_thread t = { 0 };
+	struct srv s = {
+		.dev = dev,
+		.policy = policy,
+		.total = (uint64_t)warmup + count,
+		.mark = warmup,
+		.echo = true,
+	};
+	int ret, sret;
+
+	ret = srv_start(cfg, &s, &t);
+	if (ret) {
+		bench_note(row, "server thread: %s", strerror(-ret));
+		return ret;
+	}
+	rb_idle(true);
+	ret = rb_run_upcalls(dev, warmup, size, flags, &wres, row);
+	if (!ret)
+		ret = rb_run_upcalls(dev, count, size, flags, res, row);
+	rb_idle(false);
+	sret = srv_finish(&s, &t, ret != 0);
+	if (!ret && sret) {
+		bench_note(row, "server: %s", strerror(-sret));
+		ret = sret;
+	}
+	if (!ret)
+		*cpu_ns = s.cpu1 - s.cpu0;
+	return ret;
+}
+
+static void rb_row_from_result(struct bench_row *row,
+			       const struct rpcdev_sim_upcall_result *res,
+			       uint32_t count, uint64_t cpu_ns)
+{
+	row->lat.n = count;
+	row->lat.min = res->min_ns;
+	row->lat.p50 = res->p50_ns;
+	row->lat.p99 = res->p99_ns;
+	row->lat.p999 = res->p999_ns;
+	row->lat.max = res->max_ns;
+	row->lat.mean = res->mean_ns;
+	row->clock = "device";
+	row->host_cpu = res->total_ns ? 100.0 * (double)cpu_ns / (double)res->total_ns : -1;
+	row->stamped = res->stamped;
+	memcpy(row->stage_ns, res->stage_ns, sizeof(row->stage_ns));
+}
+
+int bench_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
+		  struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result res;
+	struct rpcdev dev;
+	uint64_t cpu_ns = 0;
+	int ret;
+
+	if (policy != BENCH_BLOCK && !cfg->user_rings) {
+		bench_note(row, "%s needs user rings, which this driver lacks",
+			   rb_policy_names[policy]);
+		return -EOPNOTSUPP;
+	}
+	ret = rb_open(cfg, &dev, 0, 0, 0,
+		      rb_lib_policy(policy) | RPCDEV_QUEUE_TIMESTAMPS,
+		      cfg->dev_cpu, -1, row);
+	if (ret)
+		return ret;
+	ret = rb_serve_runs(cfg, &dev, policy, cfg->warmup, cfg->iters,
+			    BENCH_MSG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
+			    &cpu_ns, row);
+	rpcdev_close(&dev);
+	if (!ret)
+		rb_row_from_result(row, &res, cfg->iters, cpu_ns);
+	return ret;
+}
+
+/*
+ * The same as BLOCK, with a device that does not poll for the reply but
+ * sleeps until the host's doorbell: both sides sleep, as in the eventfd
+ * ping-pong. (rpcdev_sim's firmware normally polls for fw_spin_us first.)
+ */
+int bench_upcalls_device_sleeps(const struct bench_cfg *cfg,
+				struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result res;
+	struct rpcdev dev;
+	uint64_t cpu_ns = 0;
+	int ret;
+
+	ret = rb_open(cfg, &dev, 0, 0, 0,
+		      RPCDEV_WAIT_BLOCK | RPCDEV_QUEUE_TIMESTAMPS, cfg->dev_cpu,
+		      0, row);
+	if (ret)
+		return ret;
+	ret = rb_serve_runs(cfg, &dev, BENCH_BLOCK, cfg->warmup, cfg->iters,
+			    BENCH_MSG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
+			    &cpu_ns, row);
+	rpcdev_close(&dev);
+	if (!ret)
+		rb_row_from_result(row, &res, cfg->iters, cpu_ns);
+	return ret;
+}
+
+/*
+ * An ADAPTIVE server that has just served a burst, then waits with nothing
+ * to do for cfg->idle_ms: its CPU time over that wait (from its last
+ * upcall of the burst to the next upcall).
+ */
+int bench_adaptive_idle(const struct bench_cfg *cfg, struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result res;
+	struct bench_thread t = { 0 };
+	struct rpcdev dev;
+	uint32_t burst = cfg->warmup > 10 ? cfg->warmup : 10;
+	struct srv s = {
+		.dev = &dev,
+		.policy = BENCH_ADAPTIVE,
+		.total = burst + 1,
+		.mark = burst - 1,	/* from the burst's last upcall */
+		.echo = true,
+	};
+	int ret, sret;
+
+	if (!cfg->user_rings) {
+		bench_note(row, "ADAPTIVE needs user rings, which this driver lacks");
+		return -EOPNOTSUPP;
+	}
+	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE, cfg->dev_cpu,
+		      -1, row);
+	if (ret)
+		return ret;
+	ret = srv_start(cfg, &s, &t);
+	if (ret) {
+		bench_note(row, "server thread: %s", strerror(-ret));
+		rpcdev_close(&dev);
+		return ret;
+	}
+	rb_idle(true);
+	ret = rb_run_upcalls(&dev, burst, BENCH_MSG_SIZE, 0, &res, row);
+	rb_idle(false);
+	if (!ret)
+		usleep(cfg->idle_ms * 1000);
+	rb_idle(true);
+	if (!ret)
+		ret = rb_run_upcalls(&dev, 1, BENCH_MSG_SIZE, 0, &res, row);
+	rb_idle(false);
+	sret = srv_finish(&s, &t, ret != 0);
+	rpcdev_close(&dev);
+	if (!ret && sret) {
+		bench_note(row, "server: %s", strerror(-sret));
+		ret = sret;
+	}
+	if (ret)
+		return ret;
+	row->lat.n = 1;
+	row->host_cpu = s.wall1 > s.wall0 ?
+		100.0 * (double)(s.cpu1 - s.cpu0) / (double)(s.wall1 - s.wall0) : -1;
+	bench_note(row, "server CPU over %.2f s without upcalls after a burst of %u",
+		   (double)(s.wall1 - s.wall0) / 1e9, burst);
+	return 0;
+}
+
+int bench_async_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
+			struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result res;
+	struct rpcdev dev;
+	uint64_t cpu_ns = 0;
+	int ret;
+
+	if (policy != BENCH_BLOCK && !cfg->user_rings) {
+		bench_note(row, "%s needs user rings, which this driver lacks",
+			   rb_policy_names[policy]);
+		return -EOPNOTSUPP;
+	}
+	ret = rb_open(cfg, &dev, 0, cfg->async_depth, 0, rb_lib_policy(policy),
+		      cfg->dev_cpu, -1, row);
+	if (ret)
+		return ret;
+	ret = rb_serve_runs(cfg, &dev, policy, cfg->rate_msgs / 10,
+			    cfg->rate_msgs, BENCH_MSG_SIZE,
+			    RPCDEV_SIM_UPCALL_ASYNC, &res, &cpu_ns, row);
+	rpcdev_close(&dev);
+	if (ret)
+		return ret;
+	row->clock = "device";
+	row->lat.n = cfg->rate_msgs;
+	row->rate = res.total_ns ? 1e9 * cfg->rate_msgs / (double)res.total_ns : 0;
+	row->host_cpu = res.total_ns ? 100.0 * (double)cpu_ns / (double)res.total_ns : -1;
+	return 0;
+}
+
+int bench_big_upcalls(const struct bench_cfg *cfg, struct bench_row *row)
+{
+	struct rpcdev_sim_upcall_result res;
+	struct rpcdev dev;
+	uint64_t cpu_ns = 0;
+	int ret;
+
+	/* Two slots of 1 MiB: 2 MiB per buffer part, below RPCDEV_MAX_BUFS. */
+	ret = rb_open(cfg, &dev, 0, 2, BENCH_BIG_SIZE, RPCDEV_WAIT_BLOCK,
+		      cfg->dev_cpu, -1, row);
+	if (ret)
+		return ret;
+	ret = rb_serve_runs(cfg, &dev, BENCH_BLOCK, 2, cfg->big_iters,
+			    BENCH_BIG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
+			    &cpu_ns, row);
+	rpcdev_close(&dev);
+	if (ret)
+		return ret;
+	rb_row_from_result(row, &res, cfg->big_iters, cpu_ns);
+	row->rate = res.p50_ns ? 1e9 * BENCH_BIG_SIZE / (double)res.p50_ns : 0;
+	return 0;
+}
+
+/* Echo downcalls on one queue from one thread. */
+struct dc {
+	const struct bench_cfg *cfg;
+	struct rpcdev *dev;
+	unsigned int warmup;
+	unsigned int iters;	/* timed calls */
+	uint64_t *samples;
+	uint64_t calls, cpu_ns, wall_ns;
+	char why[96];
+};
+
+static int dc_call(struct rpcdev *dev, char *why, size_t len)
+{
+	char req[BENCH_MSG_SIZE], resp[BENCH_MSG_SIZE];
+	struct rpcdev_call_result cr;
+	int ret;
+
+	memset(req, 0x42, sizeof(req));
+	ret = rpcdev_call(dev, RPCDEV_SIM_ECHO, req, BENCH_MSG_SIZE, resp,
+			  BENCH_MSG_SIZE, RB_CALL_TIMEOUT_NS, &cr);
+	if (ret) {
+		snprintf(why, len, "echo downcall: %s", strerror(-ret));
+		return ret;
+	}
+	if (cr.status != RPCDEV_STATUS_OK || cr.resp_len != BENCH_MSG_SIZE ||
+	    memcmp(req, resp, BENCH_MSG_SIZE)) {
+		snprintf(why, len, "echo downcall: status %d, %u bytes",
+			 cr.status, cr.resp_len);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int dc_thread(void *arg)
+{
+	struct dc *d = arg;
+	uint64_t cpu0, wall0, t0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < d->warmup && !ret; i++)
+		ret = dc_call(d->dev, d->why, sizeof(d->why));
+	if (ret)
+		return ret;
+	cpu0 = bench_thread_cpu_ns();
+	wall0 = bench_now_ns();
+	for (i = 0; i < d->iters && !ret; i++) {
+		t0 = bench_now_ns();
+		ret = dc_call(d->dev, d->why, sizeof(d->why));
+		d->samples[i] = bench_now_ns() - t0;
+	}
+	d->calls = i;
+	d->wall_ns = bench_now_ns() - wall0;
+	d->cpu_ns = bench_thread_cpu_ns() - cpu0;
+	return ret;
+}
+
+int bench_downcalls(const struct bench_cfg *cfg, struct bench_row *row)
+{
+	struct bench_thread t = { 0 };
+	struct rpcdev dev;
+	struct dc d = {
+		.cfg = cfg,
+		.dev = &dev,
+		.warmup = cfg->warmup,
+		.iters = cfg->iters,
+	};
+	int ret;
+
+	d.samples = calloc(cfg->iters, sizeof(*d.samples));
+	if (!d.samples)
+		return -ENOMEM;
+	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
+	if (ret) {
+		free(d.samples);
+		return ret;
+	}
+	ret = bench_spawn(&t, cfg->host_cpu, dc_thread, &d);
+	if (!ret)
+		ret = bench_join(&t);
+	rpcdev_close(&dev);
+	if (!ret) {
+		bench_stats_from(d.samples, cfg->iters, &row->lat);
+		row->host_cpu = d.wall_ns ? 100.0 * (double)d.cpu_ns / (double)d.wall_ns : -1;
+		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
+	} else {
+		bench_note(row, "%s", d.why[0] ? d.why : strerror(-ret));
+	}
+	free(d.samples);
+	return ret;
+}
+
+/* The queues of bench_queues(): lane i calls on queue i. */
+struct qs {
+	struct rpcdev dev[2];
+	char why[2][96];
+};
+
+static int qs_op(void *ctx, unsigned int lane)
+{
+	struct qs *q = ctx;
+
+	return dc_call(&q->dev[lane], q->why[lane], sizeof(q->why[lane]));
+}
+
+/*
+ * Queue i (0 or 1) with its caller thread and its firmware on the same CPU
+ * (dev_cpu for queue 0, host_cpu for queue 1): independent pairs, so two
+ * queues can run at twice one queue's rate if nothing is shared. One
+ * queue alone is queue 0 on dev_cpu.
+ */
+int bench_queues(const struct bench_cfg *cfg, struct bench_row *one,
+		 struct bench_row *two)
+{
+	struct bench_row *row = one ? one : two;
+	struct bench_scale sc = { .op = qs_op };
+	struct qs *q;
+	unsigned int i, n, opened = 0;
+	int ret = 0;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sc.ctx = q;
+	for (i = 0; i < 2 && !ret; i++) {
+		ret = rb_open(cfg, &q->dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
+			      i ? cfg->host_cpu : cfg->dev_cpu, -1, row);
+		if (!ret)
+			opened++;
+	}
+	/* Warm both up (from this thread: the paths, not the CPUs). */
+	for (i = 0; i < opened && !ret; i++)
+		for (n = 0; n < cfg->warmup / 4 + 1 && !ret; n++)
+			ret = qs_op(q, i);
+	if (!ret)
+		ret = bench_scale_run(cfg, &sc, one, two);
+	if (ret && !row->note[0])
+		bench_note(row, "%s", q->why[0][0] ? q->why[0] :
+			   q->why[1][0] ? q->why[1] : strerror(-ret));
+	for (i = 0; i < opened; i++)
+		rpcdev_close(&q->dev[i]);
+	free(q);
+	return ret;
+}
+
+int bench_mbox_check(const struct bench_cfg *cfg, struct bench_row *row)
+{
+	struct rpcdev_sim_mbox_cost req = {
+		.slot = 0,
+		.count = cfg->mbox_checks,
+	};
+	struct rpcdev_call_result cr;
+	uint64_t ns[RB_MBOX_RUNS];
+	union {
+		uint64_t ns;
+		char raw[256];
+	} resp;
+	struct rpcdev dev;
+	unsigned int i;
+	int ret;
+
+	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
+	if (ret)
+		return ret;
+	for (i = 0; i < RB_MBOX_RUNS; i++) {
+		ret = rpcdev_call(&dev, RPCDEV_SIM_MBOX_COST, &req, sizeof(req),
+				  &resp, sizeof(resp), RB_CALL_TIMEOUT_NS, &cr);
+		if (ret) {
+			bench_note(row, "mailbox cost downcall: %s", strerror(-ret));
+			break;
+		}
+		if (cr.status != RPCDEV_STATUS_OK || cr.resp_len != sizeof(uint64_t)) {
+			ret = rb_bad_answer(row, "mailbox cost", &cr, &resp,
+					    sizeof(resp));
+			break;
+		}
+		ns[i] = resp.ns;
+	}
+	rpcdev_close(&dev);
+	if (ret)
+		return ret;
+	bench_stats_from(ns, RB_MBOX_RUNS, &row->lat);
+	row->clock = "device";
+	row->cost_ns = (double)row->lat.p50 / cfg->mbox_checks;
+	/* The percentiles are of whole runs: keep only the count. */
+	memset(&row->lat, 0, sizeof(row->lat));
+	row->lat.n = (uint64_t)RB_MBOX_RUNS * cfg->mbox_checks;
+	return 0;
+}
+
+int bench_check_device(struct bench_cfg *cfg, unsigned int queues,
+		       char *why, size_t len)
+{
+	struct rpcdev_info info;
+	struct rpcdev dev;
+	int ret;
+
+	ret = rpcdev_open(&dev, cfg->path);
+	if (ret) {
+		snprintf(why, len, "%s: %s", cfg->path, strerror(-ret));
+		return ret;
+	}
+	ret = rpcdev_info(&dev, &info);
+	rpcdev_close(&dev);
+	if (ret) {
+		snprintf(why, len, "%s: %s", cfg->path, strerror(-ret));
+		return ret;
+	}
+	if (strncmp(info.name, "rpcdev_sim", 10)) {
+		snprintf(why, len, "%s is %s, not a simulated device (rpcdev_sim)",
+			 cfg->path, info.name);
+		return -ENODEV;
+	}
+	if (info.nr_queues < queues) {
+		snprintf(why, len, "%s has %u queues; the bench needs %u",
+			 cfg->path, info.nr_queues, queues);
+		return -ENODEV;
+	}
+	if ((info.features & (RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL)) !=
+	    (RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL)) {
+		snprintf(why, len, "%s lacks downcalls or upcalls (features 0x%" PRIx64 ")",
+			 cfg->path, (uint64_t)info.features);
+		return -ENODEV;
+	}
+	cfg->user_rings = info.features & RPCDEV_FEAT_USER_RINGS;
+	return 0;
+}
