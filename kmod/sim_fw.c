@@ -25,6 +25,8 @@
 #define SIM_UPCALL_TIMEOUT_MS	10000
 /* Most upcalls one RPCDEV_SIM_UPCALLS run may make (and time). */
 #define SIM_MAX_UPCALLS		(1U << 20)
+/* Checks of a ring between two looks at the clock while polling. */
+#define SIM_SPIN_BATCH		32
 
 static const char sim_error_name[] = "SimError";
 static const char sim_timeout_name[] = "TimeoutError";
@@ -171,15 +173,22 @@ static bool sim_wait(struct sim_queue *sq, bool (*ready)(struct sim_queue *),
 		     u64 deadline)
 {
 	u64 spin_end = ktime_get_ns() + sq->spin_ns;
+	unsigned int i;
 
-	while (!ready(sq)) {
-		u64 now = ktime_get_ns();
+	for (;;) {
+		u64 now;
 
+		/* Poll a while between looks at the clock and the scheduler. */
+		for (i = 0; i < SIM_SPIN_BATCH; i++) {
+			if (ready(sq))
+				return true;
+			cpu_relax();
+		}
+		now = ktime_get_ns();
 		if (kthread_should_stop() || now >= deadline)
 			return false;
 		if (now < spin_end) {
 			cond_resched();
-			cpu_relax();
 			continue;
 		}
 		WRITE_ONCE(sim_dctrl(sq)->flags.val, RPCDEV_DEV_NEED_DOORBELL);
@@ -194,7 +203,6 @@ static bool sim_wait(struct sim_queue *sq, bool (*ready)(struct sim_queue *),
 				ns_to_ktime(deadline - now));
 		WRITE_ONCE(sim_dctrl(sq)->flags.val, 0);
 	}
-	return true;
 }
 
 /*

@@ -29,6 +29,8 @@
 #define RING_SPIN_MAX_NS	200000ULL
 /* Spin at least this long, so a reply that is already on its way is met. */
 #define RING_SPIN_MIN_NS	2000ULL
+/* Checks of the ring between two looks at the clock. */
+#define RING_SPIN_BATCH		32
 
 static uint64_t ring_now_ns(void)
 {
@@ -150,15 +152,19 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 	int ret;
 
 	for (;;) {
-		if (ring_load(&e->seq) == pos + 1)
-			return 0;
+		unsigned int i;
+
+		/* Look at the clock only now and then: polling is the point. */
+		for (i = 0; i < RING_SPIN_BATCH; i++) {
+			if (ring_load(&e->seq) == pos + 1)
+				return 0;
+			ring_relax();
+		}
 		now = ring_now_ns();
 		if (timeout_ns && now - start >= timeout_ns)
 			return -ETIMEDOUT;
-		if (now - start < budget) {
-			ring_relax();
+		if (now - start < budget)
 			continue;
-		}
 		ret = ring_sleep(dev, off, pos,
 				 timeout_ns ? timeout_ns - (now - start) : 0);
 		if (ret && ret != -ETIMEDOUT)
