@@ -34,7 +34,7 @@ KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
 .PHONY: all modules modules-all userlib selftests tools check run demo bench \
-	install checkpatch clean
+	install install-kdir checkpatch clean
 
 all: modules userlib selftests
 
@@ -100,12 +100,17 @@ checkpatch: tools
 
 # On a real host: the modules for the running kernel (or KDIR), the library,
 # the tool and the headers. DESTDIR and PREFIX are honoured by the library.
-install: all
+install-kdir:
 	@[ -n "$(KDIR)" ] || { echo "make install: no kernel build tree for $(KVER):" \
 		"install linux-headers-$(KVER) or give KDIR=" >&2; exit 1; }
+
+# Modules are not signed here (no key of the kernel's); they load, tainting
+# it, unless the kernel enforces signatures.
+install: install-kdir all
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h"); \
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$$rel/src INSTALL_MOD_DIR=updates \
-		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
+		CONFIG_MODULE_SIG_ALL= modules_install
 	$(MAKE) -C userlib O=$(BUILD)/userlib install
 
 clean:
