@@ -33,6 +33,7 @@
 #include "kselftest_harness.h"
 #include "rpcdev.h"
 #include "rpcdev_debugfs.h"
+#include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
 #include "run_tool.h"
 
@@ -207,30 +208,16 @@ FIXTURE(mbox) {
 
 FIXTURE_SETUP(mbox)
 {
+	const char *what;
 	int ret;
 
 	if (geteuid() != 0)
 		SKIP(return, "loading modules needs root (run it in the test VM)");
 
 	kmod_mark_test_process();
-	ret = kmod_load_stack("", "devices=1");
-	ASSERT_EQ(0, ret)
-		TH_LOG("loading rpcdev and rpcdev_sim from %s: %s", kmod_dir(),
-		       strerror(-ret));
-	ret = kmod_wait_path(DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
-	if (!ret) {
-		ret = dbgfs_mount();
-		if (ret)
-			TH_LOG("mounting debugfs: %s", strerror(-ret));
-	}
-	if (!ret) {
-		ret = rpcdev_open(&self->dev, DEV_PATH);
-		if (ret)
-			TH_LOG("opening " DEV_PATH ": %s", strerror(-ret));
-	}
-	if (ret)
-		kmod_unload_stack();
-	ASSERT_EQ(0, ret);
+	ret = fixture_open_sim(&self->dev, &what);
+	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
+				 strerror(-ret));
 	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
 	dbgfs_sim_queue_path(self->sim_q0, sizeof(self->sim_q0), 0, 0);
 }

@@ -26,9 +26,9 @@
 #include "kselftest_harness.h"
 #include "rpcdev.h"
 #include "rpcdev_debugfs.h"
+#include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
 
-#define DEV_PATH	"/dev/rpcdev0"
 #define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
 #define NSEC_PER_MSEC	1000000ULL
 #define WAIT_MS		10000
@@ -84,21 +84,16 @@ FIXTURE(fast) {
 
 FIXTURE_SETUP(fast)
 {
+	const char *what;
 	int ret;
 
 	if (geteuid() != 0)
 		SKIP(return, "loading modules needs root (run it in the test VM)");
+
 	kmod_mark_test_process();
-	ret = kmod_load_stack("", "devices=1");
-	ASSERT_EQ(0, ret) TH_LOG("loading the modules: %s", strerror(-ret));
-	ret = kmod_wait_path(DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
-	if (!ret)
-		ret = dbgfs_mount();
-	if (!ret)
-		ret = rpcdev_open(&self->dev, DEV_PATH);
-	if (ret)
-		kmod_unload_stack();
-	ASSERT_EQ(0, ret);
+	ret = fixture_open_sim(&self->dev, &what);
+	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
+				 strerror(-ret));
 	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
 }
 

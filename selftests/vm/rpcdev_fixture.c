@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The setup the guest suites share; see rpcdev_fixture.h. */
+#include <stdbool.h>
+
+#include "rpcdev_debugfs.h"
+#include "rpcdev_fixture.h"
+#include "rpcdev_kmod.h"
+
+int fixture_open_sim(struct rpcdev *dev, const char **what)
+{
+	int ret;
+
+	*what = "loading rpcdev and rpcdev_sim";
+	ret = kmod_load_stack("", "devices=1");
+	if (ret)
+		return ret;
+	*what = "waiting for " FIXTURE_DEV_PATH;
+	ret = kmod_wait_path(FIXTURE_DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
+	if (!ret) {
+		*what = "mounting debugfs";
+		ret = dbgfs_mount();
+	}
+	if (!ret) {
+		*what = "opening " FIXTURE_DEV_PATH;
+		ret = rpcdev_open(dev, FIXTURE_DEV_PATH);
+	}
+	if (ret)
+		kmod_unload_stack();
+	return ret;
+}
