@@ -25,7 +25,7 @@
 /* Features the core itself implements; a device reports the intersection. */
 #define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
 				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX | \
-				 RPCDEV_FEAT_USER_RINGS)
+				 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE)
 
 static unsigned int group;
 module_param(group, uint, 0444);
@@ -178,12 +178,9 @@ static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
 		poll_wait(file, &q->uwq, wait);
 	if (READ_ONCE(rdev->dead))
 		return EPOLLHUP;
-	if (q && q->user_rings && wait && wait->_qproc) {
-		/* About to sleep: ask for interrupts (RPCDEV_IOC_ENTER clears). */
-		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
-		/* The flag before the producer indices read below. */
-		smp_mb();
-	}
+	/* About to sleep: ask for interrupts before reading the indices. */
+	if (q && q->user_rings && wait && wait->_qproc)
+		rpcdev_poll_arm(q);
 	if (q && rpcdev_upcall_pending(q))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (q && rpcdev_mbox_pending(q))

@@ -29,43 +29,115 @@ void rpcdev_doorbell_if_needed(struct rpcdev_queue *q)
 		q->rdev->ops->doorbell(q->rdev, q->qid);
 }
 
-/* Has the device produced past any of the positions the program gave? */
+#define RPCDEV_ENTER_WAIT_RINGS	(RPCDEV_ENTER_WAIT_UQ | RPCDEV_ENTER_WAIT_DC | \
+				 RPCDEV_ENTER_WAIT_MB)
+#define RPCDEV_ENTER_FLAGS	(RPCDEV_ENTER_DOORBELL | RPCDEV_ENTER_WAIT | \
+				 RPCDEV_ENTER_WAIT_RINGS)
+
+/*
+ * The host flags word asks for what any sleeper asked for. Called with the
+ * queue's lock held after a sleeper came or went.
+ */
+static void rpcdev_host_flags_update(struct rpcdev_queue *q)
+{
+	u32 flags = q->poll_wake;
+	unsigned int bit;
+
+	lockdep_assert_held(&q->lock);
+	for (bit = 0; bit < RPCDEV_RING_WAKE_BITS; bit++)
+		if (q->sleepers[bit])
+			flags |= BIT(bit);
+	WRITE_ONCE(q->hctrl->flags.val, flags);
+}
+
+/*
+ * The host flags an ENTER wait sets: one bit per ring named, or
+ * RPCDEV_RING_NEED_WAKEUP for all of them.
+ */
+static u32 rpcdev_enter_wake(u32 flags)
+{
+	u32 wake = 0;
+
+	if (flags & RPCDEV_ENTER_WAIT_UQ)
+		wake |= RPCDEV_RING_WAKE_UQ;
+	if (flags & RPCDEV_ENTER_WAIT_DC)
+		wake |= RPCDEV_RING_WAKE_DC;
+	if (flags & RPCDEV_ENTER_WAIT_MB)
+		wake |= RPCDEV_RING_WAKE_MB;
+	return wake ?: RPCDEV_RING_NEED_WAKEUP;
+}
+
+static void rpcdev_sleepers_add(struct rpcdev_queue *q, u32 wake, int delta)
+{
+	unsigned int bit;
+
+	guard(spinlock_irqsave)(&q->lock);
+	for (bit = 0; bit < RPCDEV_RING_WAKE_BITS; bit++)
+		if (wake & BIT(bit))
+			q->sleepers[bit] += delta;
+	rpcdev_host_flags_update(q);
+}
+
+/**
+ * rpcdev_poll_arm() - ask for interrupts on UQ and the mailbox for good.
+ * @q:	a user-rings queue that poll() is about to sleep on.
+ *
+ * poll() has no hook for when its sleep ends, so the bits stay set while
+ * the queue is attached: a program that polls its file is an event loop
+ * that wants every wakeup.
+ */
+void rpcdev_poll_arm(struct rpcdev_queue *q)
+{
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		q->poll_wake = RPCDEV_RING_WAKE_UQ | RPCDEV_RING_WAKE_MB;
+		rpcdev_host_flags_update(q);
+	}
+	/* The flags before the producer indices poll() reads next. */
+	smp_mb();
+}
+
+/* Has the device produced past any of the positions waited for? */
 static bool rpcdev_enter_ready(struct rpcdev_queue *q,
-			       const struct rpcdev_enter *e)
+			       const struct rpcdev_enter *e, u32 wake)
 {
 	const struct rpcdev_dev_ctrl *d = q->dctrl;
+	bool all = wake & RPCDEV_RING_NEED_WAKEUP;
 
-	return READ_ONCE(d->uq_prod.val) != e->uq_pos ||
-	       READ_ONCE(d->dc_prod.val) != e->dc_pos ||
-	       READ_ONCE(d->mb_prod.val) != e->mb_pos ||
-	       READ_ONCE(q->rdev->dead);
+	if ((all || wake & RPCDEV_RING_WAKE_UQ) &&
+	    READ_ONCE(d->uq_prod.val) != e->uq_pos)
+		return true;
+	if ((all || wake & RPCDEV_RING_WAKE_DC) &&
+	    READ_ONCE(d->dc_prod.val) != e->dc_pos)
+		return true;
+	if ((all || wake & RPCDEV_RING_WAKE_MB) &&
+	    READ_ONCE(d->mb_prod.val) != e->mb_pos)
+		return true;
+	return READ_ONCE(q->rdev->dead);
 }
 
 static int rpcdev_enter_wait(struct rpcdev_queue *q,
 			     const struct rpcdev_enter *e)
 {
+	u32 wake = rpcdev_enter_wake(e->flags);
 	int ret;
 
 	/*
-	 * One flag for all the queue's sleepers (a server waiting for UQ and
-	 * a caller waiting for DC, say): the first sets it, the last clears
-	 * it, or one waking thread would leave the other without interrupts.
+	 * Sleepers are counted per bit (a server waiting for UQ and a caller
+	 * waiting for DC, say): the first sets a bit, the last clears it, or
+	 * one waking thread would leave the other without interrupts.
 	 */
-	scoped_guard(spinlock_irqsave, &q->lock)
-		if (!q->sleepers++)
-			WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
-	/* The flag before the indices we re-read (the device: the reverse). */
+	rpcdev_sleepers_add(q, wake, 1);
+	/* The flags before the indices we re-read (the device: the reverse). */
 	smp_mb();
 	if (e->timeout_ns)
 		ret = wait_event_interruptible_hrtimeout(q->uwq,
-				rpcdev_enter_ready(q, e),
+				rpcdev_enter_ready(q, e, wake),
 				ns_to_ktime(e->timeout_ns));
 	else
-		ret = wait_event_interruptible(q->uwq, rpcdev_enter_ready(q, e));
+		ret = wait_event_interruptible(q->uwq,
+					       rpcdev_enter_ready(q, e, wake));
 	/* Back to polling: no interrupts until the program sleeps again. */
-	scoped_guard(spinlock_irqsave, &q->lock)
-		if (!--q->sleepers)
-			WRITE_ONCE(q->hctrl->flags.val, 0);
+	rpcdev_sleepers_add(q, wake, -1);
 
 	if (READ_ONCE(q->rdev->dead))
 		return -ENODEV;
@@ -84,7 +156,7 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 		return -EINVAL;
 	if (copy_from_user(&e, uarg, sizeof(e)))
 		return -EFAULT;
-	if (!e.flags || e.flags & ~(RPCDEV_ENTER_DOORBELL | RPCDEV_ENTER_WAIT) ||
+	if (!e.flags || e.flags & ~RPCDEV_ENTER_FLAGS ||
 	    memchr_inv(e.reserved, 0, sizeof(e.reserved)))
 		return -EINVAL;
 
@@ -92,7 +164,7 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 		q->stats.enters++;
 	if (e.flags & RPCDEV_ENTER_DOORBELL)
 		q->rdev->ops->doorbell(q->rdev, q->qid);
-	if (e.flags & RPCDEV_ENTER_WAIT)
+	if (e.flags & (RPCDEV_ENTER_WAIT | RPCDEV_ENTER_WAIT_RINGS))
 		return rpcdev_enter_wait(q, &e);
 	return 0;
 }

@@ -130,6 +130,7 @@ static int rpcdev_queue_alloc_mem(struct rpcdev_queue *q,
 	q->ur = m->part[RPCDEV_PART_HOST].cpu + a->ur_off;
 	q->mb_cons = 0;
 	q->mb_lost = 0;
+	q->poll_wake = 0;
 
 	if (rpcdev_slots_init(q) || rpcdev_upcalls_init(q))
 		goto err;

@@ -14,6 +14,9 @@
 
 struct rpcdev_file;
 
+/* Bits of struct rpcdev_host_ctrl.flags: NEED_WAKEUP, WAKE_UQ, _DC, _MB. */
+#define RPCDEV_RING_WAKE_BITS	4
+
 /*
  * The life of a call slot. A slot leaves FREE when a caller takes it and
  * returns to FREE only when no one can touch its buffers any more: after
@@ -122,7 +125,9 @@ struct rpcdev_queue_stats {
  * @slots:	the downcall slots, depth of them.
  * @nr_free:	slots FREE.
  * @nr_abandoned: slots ABANDONED.
- * @sleepers:	threads sleeping in RPCDEV_IOC_ENTER (user rings).
+ * @sleepers:	threads sleeping in RPCDEV_IOC_ENTER (user rings), per
+ *		bit of the host's flags they asked for (index: bit number).
+ * @poll_wake:	RPCDEV_RING_WAKE_* bits poll() armed for good.
  * @uq_cons:	the kernel's UQ consumer index (next upcall to deliver).
  * @ur_prod:	the kernel's UR producer index.
  * @upcalls:	upcall ids, depth of them.
@@ -157,7 +162,8 @@ struct rpcdev_queue {
 	struct rpcdev_slot *slots;
 	u32 nr_free;
 	u32 nr_abandoned;
-	u32 sleepers;
+	u32 sleepers[RPCDEV_RING_WAKE_BITS];
+	u32 poll_wake;
 	u32 uq_cons;
 	u32 ur_prod;
 	struct rpcdev_upcall_slot *upcalls;
@@ -222,6 +228,7 @@ void rpcdev_upcalls_fail(struct rpcdev_queue *q);
 /* enter.c */
 long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg);
 void rpcdev_doorbell_if_needed(struct rpcdev_queue *q);
+void rpcdev_poll_arm(struct rpcdev_queue *q);
 
 /* mbox.c */
 long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,

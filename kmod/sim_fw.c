@@ -57,12 +57,16 @@ static void *sim_buf(struct sim_queue *sq, enum rpcdev_part p, u32 id)
 	return rpcdev_mem_buf(&sq->mem, p, id);
 }
 
-/* Interrupt the host if it asked for it (virtio's event suppression). */
-static void sim_notify(struct sim_queue *sq)
+/*
+ * Interrupt the host if it sleeps for the ring whose RPCDEV_RING_WAKE_* bit
+ * is @ring, or for every ring (virtio's event suppression).
+ */
+static void sim_notify(struct sim_queue *sq, u32 ring)
 {
-	/* The entry and index are visible before the flag is read. */
+	/* The entry and index are visible before the flags are read. */
 	smp_mb();
-	if (READ_ONCE(sim_hctrl(sq)->flags.val) & RPCDEV_RING_NEED_WAKEUP)
+	if (READ_ONCE(sim_hctrl(sq)->flags.val) &
+	    (RPCDEV_RING_NEED_WAKEUP | ring))
 		irq_work_queue(&sq->irq_work);
 }
 
@@ -118,37 +122,57 @@ static u64 sim_post_due(struct sim_queue *sq)
 		}
 	}
 	if (posted)
-		sim_notify(sq);
+		sim_notify(sq, RPCDEV_RING_WAKE_DC);
 	return next;
 }
 
 /* Upcalls. */
 
-/* Is there a UR entry to read? */
+/* The UR entry the device reads next. */
+static struct rpcdev_entry *sim_ur_next(struct sim_queue *sq)
+{
+	return sim_ring(sq, RPCDEV_PART_HOST, sq->mem.layout.ur_off, sq->ur_cons);
+}
+
+/*
+ * Is the next UR entry published? Its seq says so (the phase tag): the
+ * answer costs the device the one cache line it reads anyway.
+ */
+static bool sim_ur_seen(struct sim_queue *sq)
+{
+	return READ_ONCE(sim_ur_next(sq)->seq) == sq->ur_cons + 1;
+}
+
+/* Is there a UR entry to read, by its seq or by the host's index? */
 static bool sim_ur_ready(struct sim_queue *sq)
 {
-	return READ_ONCE(sim_hctrl(sq)->ur_prod.val) != sq->ur_cons;
+	return sim_ur_seen(sq) ||
+	       READ_ONCE(sim_hctrl(sq)->ur_prod.val) != sq->ur_cons;
 }
 
 /*
  * Take one answer off UR into @re. Returns 1 for a good answer to an upcall
  * in flight (which then is no longer in flight), 0 when UR is empty, and
- * -EIO for a malformed one (skipped).
+ * -EIO for a malformed one (skipped). An entry is there when its seq says
+ * so, or when the host's index moved past it (then it had better say so).
  */
 static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
 {
-	u32 prod = READ_ONCE(sim_hctrl(sq)->ur_prod.val);
 	u32 pos = sq->ur_cons;
 
-	if (prod == pos)
-		return 0;
-	if (prod - pos > sq->mem.depth) {
-		sq->stats.bad++;
-		return 0;
+	if (!sim_ur_seen(sq)) {
+		u32 prod = READ_ONCE(sim_hctrl(sq)->ur_prod.val);
+
+		if (prod == pos)
+			return 0;
+		if (prod - pos > sq->mem.depth) {
+			sq->stats.bad++;
+			return 0;
+		}
 	}
+	/* The entry is read after the seq or index that published it. */
 	dma_rmb();
-	memcpy(re, sim_ring(sq, RPCDEV_PART_HOST, sq->mem.layout.ur_off, pos),
-	       sizeof(*re));
+	memcpy(re, sim_ur_next(sq), sizeof(*re));
 	sq->ur_cons = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->ur_cons.val, sq->ur_cons);
 
@@ -163,27 +187,42 @@ static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
 }
 
 /*
+ * One batch of checks of @ready(@sq): most answers come while the device
+ * polls, and then it needs no look at the clock. Inlined with its @ready,
+ * so the loop makes no indirect call.
+ */
+static __always_inline bool sim_spin(struct sim_queue *sq,
+				     bool (*ready)(struct sim_queue *))
+{
+	unsigned int i;
+
+	for (i = 0; i < SIM_SPIN_BATCH; i++) {
+		if (ready(sq))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+/*
  * Wait until @ready(@sq), @deadline (ns; U64_MAX: none) or a stop. The
  * device first polls for sq->spin_ns, then arms its doorbell and sleeps:
  * it sets RPCDEV_DEV_NEED_DOORBELL, issues a full barrier and re-checks,
  * and the host reads the flag after publishing its producer index, so no
  * doorbell is lost and a polling device costs the host no system call.
  */
-static bool sim_wait(struct sim_queue *sq, bool (*ready)(struct sim_queue *),
-		     u64 deadline)
+static __always_inline bool sim_wait(struct sim_queue *sq,
+				     bool (*ready)(struct sim_queue *),
+				     u64 deadline)
 {
 	u64 spin_end = ktime_get_ns() + sq->spin_ns;
-	unsigned int i;
 
 	for (;;) {
 		u64 now;
 
 		/* Poll a while between looks at the clock and the scheduler. */
-		for (i = 0; i < SIM_SPIN_BATCH; i++) {
-			if (ready(sq))
-				return true;
-			cpu_relax();
-		}
+		if (sim_spin(sq, ready))
+			return true;
 		now = ktime_get_ns();
 		if (kthread_should_stop() || now >= deadline)
 			return false;
@@ -206,14 +245,17 @@ static bool sim_wait(struct sim_queue *sq, bool (*ready)(struct sim_queue *),
 }
 
 /*
- * Wait for the next good UR answer until @deadline (ns). Returns 1 with
- * the answer in @re, 0 on timeout, -ESHUTDOWN when the queue is stopping.
- * UR is always read before the stop is honoured, so answers the host sent
- * before stopping the queue (RPCDEV_STATUS_NO_SERVER) are still seen.
+ * Wait for the next good UR answer for up to @timeout (ns) from when the
+ * device starts to wait in earnest. Returns 1 with the answer in @re, 0 on
+ * timeout, -ESHUTDOWN when the queue is stopping. UR is always read
+ * before the stop is honoured, so answers the host sent before stopping
+ * the queue (RPCDEV_STATUS_NO_SERVER) are still seen.
  */
 static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
-		       u64 deadline)
+		       u64 timeout)
 {
+	u64 deadline = 0;
+
 	for (;;) {
 		int ret = sim_ur_take(sq, re);
 
@@ -223,13 +265,41 @@ static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
 			continue;
 		if (kthread_should_stop())
 			return -ESHUTDOWN;
+		if (sim_spin(sq, sim_ur_seen))
+			continue;
+		if (!deadline)
+			deadline = ktime_get_ns() + timeout;
 		if (!sim_wait(sq, sim_ur_ready, deadline) &&
 		    !kthread_should_stop())
 			return 0;
 	}
 }
 
-/* Make upcall number @n with id @id and payload @size; time it from now. */
+/*
+ * Fill an upcall's payload: byte i is (n + i) & 0xff, eight bytes at a
+ * time (each byte of the sum wraps on its own, with no carry).
+ */
+static void sim_fill(u8 *p, u32 size, u32 n)
+{
+	const u64 lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	u64 step = 0x0706050403020100ULL, w;
+	u32 i;
+
+	for (i = 0; i + sizeof(w) <= size; i += sizeof(w)) {
+		u64 add = 0x0101010101010101ULL * ((n + i) & 0xff);
+
+		w = ((step & lo7) + (add & lo7)) ^ ((step ^ add) & ~lo7);
+		memcpy(p + i, &w, sizeof(w));
+	}
+	for (; i < size; i++)
+		p[i] = (n + i) & 0xff;
+}
+
+/*
+ * Make upcall number @n with id @id and payload @size; time it from now if
+ * it is sync (an async one has no round trip to time). The caller notifies
+ * the host once it has posted what it can.
+ */
 static void sim_uq_post(struct sim_queue *sq,
 			const struct rpcdev_sim_upcalls *req, u32 id, u32 n)
 {
@@ -242,25 +312,25 @@ static void sim_uq_post(struct sim_queue *sq,
 		.tag = (u64)sq->run << 32 | n,
 	};
 	__le64 seq = cpu_to_le64(n);
-	u32 pos = sq->uq_prod, i;
+	u32 pos = sq->uq_prod;
 
-	for (i = 0; i < req->size; i++)
-		p[i] = (n + i) & 0xff;
+	sim_fill(p, req->size, n);
 	if (req->size >= sizeof(seq))
 		memcpy(p, &seq, sizeof(seq));
-	if (req->flags & RPCDEV_SIM_UPCALL_ASYNC)
+	if (req->flags & RPCDEV_SIM_UPCALL_ASYNC) {
 		e.flags = RPCDEV_ENTRY_ASYNC;
+	} else {
+		sq->up_start[id] = ktime_get_ns();
+		e.ts[0] = sq->up_start[id];
+	}
 
 	sq->up_busy[id] = true;
 	sq->nr_busy++;
-	sq->up_start[id] = ktime_get_ns();
-	e.ts[0] = sq->up_start[id];
 	rpcdev_entry_write(sim_ring(sq, RPCDEV_PART_DEV, l->uq_off, pos), &e, pos);
 	sq->uq_prod = pos + 1;
 	WRITE_ONCE(sim_dctrl(sq)->uq_prod.val, sq->uq_prod);
 	sq->stats.upcalls++;
 	sq->life.upcalls++;
-	sim_notify(sq);
 }
 
 /* Add the parts of a stamped sync round trip, if the stamps make sense. */
@@ -285,12 +355,12 @@ static bool sim_upcall_done(struct sim_queue *sq,
 			    const struct rpcdev_entry *re,
 			    struct rpcdev_sim_upcall_result *res, u32 n)
 {
+	if (!(req->flags & RPCDEV_SIM_UPCALL_ASYNC)) {
+		u64 now = ktime_get_ns();
 
-	u64 now = ktime_get_ns();
-
-	sq->lat[n] = now - sq->up_start[re->id];
-	if (!(req->flags & RPCDEV_SIM_UPCALL_ASYNC))
+		sq->lat[n] = now - sq->up_start[re->id];
 		sim_upcall_stages(re, now, sq->stage_sum, &res->stamped);
+	}
 	res->last_status = re->status;
 	if (re->status != RPCDEV_STATUS_OK) {
 		res->failed++;
@@ -354,6 +424,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	struct rpcdev_sim_upcalls req;
 	struct rpcdev_entry re;
 	u32 sent = 0, answered = 0, inflight = 0, id = 0;
+	bool posted = false;
 	u64 timeout, start;
 	int ret;
 
@@ -382,9 +453,14 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 				id = (id + 1) & (sq->mem.depth - 1);
 			sim_uq_post(sq, &req, id, sent++);
 			inflight++;
+			posted = true;
 			continue;
 		}
-		ret = sim_ur_wait(sq, &re, ktime_get_ns() + timeout);
+		/* One notification for all that was posted (and one barrier). */
+		if (posted)
+			sim_notify(sq, RPCDEV_RING_WAKE_UQ);
+		posted = false;
+		ret = sim_ur_wait(sq, &re, timeout);
 		if (ret < 0) {
 			/* Reset under our upcalls: no one will answer them. */
 			sq->life.no_server += inflight;
@@ -411,7 +487,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	}
 
 	res.total_ns = ktime_get_ns() - start;
-	sim_upcall_stats(sq, answered, &res);
+	sim_upcall_stats(sq, async ? 0 : answered, &res);
 	memcpy(resp, &res, sizeof(res));
 	ans->len = sizeof(res);
 	ret = 0;
@@ -530,7 +606,7 @@ static void sim_mbox_notify(struct sim_queue *sq,
 		WRITE_ONCE(sim_dctrl(sq)->mb_prod.val, sq->mb_prod);
 	}
 	if (posted)
-		sim_notify(sq);
+		sim_notify(sq, RPCDEV_RING_WAKE_MB);
 	memcpy(resp, &posted, sizeof(posted));
 	ans->len = sizeof(posted);
 }

@@ -17,6 +17,7 @@
  * making downcalls (DQ, DC) and one serving upcalls (UQ, UR).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,25 +91,31 @@ static int ring_kick(struct rpcdev *dev)
 
 /*
  * Sleep in the kernel until the device publishes entry @pos of the ring at
- * @off (UQ or DC). The other rings' positions are taken as they are now, so
- * only their later entries wake us (another thread may be serving them).
+ * @off (UQ or DC). Only that ring interrupts us when the kernel can tell
+ * rings apart; else the other rings' positions are taken as they are now,
+ * so only their later entries wake us (another thread may serve them).
  */
 static int ring_sleep(struct rpcdev *dev, uint64_t off, uint32_t pos,
 		      uint64_t timeout_ns)
 {
 	struct rpcdev_dev_ctrl *d = ring_dctrl(dev);
+	bool uq = off == dev->layout.uq_off;
 	struct rpcdev_enter e = {
 		.flags = RPCDEV_ENTER_WAIT,
-		.uq_pos = ring_load(&d->uq_prod.val),
-		.dc_pos = ring_load(&d->dc_prod.val),
-		.mb_pos = ring_load(&d->mb_prod.val),
+		.uq_pos = pos,
+		.dc_pos = pos,
 		.timeout_ns = timeout_ns,
 	};
 
-	if (off == dev->layout.uq_off)
-		e.uq_pos = pos;
-	else
-		e.dc_pos = pos;
+	if (dev->flags & RPCDEV_F_RING_WAKE) {
+		e.flags = uq ? RPCDEV_ENTER_WAIT_UQ : RPCDEV_ENTER_WAIT_DC;
+	} else {
+		if (uq)
+			e.dc_pos = ring_load(&d->dc_prod.val);
+		else
+			e.uq_pos = ring_load(&d->uq_prod.val);
+		e.mb_pos = ring_load(&d->mb_prod.val);
+	}
 	if (ioctl(rpcdev_fd(dev), RPCDEV_IOC_ENTER, &e) < 0)
 		return -errno;
 	return 0;
@@ -143,12 +150,14 @@ static void ring_learn(struct rpcdev *dev, uint64_t now)
 /*
  * Wait until the entry at @pos of a device-produced ring (part @part,
  * offset @off) is published: seq == pos + 1. 0, or a negative errno.
+ * The clock is read only once the entry is late: a polling wait that finds
+ * its entry costs loads of the entry alone.
  */
 static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 			   uint32_t pos, uint64_t timeout_ns)
 {
 	const struct rpcdev_entry *e = ring_entry(dev, part, off, pos);
-	uint64_t start = ring_now_ns(), budget = ring_budget(dev), now;
+	uint64_t start = 0, budget = 0, now;
 	int ret;
 
 	for (;;) {
@@ -161,6 +170,11 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 			ring_relax();
 		}
 		now = ring_now_ns();
+		if (!start) {
+			start = now;
+			budget = ring_budget(dev);
+			continue;
+		}
 		if (timeout_ns && now - start >= timeout_ns)
 			return -ETIMEDOUT;
 		if (now - start < budget)
@@ -170,8 +184,18 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 		if (ret && ret != -ETIMEDOUT)
 			return ret;
 		budget = RING_SPIN_MIN_NS;
-		start = timeout_ns ? start : ring_now_ns();
+		if (!timeout_ns)
+			start = ring_now_ns();
 	}
+}
+
+/* Is the next upcall on UQ already published? */
+static bool ring_upcall_ready(struct rpcdev *dev)
+{
+	uint32_t pos = dev->ring.uq_cons;
+
+	return ring_load(&ring_entry(dev, 0, dev->layout.uq_off, pos)->seq) ==
+	       pos + 1;
 }
 
 int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
@@ -183,12 +207,24 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	uint64_t now;
 	int ret;
 
+	/* Answers posted without a doorbell: the device must see them now. */
+	if (dev->flags & RPCDEV_F_KICK_PENDING && !ring_upcall_ready(dev)) {
+		dev->flags &= ~RPCDEV_F_KICK_PENDING;
+		ret = ring_kick(dev);
+		if (ret)
+			return ret;
+	}
 	ret = ring_wait_entry(dev, 0, l->uq_off, pos, timeout_ns);
 	if (ret)
 		return ret;
 	memcpy(&e, ring_entry(dev, 0, l->uq_off, pos), sizeof(e));
-	now = ring_now_ns();
-	ring_learn(dev, now);
+	/* The clock only where it is used: learning, or timestamps asked for. */
+	now = 0;
+	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE ||
+	    dev->flags & RPCDEV_F_STAMPS)
+		now = ring_now_ns();
+	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE)
+		ring_learn(dev, now);
 
 	/* Checked once, like the kernel would: never trust shared memory. */
 	if (e.id >= l->depth || e.len > l->buf_size)
@@ -233,8 +269,9 @@ static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 	ring_store(shared_prod, *prod);
 }
 
-int rpcdev__ring_upcall_reply(struct rpcdev *dev,
-			      const struct rpcdev_upcall_reply *reply)
+/* Post the answer to an upcall on UR; the doorbell is the caller's. */
+static int ring_upcall_post(struct rpcdev *dev,
+			    const struct rpcdev_upcall_reply *reply)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
 	struct rpcdev_ring_slot *s;
@@ -263,14 +300,53 @@ int rpcdev__ring_upcall_reply(struct rpcdev *dev,
 		e.status = reply->status;
 	}
 	/* Where the time went (see struct rpcdev_entry): no interrupt here. */
-	e.ts[0] = s->posted_ns;
-	e.ts[1] = s->seen_ns;
-	e.ts[2] = s->seen_ns;
-	e.ts[3] = ring_now_ns();
+	if (dev->flags & RPCDEV_F_STAMPS) {
+		e.ts[0] = s->posted_ns;
+		e.ts[1] = s->seen_ns;
+		e.ts[2] = s->seen_ns;
+		e.ts[3] = ring_now_ns();
+	}
 	s->flags = 0;
 	ring_post(dev, l->ur_off, &dev->ring.ur_prod,
 		  &ring_hctrl(dev)->ur_prod.val, &e);
+	return 0;
+}
+
+int rpcdev__ring_upcall_reply(struct rpcdev *dev,
+			      const struct rpcdev_upcall_reply *reply)
+{
+	int ret = ring_upcall_post(dev, reply);
+
+	if (ret)
+		return ret;
+	dev->flags &= ~RPCDEV_F_KICK_PENDING;
 	return ring_kick(dev);
+}
+
+/*
+ * Answer and take the next upcall. While upcalls are already waiting (a
+ * burst of async ones, say), the answers go without the doorbell check and
+ * its full barrier: the device is busy posting, and the check is made
+ * once, before this server next waits (rpcdev__ring_upcall_wait()).
+ */
+int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
+				       const struct rpcdev_upcall_reply *reply,
+				       uint64_t timeout_ns,
+				       struct rpcdev_upcall_req *up)
+{
+	int ret = ring_upcall_post(dev, reply);
+
+	if (ret)
+		return ret;
+	if (ring_upcall_ready(dev)) {
+		dev->flags |= RPCDEV_F_KICK_PENDING;
+	} else {
+		dev->flags &= ~RPCDEV_F_KICK_PENDING;
+		ret = ring_kick(dev);
+		if (ret)
+			return ret;
+	}
+	return rpcdev__ring_upcall_wait(dev, timeout_ns, up);
 }
 
 /* A free downcall slot, or -EAGAIN when all are in flight or unreaped. */
@@ -429,10 +505,23 @@ int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 	return rpcdev__ring_done(dev, done.id);
 }
 
-int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy)
+/* Does the kernel tell the rings apart when we sleep (RPCDEV_FEAT_RING_WAKE)? */
+static bool ring_wake_per_ring(struct rpcdev *dev)
+{
+	struct rpcdev_info info;
+
+	return !rpcdev_info(dev, &info) && info.features & RPCDEV_FEAT_RING_WAKE;
+}
+
+int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy,
+		      uint32_t attach_flags)
 {
 	memset(&dev->ring, 0, sizeof(dev->ring));
 	dev->ring.policy = policy;
+	if (attach_flags & RPCDEV_ATTACH_TIMESTAMPS)
+		dev->flags |= RPCDEV_F_STAMPS;
+	if (ring_wake_per_ring(dev))
+		dev->flags |= RPCDEV_F_RING_WAKE;
 	dev->ring.slots = calloc(dev->layout.depth, sizeof(*dev->ring.slots));
 	dev->ring.calls = calloc(dev->layout.depth, sizeof(*dev->ring.calls));
 	if (!dev->ring.slots || !dev->ring.calls) {

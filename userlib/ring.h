@@ -31,12 +31,23 @@ struct rpcdev_ring_call {
 /* struct rpcdev_ring_slot.flags: the upcall was taken and not answered. */
 #define RING_SLOT_TAKEN		(1U << 31)
 
-int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy);
+/* struct rpcdev.flags */
+#define RPCDEV_F_QUEUE		(1U << 0)	/* a queue is attached and mapped */
+#define RPCDEV_F_STAMPS		(1U << 1)	/* RPCDEV_ATTACH_TIMESTAMPS */
+#define RPCDEV_F_RING_WAKE	(1U << 2)	/* RPCDEV_FEAT_RING_WAKE */
+#define RPCDEV_F_KICK_PENDING	(1U << 3)	/* UR answers not yet rung */
+
+int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy,
+		      uint32_t attach_flags);
 void rpcdev__ring_fini(struct rpcdev *dev);
 int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 			     struct rpcdev_upcall_req *up);
 int rpcdev__ring_upcall_reply(struct rpcdev *dev,
 			      const struct rpcdev_upcall_reply *reply);
+int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
+				       const struct rpcdev_upcall_reply *reply,
+				       uint64_t timeout_ns,
+				       struct rpcdev_upcall_req *up);
 int rpcdev__ring_submit(struct rpcdev *dev,
 			const struct rpcdev_async_call *calls, unsigned int n);
 int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,

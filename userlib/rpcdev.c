@@ -21,8 +21,6 @@
 /* Longest "/dev/rpcdev<unsigned int>" plus its NUL. */
 #define RPCDEV_PATH_MAX		(sizeof("/dev/rpcdev") + 10)
 
-/* struct rpcdev.flags */
-#define RPCDEV_F_QUEUE		(1U << 0)	/* a queue is attached and mapped */
 
 static const char *const rpcdev_feature_names[] = {
 	[0] = "info",		/* RPCDEV_FEAT_INFO */
@@ -30,6 +28,7 @@ static const char *const rpcdev_feature_names[] = {
 	[2] = "upcall",		/* RPCDEV_FEAT_UPCALL */
 	[3] = "mailbox",	/* RPCDEV_FEAT_MAILBOX */
 	[4] = "user_rings",	/* RPCDEV_FEAT_USER_RINGS */
+	[5] = "ring_wake",	/* RPCDEV_FEAT_RING_WAKE */
 };
 
 static const char *const rpcdev_status_names[] = {
@@ -128,7 +127,8 @@ static void rpcdev_unmap_queue(struct rpcdev *dev)
 		dev->parts[i] = NULL;
 	}
 	rpcdev__ring_fini(dev);
-	dev->flags &= ~RPCDEV_F_QUEUE;
+	dev->flags &= ~(RPCDEV_F_QUEUE | RPCDEV_F_STAMPS | RPCDEV_F_RING_WAKE |
+			RPCDEV_F_KICK_PENDING);
 }
 
 void rpcdev_close(struct rpcdev *dev)
@@ -215,7 +215,7 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 		}
 	}
 	if (policy != RPCDEV_WAIT_BLOCK) {
-		err = rpcdev__ring_init(dev, policy);
+		err = rpcdev__ring_init(dev, policy, a.flags);
 		if (err) {
 			rpcdev_unmap_queue(dev);
 			return err;

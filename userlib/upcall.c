@@ -127,11 +127,9 @@ int rpcdev_upcall_reply_and_wait(struct rpcdev *dev,
 		return ret;
 	if (!reply || !up)
 		return -EINVAL;
-	if (dev->ring.policy != RPCDEV_WAIT_BLOCK) {
-		/* No system call to save: the two halves, one after another. */
-		ret = rpcdev__ring_upcall_reply(dev, reply);
-		return ret ? ret : rpcdev__ring_upcall_wait(dev, timeout_ns, up);
-	}
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK)
+		return rpcdev__ring_upcall_reply_and_wait(dev, reply,
+							  timeout_ns, up);
 	memset(&a, 0, sizeof(a));
 	ret = upcall_set_reply(&a, reply);
 	if (ret)

@@ -251,9 +251,15 @@ TEST(feature_bit4_is_named_user_rings)
 	ASSERT_STREQ("user_rings", rpcdev_feature_name(4));
 }
 
-TEST(unknown_feature_bit5_has_no_name)
+TEST(feature_bit5_is_named_ring_wake)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(5));
+	ASSERT_EQ(1ULL << 5, RPCDEV_FEAT_RING_WAKE);
+	ASSERT_STREQ("ring_wake", rpcdev_feature_name(5));
+}
+
+TEST(unknown_feature_bit6_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(6));
 }
 
 /* --- library: status names ------------------------------------------- */

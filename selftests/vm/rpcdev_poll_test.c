@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -446,7 +447,7 @@ TEST_F(fast, enter_with_no_or_unknown_flag_gives_einval)
 						RPCDEV_WAIT_POLL));
 	memset(&e, 0, sizeof(e));
 	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-	e.flags = RPCDEV_ENTER_WAIT << 1;
+	e.flags = RPCDEV_ENTER_WAIT_MB << 1;
 	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
 }
 
@@ -486,8 +487,10 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
+/* A thread sleeping in ENTER with @flags (0: RPCDEV_ENTER_WAIT). */
 struct waiter {
 	struct rpcdev *dev;
+	uint32_t flags;
 	pid_t tid;
 	int ret;
 };
@@ -499,39 +502,206 @@ static void *enter_waiter(void *arg)
 
 	w->tid = (pid_t)syscall(SYS_gettid);
 	enter_now(w->dev, &e, 0);
+	if (w->flags)
+		e.flags = w->flags;
 	w->ret = enter_raw(rpcdev_fd(w->dev), &e);
 	return NULL;
 }
 
-/* Start a thread sleeping in ENTER and wait until it sleeps there. */
-static int start_waiter(struct waiter *w, pthread_t *th,
-			const char *q0)
+/*
+ * Start a thread sleeping in ENTER, the queue's @nth ENTER, and wait until
+ * it sleeps there.
+ */
+static int start_nth_waiter(struct waiter *w, pthread_t *th, const char *q0,
+			    unsigned long long nth)
 {
 	if (pthread_create(th, NULL, enter_waiter, w))
 		return -EAGAIN;
 	/* "enters" counts the call as it starts; then give it time to sleep. */
-	if (dbgfs_wait_key(q0, "enters", 1, WAIT_MS))
+	if (dbgfs_wait_key(q0, "enters", nth, WAIT_MS))
 		return -ETIMEDOUT;
 	sleep_us(100000);
 	return 0;
 }
 
-TEST_F(fast, enter_wait_is_interrupted_by_a_signal)
+static int start_waiter(struct waiter *w, pthread_t *th, const char *q0)
 {
-	struct waiter w = { .dev = &self->dev, .ret = 1 };
+	return start_nth_waiter(w, th, q0, 1);
+}
+
+static uint32_t host_flags(struct rpcdev *dev)
+{
+	const struct rpcdev_host_ctrl *h = rpcdev_queue_part(dev,
+							     RPCDEV_OFF_HOST,
+							     NULL);
+
+	return __atomic_load_n(&h->flags.val, __ATOMIC_ACQUIRE);
+}
+
+static int catch_sigusr1(void)
+{
 	struct sigaction sa;
-	pthread_t th;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+/*
+ * On an ADAPTIVE queue, sleep for @flags in ENTER: the host flags word
+ * while the thread sleeps, and after a signal ended its sleep.
+ */
+static int flags_while_sleeping(struct rpcdev *dev, const char *q0,
+				uint32_t flags, uint32_t *during,
+				uint32_t *after)
+{
+	struct waiter w = { .dev = dev, .flags = flags, .ret = 1 };
+	pthread_t th;
+	int ret;
+
+	ret = rpcdev_queue_attach_policy(dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE);
+	if (!ret)
+		ret = catch_sigusr1();
+	if (!ret)
+		ret = start_waiter(&w, &th, q0);
+	if (ret)
+		return ret;
+	*during = host_flags(dev);
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	*after = host_flags(dev);
+	return w.ret == -EINTR ? 0 : -EPROTO;
+}
+
+TEST_F(fast, enter_wait_is_interrupted_by_a_signal)
+{
+	struct waiter w = { .dev = &self->dev, .ret = 1 };
+	pthread_t th;
+
+	ASSERT_EQ(0, catch_sigusr1());
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
 	ASSERT_EQ(0, pthread_kill(th, SIGUSR1));
 	pthread_join(th, NULL);
 	ASSERT_EQ(-EINTR, w.ret);
+}
+
+TEST_F(fast, plain_enter_wait_asks_for_every_ring_until_it_returns)
+{
+	uint32_t during = 0, after = 1;
+
+	ASSERT_EQ(0, flags_while_sleeping(&self->dev, self->q0, 0, &during,
+					  &after));
+	ASSERT_EQ(RPCDEV_RING_NEED_WAKEUP, during);
+	ASSERT_EQ(0, after);
+}
+
+TEST_F(fast, enter_wait_uq_asks_for_uq_interrupts_alone)
+{
+	uint32_t during = 0, after = 1;
+
+	ASSERT_EQ(0, flags_while_sleeping(&self->dev, self->q0,
+					  RPCDEV_ENTER_WAIT_UQ, &during,
+					  &after));
+	ASSERT_EQ(RPCDEV_RING_WAKE_UQ, during);
+	ASSERT_EQ(0, after);
+}
+
+TEST_F(fast, enter_wait_dc_and_mb_ask_for_those_two_rings)
+{
+	uint32_t during = 0, after = 1;
+
+	ASSERT_EQ(0, flags_while_sleeping(&self->dev, self->q0,
+					  RPCDEV_ENTER_WAIT_DC |
+					  RPCDEV_ENTER_WAIT_MB,
+					  &during, &after));
+	ASSERT_EQ(RPCDEV_RING_WAKE_DC | RPCDEV_RING_WAKE_MB, during);
+	ASSERT_EQ(0, after);
+}
+
+TEST_F(fast, a_waking_sleeper_leaves_the_other_rings_sleeper_its_bit)
+{
+	struct waiter uq = { .dev = &self->dev, .flags = RPCDEV_ENTER_WAIT_UQ,
+			     .ret = 1 };
+	struct waiter dc = { .dev = &self->dev, .flags = RPCDEV_ENTER_WAIT_DC,
+			     .ret = 1 };
+	pthread_t tuq, tdc;
+
+	ASSERT_EQ(0, catch_sigusr1());
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, start_nth_waiter(&uq, &tuq, self->q0, 1));
+	ASSERT_EQ(0, start_nth_waiter(&dc, &tdc, self->q0, 2));
+	ASSERT_EQ(RPCDEV_RING_WAKE_UQ | RPCDEV_RING_WAKE_DC,
+		  host_flags(&self->dev));
+	ASSERT_EQ(0, pthread_kill(tuq, SIGUSR1));
+	pthread_join(tuq, NULL);
+	ASSERT_EQ(-EINTR, uq.ret);
+	ASSERT_EQ(RPCDEV_RING_WAKE_DC, host_flags(&self->dev));
+	ASSERT_EQ(0, pthread_kill(tdc, SIGUSR1));
+	pthread_join(tdc, NULL);
+	ASSERT_EQ(-EINTR, dc.ret);
+	ASSERT_EQ(0, host_flags(&self->dev));
+}
+
+TEST_F(fast, poll_of_a_user_rings_queue_keeps_uq_and_mb_interrupts_armed)
+{
+	struct pollfd pfd = { .fd = rpcdev_fd(&self->dev), .events = POLLIN };
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, host_flags(&self->dev));
+	ASSERT_EQ(0, poll(&pfd, 1, 20));
+	ASSERT_EQ(RPCDEV_RING_WAKE_UQ | RPCDEV_RING_WAKE_MB,
+		  host_flags(&self->dev));
+}
+
+TEST_F_TIMEOUT(fast, upcalls_do_not_interrupt_a_caller_sleeping_for_dc,
+	       LONG_TEST_S)
+{
+	struct rpcdev_sim_upcalls req = {
+		.count = POLL_COUNT,
+		.method = METHOD,
+		.size = 64,
+		.flags = RPCDEV_SIM_UPCALL_VERIFY,
+		.timeout_ms = 10000,
+	};
+	struct rpcdev_async_call call = {
+		.method = RPCDEV_SIM_UPCALLS,
+		.req = &req,
+		.req_len = sizeof(req),
+	};
+	struct server s = { .dev = &self->dev, .count = POLL_COUNT };
+	const struct rpcdev_sim_upcall_result *r;
+	struct rpcdev_completion done;
+	struct rpcdev_enter e;
+	unsigned long long irqs = 0;
+	pthread_t th;
+
+	/* A device that polls for longer than any gap in this run. */
+	ASSERT_EQ(0, set_fw_spin_us(100000));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, pthread_create(&th, NULL, server_main, &s));
+	enter_now(&self->dev, &e, CALL_TIMEOUT_NS);
+	e.flags = RPCDEV_ENTER_WAIT_DC;
+	ASSERT_EQ(1, rpcdev_submit(&self->dev, &call, 1));
+	/* Sleep for the answer while the upcalls come and go. */
+	ASSERT_EQ(0, enter_raw(rpcdev_fd(&self->dev), &e));
+	pthread_join(th, NULL);
+	ASSERT_EQ(RPCDEV_SERVE_STOP, s.ret);
+	ASSERT_EQ(1, rpcdev_reap(&self->dev, &done, 1, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(RPCDEV_STATUS_OK, done.status);
+	ASSERT_EQ(sizeof(*r), done.len);
+	r = done.data;
+	ASSERT_EQ(POLL_COUNT, r->done);
+	ASSERT_EQ(0, r->mismatched);
+	ASSERT_EQ(0, rpcdev_completion_done(&self->dev, &done));
+	/* The answer's interrupt alone: none for the upcalls. */
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "interrupts", &irqs));
+	ASSERT_EQ(1, irqs);
 }
 
 TEST_F(fast, enter_wait_ends_with_enodev_when_the_device_goes)

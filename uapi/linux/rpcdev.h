@@ -46,12 +46,17 @@
  * RPCDEV_FEAT_UPCALL:	upcalls served with RPCDEV_IOC_REPLY_AND_WAIT.
  * RPCDEV_FEAT_MAILBOX:	RPCDEV_IOC_MBOX_POST and RPCDEV_IOC_MBOX_READ.
  * RPCDEV_FEAT_USER_RINGS: RPCDEV_ATTACH_USER_RINGS and RPCDEV_IOC_ENTER.
+ * RPCDEV_FEAT_RING_WAKE: per-ring wakeups: RPCDEV_RING_WAKE_UQ, _DC and _MB
+ *			in the host's flags and RPCDEV_ENTER_WAIT_UQ, _DC and
+ *			_MB, so a thread sleeping for one ring costs the
+ *			others no interrupt.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
 #define RPCDEV_FEAT_UPCALL	(1ULL << 2)
 #define RPCDEV_FEAT_MAILBOX	(1ULL << 3)
 #define RPCDEV_FEAT_USER_RINGS	(1ULL << 4)
+#define RPCDEV_FEAT_RING_WAKE	(1ULL << 5)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -151,7 +156,10 @@ struct rpcdev_info {
  * RPCDEV_IOC_REPLY_AND_WAIT fail with EINVAL, and RPCDEV_IOC_ENTER rings
  * the doorbell and sleeps. Upcalls still in UQ when the file is closed are
  * answered RPCDEV_STATUS_NO_SERVER all the same (read from the program's
- * consumer index, checked).
+ * consumer index, checked). poll(2) on such a queue asks for interrupts on
+ * UQ and the mailbox (RPCDEV_RING_WAKE_UQ | RPCDEV_RING_WAKE_MB) from its
+ * first sleep on, for as long as the queue is attached: an event loop
+ * that polls the file is never left without a wakeup.
  */
 #define RPCDEV_ATTACH_USER_RINGS	(1U << 0)
 
@@ -271,13 +279,26 @@ struct rpcdev_ring_idx {
 };
 
 /*
- * RPCDEV_RING_NEED_WAKEUP, in a consumer's flags word: the consumer sleeps
- * and wants an interrupt for the next entry. A consumer sets it, issues a
- * full barrier, re-reads the producer index and only then sleeps; the
- * producer writes the entry, issues a full barrier and then reads the flag.
- * So no wakeup is lost.
+ * The host's consumer flags (struct rpcdev_host_ctrl.flags): which new
+ * device entries must interrupt the host.
+ *
+ * RPCDEV_RING_NEED_WAKEUP:	a new entry on any of UQ, DC and the
+ *				device-to-host mailbox.
+ * RPCDEV_RING_WAKE_UQ:		a new UQ entry (an upcall).
+ * RPCDEV_RING_WAKE_DC:		a new DC entry (a downcall's answer).
+ * RPCDEV_RING_WAKE_MB:		a new device-to-host mailbox message.
+ *
+ * A consumer about to sleep sets the bits of the rings it waits for,
+ * issues a full barrier, re-reads their producer indices and only then
+ * sleeps; the device writes the entry and its producer index, issues a
+ * full barrier and then reads the flags, and interrupts when
+ * RPCDEV_RING_NEED_WAKEUP or the ring's own bit is set. So no wakeup is
+ * lost, and a ring nobody sleeps for costs no interrupt.
  */
 #define RPCDEV_RING_NEED_WAKEUP	(1U << 0)
+#define RPCDEV_RING_WAKE_UQ	(1U << 1)
+#define RPCDEV_RING_WAKE_DC	(1U << 2)
+#define RPCDEV_RING_WAKE_MB	(1U << 3)
 
 /*
  * RPCDEV_DEV_NEED_DOORBELL, in struct rpcdev_dev_ctrl.flags: the device
@@ -327,8 +348,8 @@ struct rpcdev_dev_ctrl {
  * @dc_cons:	DC consumer index (host).
  * @uq_cons:	UQ consumer index (host).
  * @mb_cons:	device-to-host mailbox consumer index (host).
- * @flags:	the host's consumer flags (RPCDEV_RING_NEED_WAKEUP), one word
- *		for all its rings: any new entry interrupts while it is set.
+ * @flags:	the host's consumer flags: RPCDEV_RING_NEED_WAKEUP (every
+ *		ring) and RPCDEV_RING_WAKE_UQ, _DC, _MB (one ring each).
  * @mbox:	host-to-device mailbox: slot i holds the value in its low 32
  *		bits and a sequence number, bumped by every post, in its high
  *		32 bits, so the device checks a slot with one 64-bit load.
@@ -466,7 +487,8 @@ struct rpcdev_sim_upcalls {
  * @timed_out:	upcalls with no reply within timeout_ms (the device stops).
  * @mismatched:	replies that differed from their request (VERIFY).
  * @last_status: status of the last reply.
- * @min_ns:	fastest round trip, on the device clock.
+ * @min_ns:	fastest round trip, on the device clock. The latencies are
+ *		those of sync upcalls: a run of async ones reports them 0.
  * @p50_ns:	median round trip.
  * @p99_ns:	99th percentile.
  * @max_ns:	slowest.
@@ -688,14 +710,24 @@ struct rpcdev_mbox_msg {
  * RPCDEV_ENTER_WAIT:		then sleep until the device produces past
  *				the positions given (uq_pos, dc_pos, mb_pos),
  *				a signal, timeout_ns, or the device goes.
+ * RPCDEV_ENTER_WAIT_UQ:	wait as RPCDEV_ENTER_WAIT, for UQ alone.
+ * RPCDEV_ENTER_WAIT_DC:	wait as RPCDEV_ENTER_WAIT, for DC alone.
+ * RPCDEV_ENTER_WAIT_MB:	wait as RPCDEV_ENTER_WAIT, for the mailbox
+ *				alone. The three combine; any of them
+ *				implies RPCDEV_ENTER_WAIT, and only the rings
+ *				named get interrupts (RPCDEV_FEAT_RING_WAKE).
  */
 #define RPCDEV_ENTER_DOORBELL	(1U << 0)
 #define RPCDEV_ENTER_WAIT	(1U << 1)
+#define RPCDEV_ENTER_WAIT_UQ	(1U << 2)
+#define RPCDEV_ENTER_WAIT_DC	(1U << 3)
+#define RPCDEV_ENTER_WAIT_MB	(1U << 4)
 
 /**
  * struct rpcdev_enter - argument of RPCDEV_IOC_ENTER, for queues attached
  * with RPCDEV_ATTACH_USER_RINGS.
- * @flags:	in: RPCDEV_ENTER_DOORBELL, RPCDEV_ENTER_WAIT or both.
+ * @flags:	in: RPCDEV_ENTER_DOORBELL, RPCDEV_ENTER_WAIT or
+ *		RPCDEV_ENTER_WAIT_UQ, _DC, _MB, or the doorbell and a wait.
  * @uq_pos:	in (WAIT): wake when the UQ producer index differs from this
  *		(the program's UQ consumer index: an upcall is waiting).
  * @dc_pos:	in (WAIT): likewise for the DC producer index.
@@ -703,10 +735,15 @@ struct rpcdev_mbox_msg {
  * @timeout_ns:	in (WAIT): 0 waits forever.
  * @reserved:	in: zero.
  *
- * The kernel sets RPCDEV_RING_NEED_WAKEUP in struct rpcdev_host_ctrl.flags,
- * issues a full barrier, re-reads the producer indices and only then
- * sleeps; it clears the flag again before it returns, so a program that
- * goes back to polling gets no interrupts. Returns 0 when the device
+ * @uq_pos, @dc_pos and @mb_pos of rings not waited for are ignored.
+ *
+ * The kernel sets the rings' bits in struct rpcdev_host_ctrl.flags
+ * (RPCDEV_RING_NEED_WAKEUP for a plain RPCDEV_ENTER_WAIT), issues a full
+ * barrier, re-reads the producer indices and only then sleeps; it clears
+ * them again before it returns, unless another thread still sleeps for
+ * that ring, so a program that goes back to polling gets no interrupts.
+ * Threads may sleep for different rings of one queue at once (a server
+ * for UQ, a caller for DC). Returns 0 when the device
  * produced (or at once for a doorbell alone), or -1 with errno: EINVAL (not
  * a user-rings queue, flags or reserved), ETIMEDOUT, EINTR, ENODEV, EFAULT.
  */
