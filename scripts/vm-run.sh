@@ -5,7 +5,7 @@
 # the tests there and decide on the host whether the run was clean.
 #
 #   scripts/vm-run.sh [--mode test|demo|bench] [--inject-warn] [--timeout SECONDS]
-#                     [--build DIR] FLAVOUR
+#                     [--only PROGRAM] [--build DIR] FLAVOUR
 #
 #   --mode test     run every test program (the default)
 #   --mode demo     first load the driver with two simulated devices and show
@@ -19,6 +19,7 @@
 #   --inject-warn   make the guest write a kernel WARNING line to its log;
 #                   the run must then fail (scripts/test-runner.sh)
 #   --timeout S     power-off deadline for the whole VM (default 600 s)
+#   --only PROGRAM  run only that test program (rpcdev_poll_test, say)
 #   --build DIR     where the build outputs are (default <repo>/build):
 #                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
 #                     DIR/selftests/vm/*         -> guest /selftests/
@@ -48,6 +49,7 @@ usage() {
 
 mode="test"
 inject_warn=0
+only=
 timeout=600
 build=$top/build
 while [ $# -gt 0 ]; do
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--mode) [ $# -ge 2 ] || usage; mode=$2; shift 2 ;;
 	--inject-warn) inject_warn=1; shift ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
 	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "unknown option $1" >&2; usage ;;
@@ -165,6 +168,7 @@ build_initramfs
 # which -no-reboot turns into QEMU exiting.
 cmdline="console=ttyS0 rdinit=/init panic=-1 loglevel=7 printk.devkmsg=on"
 cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 rpcdev_vm.mode=$mode"
+[ -z "$only" ] || cmdline+=" rpcdev_vm.only=$only"
 # Busy vCPUs make QEMU's TSC drift from its HPET enough for the clocksource
 # watchdog to mark the TSC unstable: timing moves to the slow HPET mid-run,
 # and the kernel patches its sched_clock static key, which under TCG can
