@@ -85,6 +85,24 @@ static void sim_error(struct sim_queue *sq, struct rpcdev_entry *ans,
 	ans->flags = RPCDEV_ENTRY_ERROR;
 }
 
+/*
+ * Answer with the @len bytes at @src, in the call's DC buffer, or with an
+ * error when they do not fit the queue's buffers: the device never writes
+ * past the buffer of the call it answers, whatever buf_size the host chose.
+ */
+static void sim_result(struct sim_queue *sq, struct rpcdev_entry *ans,
+		       const void *src, u32 len)
+{
+	static const char msg[] = "the result is larger than the queue's buffers";
+
+	if (len > sq->mem.buf_size) {
+		sim_error(sq, ans, sim_error_name, msg, sizeof(msg) - 1);
+		return;
+	}
+	memcpy(sim_buf(sq, RPCDEV_PART_DC_BUF, ans->id), src, len);
+	ans->len = len;
+}
+
 /* Downcall answers. */
 
 /* Post an answer on DC, or return false when the host has not made room. */
@@ -435,6 +453,11 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	    req.pad || req.flags & ~(RPCDEV_SIM_UPCALL_ASYNC |
 				     RPCDEV_SIM_UPCALL_VERIFY))
 		goto bad;
+	if (sizeof(res) > sq->mem.buf_size) {
+		/* Say so before any upcall: the result could not be given. */
+		sim_result(sq, ans, &res, sizeof(res));
+		return 0;
+	}
 	async = req.flags & RPCDEV_SIM_UPCALL_ASYNC;
 	sq->run++;
 	memset(sq->stage_sum, 0, sizeof(sq->stage_sum));
@@ -446,8 +469,15 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 
 	start = ktime_get_ns();
 	while (answered < req.count) {
-		/* Post while an id is free (sync: only when none is out). */
-		if (sent < req.count && sq->nr_busy < sq->mem.depth &&
+		bool answer = inflight && sim_ur_seen(sq);
+
+		/*
+		 * Post while an id is free (sync: only when none is out), but
+		 * take the answers already there first: ids come back in
+		 * bursts and go out in bursts.
+		 */
+		if (!answer && sent < req.count &&
+		    sq->nr_busy < sq->mem.depth &&
 		    inflight < (async ? sq->mem.depth : 1)) {
 			while (sq->up_busy[id])
 				id = (id + 1) & (sq->mem.depth - 1);
@@ -456,10 +486,15 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 			posted = true;
 			continue;
 		}
-		/* One notification for all that was posted (and one barrier). */
-		if (posted)
+		/*
+		 * One notification (and one barrier) for all that was posted,
+		 * once the device is about to wait: a host that answers is
+		 * awake, and it sleeps only when no answer comes.
+		 */
+		if (posted && !answer) {
 			sim_notify(sq, RPCDEV_RING_WAKE_UQ);
-		posted = false;
+			posted = false;
+		}
 		ret = sim_ur_wait(sq, &re, timeout);
 		if (ret < 0) {
 			/* Reset under our upcalls: no one will answer them. */
@@ -488,8 +523,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 
 	res.total_ns = ktime_get_ns() - start;
 	sim_upcall_stats(sq, async ? 0 : answered, &res);
-	memcpy(resp, &res, sizeof(res));
-	ans->len = sizeof(res);
+	sim_result(sq, ans, &res, sizeof(res));
 	ret = 0;
 out:
 	/* Ids still out stay busy: their answers are skipped as stale. */
@@ -507,7 +541,6 @@ bad:
 static int sim_watch(struct sim_queue *sq, const struct rpcdev_entry *call,
 		     struct rpcdev_entry *ans)
 {
-	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	struct rpcdev_sim_watch_result res = {};
 	struct rpcdev_sim_watch req;
 	u64 deadline, w;
@@ -539,8 +572,7 @@ static int sim_watch(struct sim_queue *sq, const struct rpcdev_entry *call,
 	res.seen_ns = ktime_get_ns();
 	res.value = RPCDEV_MBOX_VAL(w);
 	res.seq = RPCDEV_MBOX_SEQ(w);
-	memcpy(resp, &res, sizeof(res));
-	ans->len = sizeof(res);
+	sim_result(sq, ans, &res, sizeof(res));
 	return 0;
 bad:
 	ans->status = RPCDEV_STATUS_BAD_REQUEST;
@@ -551,7 +583,6 @@ bad:
 static void sim_mbox_cost(struct sim_queue *sq, const struct rpcdev_entry *call,
 			  struct rpcdev_entry *ans)
 {
-	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	struct rpcdev_sim_mbox_cost req;
 	u64 start, ns, w = 0;
 	u32 i;
@@ -571,8 +602,7 @@ static void sim_mbox_cost(struct sim_queue *sq, const struct rpcdev_entry *call,
 	ns = ktime_get_ns() - start;
 	/* Keep the loads: their sum is not used otherwise. */
 	OPTIMIZER_HIDE_VAR(w);
-	memcpy(resp, &ns, sizeof(ns));
-	ans->len = sizeof(ns);
+	sim_result(sq, ans, &ns, sizeof(ns));
 }
 
 /* RPCDEV_SIM_NOTIFY: post messages until done or the ring is full. */
@@ -580,7 +610,6 @@ static void sim_mbox_notify(struct sim_queue *sq,
 			    const struct rpcdev_entry *call,
 			    struct rpcdev_entry *ans)
 {
-	void *resp = sim_buf(sq, RPCDEV_PART_DC_BUF, call->id);
 	struct rpcdev_sim_notify req;
 	u32 posted;
 
@@ -607,8 +636,7 @@ static void sim_mbox_notify(struct sim_queue *sq,
 	}
 	if (posted)
 		sim_notify(sq, RPCDEV_RING_WAKE_MB);
-	memcpy(resp, &posted, sizeof(posted));
-	ans->len = sizeof(posted);
+	sim_result(sq, ans, &posted, sizeof(posted));
 }
 
 /* Downcalls. */
@@ -642,8 +670,7 @@ static u64 sim_run(struct sim_queue *sq, const struct rpcdev_entry *call,
 		return now + min(le64_to_cpu(us), SIM_MAX_DELAY_US) *
 			     NSEC_PER_USEC;
 	case RPCDEV_SIM_STATS:
-		memcpy(resp, &sq->stats, sizeof(sq->stats));
-		ans->len = sizeof(sq->stats);
+		sim_result(sq, ans, &sq->stats, sizeof(sq->stats));
 		break;
 	case RPCDEV_SIM_UPCALLS:
 		if (sim_upcalls(sq, call, ans))

@@ -147,6 +147,13 @@ static void ring_learn(struct rpcdev *dev, uint64_t now)
 	dev->ring.gap_ns = dev->ring.gap_ns - dev->ring.gap_ns / 8 + gap / 8;
 }
 
+/* Did rpcdev_interrupt() ask the wait to end? Taken once. */
+static bool ring_interrupted(struct rpcdev *dev)
+{
+	return __atomic_load_n(&dev->interrupt, __ATOMIC_RELAXED) &&
+	       __atomic_exchange_n(&dev->interrupt, 0, __ATOMIC_ACQUIRE);
+}
+
 /*
  * Wait until the entry at @pos of a device-produced ring (part @part,
  * offset @off) is published: seq == pos + 1. 0, or a negative errno.
@@ -169,6 +176,8 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 				return 0;
 			ring_relax();
 		}
+		if (ring_interrupted(dev))
+			return -EINTR;
 		now = ring_now_ns();
 		if (!start) {
 			start = now;
@@ -181,6 +190,8 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 			continue;
 		ret = ring_sleep(dev, off, pos,
 				 timeout_ns ? timeout_ns - (now - start) : 0);
+		if (ret == -EINTR)
+			ring_interrupted(dev);	/* the signal said it too */
 		if (ret && ret != -ETIMEDOUT)
 			return ret;
 		budget = RING_SPIN_MIN_NS;
@@ -416,7 +427,7 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 	dev->ring.dc_cons = pos + 1;
 	ring_store(&ring_hctrl(dev)->dc_cons.val, dev->ring.dc_cons);
 	/* Checked once: a stale, duplicated or out-of-range answer is dropped. */
-	if (e.id >= l->depth || e.len > l->buf_size)
+	if (e.id >= l->depth)
 		return 0;
 	c = &dev->ring.calls[e.id];
 	if (c->state != RING_CALL_POSTED || c->tag != e.tag)
@@ -428,6 +439,11 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 	out->id = e.id;
 	out->status = e.status;
 	out->flags = e.flags;
+	/* The call's own answer, but malformed: it fails, and is not lost. */
+	if (e.len > l->buf_size) {
+		out->err = -EIO;
+		return 1;
+	}
 	out->data = (const char *)dev->parts[1] + (size_t)e.id * l->buf_size;
 	out->len = e.len;
 	return 1;
@@ -496,6 +512,10 @@ int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 	ret = rpcdev__ring_reap(dev, &done, 1, 1, timeout_ns);
 	if (ret < 0)
 		return ret;
+	if (done.err) {
+		rpcdev__ring_done(dev, done.id);
+		return done.err;
+	}
 
 	res->status = done.status;
 	res->flags = done.flags;

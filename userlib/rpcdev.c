@@ -233,6 +233,14 @@ int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns)
 	return 0;
 }
 
+int rpcdev_interrupt(struct rpcdev *dev)
+{
+	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+		return -EINVAL;
+	__atomic_store_n(&dev->interrupt, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int rpcdev_queue_id(const struct rpcdev *dev)
 {
 	return rpcdev_has_queue(dev) ? (int)dev->qid : -1;

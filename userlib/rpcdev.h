@@ -61,7 +61,10 @@ struct rpcdev {
 		struct rpcdev_ring_slot *slots;
 		struct rpcdev_ring_call *calls;
 	} ring;
-	unsigned long __resv[6];
+	/* Set by rpcdev_interrupt(), taken by the wait it ends. */
+	int interrupt;
+	unsigned int __resv0;
+	unsigned long __resv[5];
 };
 
 /**
@@ -270,9 +273,10 @@ int rpcdev_queue_attach(struct rpcdev *dev, unsigned int qid,
  * @depth:	as for rpcdev_queue_attach().
  * @buf_size:	as for rpcdev_queue_attach().
  * @policy:	an enum rpcdev_wait_policy, optionally or'ed with
- *		RPCDEV_QUEUE_TIMESTAMPS (the kernel then stamps the stages of
- *		each upcall's round trip, RPCDEV_ATTACH_TIMESTAMPS; user rings
- *		are always stamped). RPCDEV_WAIT_BLOCK is
+ *		RPCDEV_QUEUE_TIMESTAMPS (the stages of each upcall's round
+ *		trip are stamped: by the kernel, RPCDEV_ATTACH_TIMESTAMPS, or
+ *		on POLL and ADAPTIVE queues by the library, which otherwise
+ *		reads no clock it does not need). RPCDEV_WAIT_BLOCK is
  *		rpcdev_queue_attach(); POLL and ADAPTIVE attach the queue with
  *		RPCDEV_ATTACH_USER_RINGS and make rpcdev_call(),
  *		rpcdev_upcall_wait(), rpcdev_upcall_reply(),
@@ -294,6 +298,25 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
  * Return: 0, or -EINVAL when @dev has no POLL or ADAPTIVE queue.
  */
 int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
+
+/**
+ * rpcdev_interrupt() - make a POLL or ADAPTIVE wait on @dev return -EINTR.
+ * @dev:	a device with a POLL or ADAPTIVE queue.
+ *
+ * A thread spinning on the mapped rings makes no system call for a signal
+ * to interrupt, so a signal handler runs and the spin goes on. Calling
+ * this (it is async-signal-safe: one atomic store) makes the spinning
+ * wait of rpcdev_upcall_wait(), rpcdev_serve(), rpcdev_call() or
+ * rpcdev_reap() return -EINTR within a few checks of the ring, or the
+ * next such wait return -EINTR at once if none is in progress. A wait
+ * asleep in the kernel (ADAPTIVE) ends with -EINTR when a signal reaches
+ * its thread, so to stop a thread whatever it is doing, call this and
+ * then send it a signal whose handler does not restart system calls.
+ * BLOCK waits are system calls: a signal alone ends them.
+ *
+ * Return: 0, or -EINVAL when @dev has no POLL or ADAPTIVE queue.
+ */
+int rpcdev_interrupt(struct rpcdev *dev);
 
 /**
  * rpcdev_queue_id() - the queue attached to a device.
@@ -446,13 +469,16 @@ struct rpcdev_async_call {
  *		buffer of the slot: no copy. Valid until
  *		rpcdev_completion_done().
  * @len:	its length.
+ * @err:	0, or -EIO when the device's answer was malformed (longer
+ *		than the queue's buffers): @data and @len are then NULL and 0,
+ *		and the slot is still to be given back.
  */
 struct rpcdev_completion {
 	uint64_t user_data;
 	unsigned int id;
 	int status;
 	unsigned int flags;
-	unsigned int __resv0;
+	int err;
 	const void *data;
 	size_t len;
 };

@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1239,6 +1240,48 @@ TEST_F(call, delay_answers_ok_with_empty_result)
 	ASSERT_EQ(0, delay_call(&self->dev, 1000, CALL_TIMEOUT_NS, &res));
 	ASSERT_EQ(RPCDEV_STATUS_OK, res.status);
 	ASSERT_EQ(0U, res.resp_len);
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+TEST_F(call, result_too_big_for_the_buffers_is_an_error_not_an_overflow)
+{
+	static const char want[] = "the result is larger than the queue's buffers";
+	struct rpcdev_sim_upcalls req = { .count = 1, .method = 1, .size = 8 };
+	struct rpcdev_call_result res;
+	struct rpcdev_error err;
+	char resp[64];
+	unsigned int id;
+
+	/* 64-byte buffers: struct rpcdev_sim_upcall_result does not fit. */
+	ASSERT_LT(64, sizeof(struct rpcdev_sim_upcall_result));
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 4, 64));
+	ASSERT_EQ(0, rpcdev_call(&self->dev, RPCDEV_SIM_UPCALLS, &req,
+				 sizeof(req), resp, sizeof(resp),
+				 CALL_TIMEOUT_NS, &res));
+	ASSERT_EQ(RPCDEV_STATUS_ERROR, res.status);
+	ASSERT_EQ(0, rpcdev_error_split(resp, res.resp_len, &err));
+	ASSERT_EQ(strlen("SimError"), err.name_len);
+	ASSERT_EQ(0, memcmp(err.name, "SimError", err.name_len));
+	ASSERT_EQ(strlen(want), err.message_len);
+	ASSERT_EQ(0, memcmp(err.message, want, err.message_len));
+	/* Only one slot answered: the others' buffers were never written. */
+	for (id = 0; id < 4; id++) {
+		const void *b = rpcdev_queue_buf(&self->dev, RPCDEV_OFF_DC_BUF,
+						 id);
+
+		ASSERT_NE(NULL, b);
+		if (memcmp(b, "SimError", 8))
+			ASSERT_TRUE(all_zero(b, 64)) TH_LOG("slot %u", id);
+	}
 }
 
 TEST_F(call, stats_answer_is_struct_rpcdev_sim_stats)

@@ -734,6 +734,54 @@ TEST_F_TIMEOUT(fast, upcalls_do_not_interrupt_a_caller_sleeping_for_dc,
 	ASSERT_EQ(1, irqs);
 }
 
+struct upcall_waiter {
+	struct rpcdev *dev;
+	int ret;
+};
+
+static void *upcall_waiter_main(void *arg)
+{
+	struct upcall_waiter *w = arg;
+	struct rpcdev_upcall_req up;
+
+	w->ret = rpcdev_upcall_wait(w->dev, 0, &up);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fast, interrupt_ends_a_polling_upcall_wait, LONG_TEST_S)
+{
+	struct upcall_waiter w = { .dev = &self->dev, .ret = 1 };
+	pthread_t th;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, pthread_create(&th, NULL, upcall_waiter_main, &w));
+	sleep_us(100000);
+	ASSERT_EQ(0, rpcdev_interrupt(&self->dev));
+	pthread_join(th, NULL);
+	ASSERT_EQ(-EINTR, w.ret);
+}
+
+TEST_F(fast, interrupt_before_a_wait_ends_the_next_wait_alone)
+{
+	struct rpcdev_upcall_req up;
+
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, rpcdev_interrupt(&self->dev));
+	ASSERT_EQ(-EINTR, rpcdev_upcall_wait(&self->dev, 0, &up));
+	/* Taken: the wait after it runs its course. */
+	ASSERT_EQ(-ETIMEDOUT, rpcdev_upcall_wait(&self->dev,
+						 20 * NSEC_PER_MSEC, &up));
+}
+
+TEST_F(fast, interrupt_on_a_block_queue_gives_einval)
+{
+	ASSERT_EQ(-EINVAL, rpcdev_interrupt(&self->dev));
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(-EINVAL, rpcdev_interrupt(&self->dev));
+}
+
 TEST_F(fast, enter_wait_ends_with_enodev_when_the_device_goes)
 {
 	struct waiter w = { .dev = &self->dev, .ret = 1 };

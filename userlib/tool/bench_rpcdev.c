@@ -233,8 +233,8 @@ static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
 /*
  * Serve until the handler stops. The policy is the queue's (attached with
  * it): BLOCK is one RPCDEV_IOC_REPLY_AND_WAIT per upcall, woken by a
- * signal to give up; POLL and ADAPTIVE spin in the library, which no
- * signal interrupts, so they give up at a timeout.
+ * signal to give up; POLL and ADAPTIVE spin in the library, which
+ * rpcdev_interrupt() ends (and a timeout, should all else fail).
  */
 static int bench_serve(struct srv *s)
 {
@@ -302,6 +302,9 @@ static int srv_finish(struct srv *s, struct bench_thread *t, bool abort)
 	if (abort && t->started) {
 		s->stop = 1;
 		while (!s->exited) {
+			/* A spinning server, then one asleep in a system call. */
+			if (s->policy != BENCH_BLOCK)
+				rpcdev_interrupt(s->dev);
 			pthread_kill(t->tid, SIGUSR1);
 			usleep(10000);
 		}
@@ -513,8 +516,13 @@ int bench_async_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
 			   rb_policy_names[policy]);
 		return -EOPNOTSUPP;
 	}
-	ret = rb_open(cfg, &dev, 0, cfg->async_depth, 0, rb_lib_policy(policy),
-		      cfg->dev_cpu, -1, row);
+	/*
+	 * Buffers just big enough for the messages and the run's result: a
+	 * few pages, not one per slot.
+	 */
+	ret = rb_open(cfg, &dev, 0, cfg->async_depth,
+		      sizeof(struct rpcdev_sim_upcall_result),
+		      rb_lib_policy(policy), cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
 	ret = rb_serve_runs(cfg, &dev, policy, cfg->rate_msgs / 10,
