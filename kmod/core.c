@@ -25,7 +25,8 @@
 /* Features the core itself implements; a device reports the intersection. */
 #define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
 				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX | \
-				 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE)
+				 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE | \
+				 RPCDEV_FEAT_ASYNC_NOACK)
 
 static unsigned int group;
 module_param(group, uint, 0444);

@@ -44,8 +44,14 @@ static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 {
 	u64 entries, bufs;
 
-	if (a->flags & ~(RPCDEV_ATTACH_USER_RINGS | RPCDEV_ATTACH_TIMESTAMPS) ||
+	if (a->flags & ~(RPCDEV_ATTACH_USER_RINGS | RPCDEV_ATTACH_TIMESTAMPS |
+			 RPCDEV_ATTACH_ASYNC_NOACK) ||
 	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
+		return -EINVAL;
+	/* Only a program driving the rings can give slots back by its index. */
+	if (a->flags & RPCDEV_ATTACH_ASYNC_NOACK &&
+	    (!(a->flags & RPCDEV_ATTACH_USER_RINGS) ||
+	     !(rdev->features & RPCDEV_FEAT_ASYNC_NOACK)))
 		return -EINVAL;
 	if (a->qid >= rdev->nr_queues)
 		return -EINVAL;
@@ -165,6 +171,7 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	 */
 	q->user_rings = a->flags & RPCDEV_ATTACH_USER_RINGS;
 	q->timestamps = a->flags & RPCDEV_ATTACH_TIMESTAMPS;
+	q->async_noack = a->flags & RPCDEV_ATTACH_ASYNC_NOACK;
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	ret = rdev->ops->queue_start(rdev, q->qid, &q->mem);

@@ -107,6 +107,7 @@ struct rpcdev_queue_stats {
  * @user_rings: attached with RPCDEV_ATTACH_USER_RINGS: the owner drives
  *		the rings and the kernel leaves them alone.
  * @timestamps: attached with RPCDEV_ATTACH_TIMESTAMPS.
+ * @async_noack: attached with RPCDEV_ATTACH_ASYNC_NOACK.
  * @irq_ns:	when the last interrupt was handled, with @timestamps.
  * @running:	the device was started on it and not yet stopped; changes
  *		under rdev->lock (write) or with it held for reading plus
@@ -146,6 +147,7 @@ struct rpcdev_queue {
 	struct rpcdev_file *owner;
 	bool user_rings;
 	bool timestamps;
+	bool async_noack;
 	u64 irq_ns;
 	bool running;
 	struct rpcdev_queue_mem mem;

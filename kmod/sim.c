@@ -240,7 +240,8 @@ static int sim_dev_add(struct sim_dev *sd, unsigned int id)
 	rdev->nr_queues = queues;
 	rdev->features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
 			 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX |
-			 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE;
+			 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE |
+			 RPCDEV_FEAT_ASYNC_NOACK;
 
 	ret = rpcdev_register_device(rdev);
 	if (ret)

@@ -53,6 +53,13 @@ struct sim_lifetime {
  * @replies:	answers owed, one per call slot id.
  * @up_busy:	upcall ids in flight.
  * @nr_busy:	how many.
+ * @noack:	async upcalls come back by the host's UQ consumer index
+ *		(RPCDEV_ATTACH_ASYNC_NOACK), not by answers on UR.
+ * @up_noack:	upcall ids in flight that the index gives back (@noack).
+ * @uq_async:	per UQ position (mod depth): 1 + the id of the async upcall
+ *		posted there that the index gives back, or 0.
+ * @uq_freed:	the host's UQ consumer index as far as the device has
+ *		taken slots back.
  * @run:	counts RPCDEV_SIM_UPCALLS runs; in the upcalls' tags, so a
  *		late answer to an earlier run is recognized.
  * @up_start:	when each upcall in flight was posted (ns).
@@ -79,6 +86,10 @@ struct sim_queue {
 	struct sim_reply *replies;
 	bool *up_busy;
 	u32 nr_busy;
+	bool noack;
+	bool *up_noack;
+	u32 *uq_async;
+	u32 uq_freed;
 	u32 run;
 	u64 *up_start;
 	u64 *lat;

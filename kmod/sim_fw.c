@@ -195,7 +195,8 @@ static int sim_ur_take(struct sim_queue *sq, struct rpcdev_entry *re)
 	WRITE_ONCE(sim_dctrl(sq)->ur_cons.val, sq->ur_cons);
 
 	if (re->seq != pos + 1 || re->id >= sq->mem.depth ||
-	    !sq->up_busy[re->id] || re->len > sq->mem.buf_size) {
+	    !sq->up_busy[re->id] || sq->up_noack[re->id] ||
+	    re->len > sq->mem.buf_size) {
 		sq->stats.bad++;
 		return -EIO;
 	}
@@ -314,6 +315,79 @@ static void sim_fill(u8 *p, u32 size, u32 n)
 }
 
 /*
+ * The host's UQ consumer index, if it moved past what the device has taken
+ * back without passing what it posted; else the device's own.
+ */
+static u32 sim_uq_cons(struct sim_queue *sq)
+{
+	u32 cons = READ_ONCE(sim_hctrl(sq)->uq_cons.val);
+
+	if (cons - sq->uq_freed > sq->uq_prod - sq->uq_freed)
+		return sq->uq_freed;
+	return cons;
+}
+
+static bool sim_uq_moved(struct sim_queue *sq)
+{
+	return sim_uq_cons(sq) != sq->uq_freed;
+}
+
+/* Give back the slot of the async upcall recorded at @pos, if any. */
+static u32 sim_uq_free(struct sim_queue *sq, u32 pos)
+{
+	u32 *a = &sq->uq_async[pos & (sq->mem.depth - 1)];
+	u32 id = *a;
+
+	if (!id--)
+		return 0;
+	*a = 0;
+	sq->up_noack[id] = false;
+	sq->up_busy[id] = false;
+	sq->nr_busy--;
+	return 1;
+}
+
+/*
+ * Take back the slots of the async upcalls the host's UQ consumer index
+ * has passed (RPCDEV_ATTACH_ASYNC_NOACK): the host is done with their
+ * payloads. Returns how many.
+ */
+static u32 sim_uq_reclaim(struct sim_queue *sq)
+{
+	u32 cons = sim_uq_cons(sq), n = 0;
+
+	for (; sq->uq_freed != cons; sq->uq_freed++)
+		n += sim_uq_free(sq, sq->uq_freed);
+	return n;
+}
+
+/*
+ * Wait until the host gives async upcalls back by its UQ consumer index,
+ * for up to @timeout (ns) of waiting in earnest. Returns how many came
+ * back, 0 on timeout, -ESHUTDOWN when the queue is stopping.
+ */
+static int sim_uq_wait(struct sim_queue *sq, u64 timeout)
+{
+	u64 deadline = 0;
+
+	for (;;) {
+		u32 n = sim_uq_reclaim(sq);
+
+		if (n)
+			return n;
+		if (kthread_should_stop())
+			return -ESHUTDOWN;
+		if (sim_spin(sq, sim_uq_moved))
+			continue;
+		if (!deadline)
+			deadline = ktime_get_ns() + timeout;
+		if (!sim_wait(sq, sim_uq_moved, deadline) &&
+		    !kthread_should_stop())
+			return 0;
+	}
+}
+
+/*
  * Make upcall number @n with id @id and payload @size; time it from now if
  * it is sync (an async one has no round trip to time). The caller notifies
  * the host once it has posted what it can.
@@ -335,8 +409,19 @@ static void sim_uq_post(struct sim_queue *sq,
 	sim_fill(p, req->size, n);
 	if (req->size >= sizeof(seq))
 		memcpy(p, &seq, sizeof(seq));
+	/*
+	 * The slot of an async upcall whose record this position still holds
+	 * comes back now: the host consumed that entry a lap ago (or broke
+	 * the protocol; the device's own accounting stays right either way).
+	 */
+	if (sq->noack && sim_uq_free(sq, pos))
+		sq->stats.bad++;
 	if (req->flags & RPCDEV_SIM_UPCALL_ASYNC) {
 		e.flags = RPCDEV_ENTRY_ASYNC;
+		if (sq->noack) {
+			sq->uq_async[pos & (sq->mem.depth - 1)] = id + 1;
+			sq->up_noack[id] = true;
+		}
 	} else {
 		sq->up_start[id] = ktime_get_ns();
 		e.ts[0] = sq->up_start[id];
@@ -442,7 +527,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	struct rpcdev_sim_upcalls req;
 	struct rpcdev_entry re;
 	u32 sent = 0, answered = 0, inflight = 0, id = 0;
-	bool posted = false;
+	bool posted = false, noack;
 	u64 timeout, start;
 	int ret;
 
@@ -459,6 +544,7 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		return 0;
 	}
 	async = req.flags & RPCDEV_SIM_UPCALL_ASYNC;
+	noack = async && sq->noack;
 	sq->run++;
 	memset(sq->stage_sum, 0, sizeof(sq->stage_sum));
 	timeout = (u64)(req.timeout_ms ?: SIM_UPCALL_TIMEOUT_MS) * NSEC_PER_MSEC;
@@ -469,7 +555,8 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 
 	start = ktime_get_ns();
 	while (answered < req.count) {
-		bool answer = inflight && sim_ur_seen(sq);
+		bool answer = inflight &&
+			      (noack ? sim_uq_moved(sq) : sim_ur_seen(sq));
 
 		/*
 		 * Post while an id is free (sync: only when none is out), but
@@ -494,6 +581,23 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 		if (posted && !answer) {
 			sim_notify(sq, RPCDEV_RING_WAKE_UQ);
 			posted = false;
+		}
+		if (noack) {
+			/* No answers: the host's index gives the slots back. */
+			ret = sim_uq_wait(sq, timeout);
+			if (ret < 0) {
+				sq->life.no_server += inflight;
+				goto out;
+			}
+			if (!ret) {
+				res.timed_out++;
+				sq->life.upcall_timeouts++;
+				break;
+			}
+			inflight -= ret;
+			answered += ret;
+			res.done += ret;
+			continue;
 		}
 		ret = sim_ur_wait(sq, &re, timeout);
 		if (ret < 0) {
@@ -762,6 +866,10 @@ static int sim_firmware(void *data)
 
 static void sim_fw_free(struct sim_queue *sq)
 {
+	kfree(sq->uq_async);
+	sq->uq_async = NULL;
+	kfree(sq->up_noack);
+	sq->up_noack = NULL;
 	kfree(sq->up_start);
 	sq->up_start = NULL;
 	kfree(sq->up_busy);
@@ -793,11 +901,16 @@ int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
 	sq->ur_cons = 0;
 	sq->mb_prod = 0;
 	sq->nr_busy = 0;
+	sq->uq_freed = 0;
+	sq->noack = mem->layout.flags & RPCDEV_ATTACH_ASYNC_NOACK;
 	memset(&sq->stats, 0, sizeof(sq->stats));
 	sq->replies = kcalloc(depth, sizeof(*sq->replies), GFP_KERNEL);
 	sq->up_busy = kcalloc(depth, sizeof(*sq->up_busy), GFP_KERNEL);
 	sq->up_start = kcalloc(depth, sizeof(*sq->up_start), GFP_KERNEL);
-	if (!sq->replies || !sq->up_busy || !sq->up_start)
+	sq->up_noack = kcalloc(depth, sizeof(*sq->up_noack), GFP_KERNEL);
+	sq->uq_async = kcalloc(depth, sizeof(*sq->uq_async), GFP_KERNEL);
+	if (!sq->replies || !sq->up_busy || !sq->up_start || !sq->up_noack ||
+	    !sq->uq_async)
 		goto err;
 
 	sq->task = kthread_create(sim_firmware, sq, "%s", name);

@@ -73,6 +73,12 @@ static uint32_t ring_load(const uint32_t *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/* A field of an entry the device wrote: read once, in one access. */
+static uint32_t ring_read(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
 static void ring_store(uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
@@ -209,16 +215,33 @@ static bool ring_upcall_ready(struct rpcdev *dev)
 	       pos + 1;
 }
 
+/*
+ * Publish a UQ consumer index held behind an async upcall: with
+ * RPCDEV_ATTACH_ASYNC_NOACK that gives its slot back to the device, so it
+ * is done only once the program is through with the payload. The doorbell
+ * is owed, as for an answer.
+ */
+static void ring_release_held(struct rpcdev *dev)
+{
+	if (!(dev->flags & RPCDEV_F_UQ_HELD))
+		return;
+	dev->flags &= ~RPCDEV_F_UQ_HELD;
+	dev->flags |= RPCDEV_F_KICK_PENDING;
+	ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
+}
+
 int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 			     struct rpcdev_upcall_req *up)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
-	uint32_t pos = dev->ring.uq_cons;
-	struct rpcdev_entry e;
+	uint32_t pos = dev->ring.uq_cons, id, len, flags;
+	const struct rpcdev_entry *src;
+	struct rpcdev_ring_slot *s;
 	uint64_t now;
 	int ret;
 
-	/* Answers posted without a doorbell: the device must see them now. */
+	/* The last upcall is done with; what it left owed is paid now. */
+	ring_release_held(dev);
 	if (dev->flags & RPCDEV_F_KICK_PENDING && !ring_upcall_ready(dev)) {
 		dev->flags &= ~RPCDEV_F_KICK_PENDING;
 		ret = ring_kick(dev);
@@ -228,7 +251,11 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	ret = ring_wait_entry(dev, 0, l->uq_off, pos, timeout_ns);
 	if (ret)
 		return ret;
-	memcpy(&e, ring_entry(dev, 0, l->uq_off, pos), sizeof(e));
+	/* The fields used, each read once: shared memory is not trusted. */
+	src = ring_entry(dev, 0, l->uq_off, pos);
+	id = ring_read(&src->id);
+	len = ring_read(&src->len);
+	flags = ring_read(&src->flags);
 	/* The clock only where it is used: learning, or timestamps asked for. */
 	now = 0;
 	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE ||
@@ -237,27 +264,40 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE)
 		ring_learn(dev, now);
 
-	/* Checked once, like the kernel would: never trust shared memory. */
-	if (e.id >= l->depth || e.len > l->buf_size)
-		return -EIO;
+	/*
+	 * Checked once, like the kernel would: never trust shared memory. A
+	 * bad entry is consumed, so the next call gets the next upcall. The
+	 * index of a good async upcall is held while the program reads its
+	 * payload, when that is what gives its slot back.
+	 */
 	dev->ring.uq_cons = pos + 1;
-	ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
+	if (id < l->depth && len <= l->buf_size &&
+	    flags & RPCDEV_ENTRY_ASYNC && dev->flags & RPCDEV_F_ASYNC_NOACK)
+		dev->flags |= RPCDEV_F_UQ_HELD;
+	else
+		ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
+	if (id >= l->depth || len > l->buf_size)
+		return -EIO;
 	/* Kept for the answer: the UQ entry's place may be reused first. */
-	dev->ring.slots[e.id].tag = e.tag;
-	dev->ring.slots[e.id].method = e.method;
-	dev->ring.slots[e.id].flags = e.flags | RING_SLOT_TAKEN;
-	dev->ring.slots[e.id].posted_ns = e.ts[0];
-	dev->ring.slots[e.id].seen_ns = now;
+	s = &dev->ring.slots[id];
+	s->tag = __atomic_load_n(&src->tag, __ATOMIC_RELAXED);
+	s->method = ring_read(&src->method);
+	s->flags = flags | RING_SLOT_TAKEN;
+	if (dev->flags & RPCDEV_F_STAMPS) {
+		s->posted_ns = __atomic_load_n(&src->ts[0], __ATOMIC_RELAXED);
+		s->seen_ns = now;
+	}
 
-	memset(up, 0, sizeof(*up));
-	up->id = e.id;
-	up->method = e.method;
-	up->flags = e.flags & RPCDEV_ENTRY_ASYNC;
-	up->tag = e.tag;
-	up->data = (char *)dev->parts[2] + (size_t)e.id * l->buf_size;
-	up->len = e.len;
-	up->reply = (char *)dev->parts[5] + (size_t)e.id * l->buf_size;
-	up->reply_cap = l->buf_size;
+	*up = (struct rpcdev_upcall_req){
+		.id = id,
+		.method = s->method,
+		.flags = flags & RPCDEV_ENTRY_ASYNC,
+		.tag = s->tag,
+		.data = (char *)dev->parts[2] + (size_t)id * l->buf_size,
+		.len = len,
+		.reply = (char *)dev->parts[5] + (size_t)id * l->buf_size,
+		.reply_cap = l->buf_size,
+	};
 	return 0;
 }
 
@@ -293,6 +333,12 @@ static int ring_upcall_post(struct rpcdev *dev,
 	s = &dev->ring.slots[reply->id];
 	if (!(s->flags & RING_SLOT_TAKEN))
 		return -EINVAL;
+	if (s->flags & RPCDEV_ENTRY_ASYNC && dev->flags & RPCDEV_F_ASYNC_NOACK) {
+		/* No answer: giving the index back acknowledges it. */
+		s->flags = 0;
+		ring_release_held(dev);
+		return 0;
+	}
 	if (reply->len > l->buf_size)
 		return -E2BIG;
 
@@ -525,22 +571,17 @@ int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 	return rpcdev__ring_done(dev, done.id);
 }
 
-/* Does the kernel tell the rings apart when we sleep (RPCDEV_FEAT_RING_WAKE)? */
-static bool ring_wake_per_ring(struct rpcdev *dev)
-{
-	struct rpcdev_info info;
-
-	return !rpcdev_info(dev, &info) && info.features & RPCDEV_FEAT_RING_WAKE;
-}
-
 int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy,
-		      uint32_t attach_flags)
+		      uint32_t attach_flags, uint64_t features)
 {
 	memset(&dev->ring, 0, sizeof(dev->ring));
 	dev->ring.policy = policy;
+	dev->flags &= ~RPCDEV_F_RING_FLAGS;
 	if (attach_flags & RPCDEV_ATTACH_TIMESTAMPS)
 		dev->flags |= RPCDEV_F_STAMPS;
-	if (ring_wake_per_ring(dev))
+	if (attach_flags & RPCDEV_ATTACH_ASYNC_NOACK)
+		dev->flags |= RPCDEV_F_ASYNC_NOACK;
+	if (features & RPCDEV_FEAT_RING_WAKE)
 		dev->flags |= RPCDEV_F_RING_WAKE;
 	dev->ring.slots = calloc(dev->layout.depth, sizeof(*dev->ring.slots));
 	dev->ring.calls = calloc(dev->layout.depth, sizeof(*dev->ring.calls));

@@ -35,10 +35,15 @@ struct rpcdev_ring_call {
 #define RPCDEV_F_QUEUE		(1U << 0)	/* a queue is attached and mapped */
 #define RPCDEV_F_STAMPS		(1U << 1)	/* RPCDEV_ATTACH_TIMESTAMPS */
 #define RPCDEV_F_RING_WAKE	(1U << 2)	/* RPCDEV_FEAT_RING_WAKE */
-#define RPCDEV_F_KICK_PENDING	(1U << 3)	/* UR answers not yet rung */
+#define RPCDEV_F_KICK_PENDING	(1U << 3)	/* posts not yet rung for */
+#define RPCDEV_F_ASYNC_NOACK	(1U << 4)	/* RPCDEV_ATTACH_ASYNC_NOACK */
+#define RPCDEV_F_UQ_HELD	(1U << 5)	/* uq_cons held behind an async */
+#define RPCDEV_F_RING_FLAGS	(RPCDEV_F_STAMPS | RPCDEV_F_RING_WAKE | \
+				 RPCDEV_F_KICK_PENDING | RPCDEV_F_ASYNC_NOACK | \
+				 RPCDEV_F_UQ_HELD)
 
 int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy,
-		      uint32_t attach_flags);
+		      uint32_t attach_flags, uint64_t features);
 void rpcdev__ring_fini(struct rpcdev *dev);
 int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 			     struct rpcdev_upcall_req *up);

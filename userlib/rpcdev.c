@@ -29,6 +29,7 @@ static const char *const rpcdev_feature_names[] = {
 	[3] = "mailbox",	/* RPCDEV_FEAT_MAILBOX */
 	[4] = "user_rings",	/* RPCDEV_FEAT_USER_RINGS */
 	[5] = "ring_wake",	/* RPCDEV_FEAT_RING_WAKE */
+	[6] = "async_noack",	/* RPCDEV_FEAT_ASYNC_NOACK */
 };
 
 static const char *const rpcdev_status_names[] = {
@@ -127,8 +128,7 @@ static void rpcdev_unmap_queue(struct rpcdev *dev)
 		dev->parts[i] = NULL;
 	}
 	rpcdev__ring_fini(dev);
-	dev->flags &= ~(RPCDEV_F_QUEUE | RPCDEV_F_STAMPS | RPCDEV_F_RING_WAKE |
-			RPCDEV_F_KICK_PENDING);
+	dev->flags &= ~(RPCDEV_F_QUEUE | RPCDEV_F_RING_FLAGS);
 }
 
 void rpcdev_close(struct rpcdev *dev)
@@ -184,6 +184,8 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 			       unsigned int policy)
 {
 	struct rpcdev_queue_attach a;
+	struct rpcdev_info info;
+	uint64_t features = 0;
 	unsigned int i;
 	int err;
 
@@ -196,8 +198,14 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 	a.qid = qid;
 	a.depth = depth;
 	a.buf_size = buf_size;
-	if (policy != RPCDEV_WAIT_BLOCK)
+	if (policy != RPCDEV_WAIT_BLOCK) {
+		/* What the rings can do beyond the first ABI. */
+		if (!rpcdev_info(dev, &info))
+			features = info.features;
 		a.flags |= RPCDEV_ATTACH_USER_RINGS;
+		if (features & RPCDEV_FEAT_ASYNC_NOACK)
+			a.flags |= RPCDEV_ATTACH_ASYNC_NOACK;
+	}
 	if (ioctl(dev->fd, RPCDEV_IOC_QUEUE_ATTACH, &a) < 0)
 		return -errno;
 
@@ -215,7 +223,7 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 		}
 	}
 	if (policy != RPCDEV_WAIT_BLOCK) {
-		err = rpcdev__ring_init(dev, policy, a.flags);
+		err = rpcdev__ring_init(dev, policy, a.flags, features);
 		if (err) {
 			rpcdev_unmap_queue(dev);
 			return err;

@@ -580,8 +580,13 @@ const char *rpcdev_status_name(int status);
  *
  * Every upcall taken must be answered, fire-and-forget (async) upcalls too:
  * their answer only tells the device that the server is done with the
- * payload, so it can reuse the slot. Upcalls are taken in the order the
- * device made them, so async upcalls come before any later sync one.
+ * payload, so it can reuse the slot. (On a POLL or ADAPTIVE queue whose
+ * device has RPCDEV_FEAT_ASYNC_NOACK, that answer is no message at all:
+ * the library moves the UQ consumer index past the upcall, when it is
+ * answered or when the thread next waits for an upcall, whichever comes
+ * first; until then the payload stays the server's.) Upcalls are taken
+ * in the order the device made them, so async upcalls come before any
+ * later sync one.
  * Several threads may serve one queue, each with its own
  * struct rpcdev_upcall_req. When the device's file is closed, or its
  * process dies, the kernel answers every upcall not yet answered with

@@ -257,9 +257,15 @@ TEST(feature_bit5_is_named_ring_wake)
 	ASSERT_STREQ("ring_wake", rpcdev_feature_name(5));
 }
 
-TEST(unknown_feature_bit6_has_no_name)
+TEST(feature_bit6_is_named_async_noack)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(6));
+	ASSERT_EQ(1ULL << 6, RPCDEV_FEAT_ASYNC_NOACK);
+	ASSERT_STREQ("async_noack", rpcdev_feature_name(6));
+}
+
+TEST(unknown_feature_bit7_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(7));
 }
 
 /* --- library: status names ------------------------------------------- */

@@ -169,15 +169,19 @@ static void *server_main(void *arg)
 	return NULL;
 }
 
-/* Run @count sync upcalls (VERIFY) against a server thread; 0 or -errno. */
-static int run_upcalls(struct rpcdev *dev, unsigned int count, bool stress,
-		       struct rpcdev_sim_upcall_result *out)
+/*
+ * Run @count upcalls with RPCDEV_SIM_UPCALL_* @flags against a server
+ * thread; 0 or -errno.
+ */
+static int run_upcalls_flags(struct rpcdev *dev, unsigned int count,
+			     uint32_t flags, bool stress,
+			     struct rpcdev_sim_upcall_result *out)
 {
 	struct rpcdev_sim_upcalls req = {
 		.count = count,
 		.method = METHOD,
 		.size = 64,
-		.flags = RPCDEV_SIM_UPCALL_VERIFY,
+		.flags = flags,
 		.timeout_ms = 10000,
 	};
 	struct server s = { .dev = dev, .count = count, .stress = stress,
@@ -196,6 +200,14 @@ static int run_upcalls(struct rpcdev *dev, unsigned int count, bool stress,
 	if (res.status != RPCDEV_STATUS_OK)
 		return -EPROTO;
 	return s.ret == RPCDEV_SERVE_STOP ? 0 : s.ret;
+}
+
+/* Run @count sync upcalls (VERIFY) against a server thread; 0 or -errno. */
+static int run_upcalls(struct rpcdev *dev, unsigned int count, bool stress,
+		       struct rpcdev_sim_upcall_result *out)
+{
+	return run_upcalls_flags(dev, count, RPCDEV_SIM_UPCALL_VERIFY, stress,
+				 out);
 }
 
 /* Wait until the device has armed its doorbell (it sleeps). */
@@ -732,6 +744,63 @@ TEST_F_TIMEOUT(fast, upcalls_do_not_interrupt_a_caller_sleeping_for_dc,
 	/* The answer's interrupt alone: none for the upcalls. */
 	ASSERT_EQ(0, dbgfs_read_key(self->q0, "interrupts", &irqs));
 	ASSERT_EQ(1, irqs);
+}
+
+TEST_F(fast, async_noack_without_user_rings_gives_einval)
+{
+	struct rpcdev_queue_attach a = {
+		.flags = RPCDEV_ATTACH_ASYNC_NOACK,
+	};
+
+	ASSERT_EQ(-1, ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_QUEUE_ATTACH, &a));
+	ASSERT_EQ(EINVAL, errno);
+	/* Nothing was attached: the file can still take a queue. */
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+}
+
+static uint32_t host_ur_prod(struct rpcdev *dev)
+{
+	const struct rpcdev_host_ctrl *h = rpcdev_queue_part(dev,
+							     RPCDEV_OFF_HOST,
+							     NULL);
+
+	return __atomic_load_n(&h->ur_prod.val, __ATOMIC_ACQUIRE);
+}
+
+TEST_F_TIMEOUT(fast, poll_async_upcalls_come_back_by_the_index_alone,
+	       LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+
+	ASSERT_EQ(0, set_fw_spin_us(100000));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
+				       RPCDEV_SIM_UPCALL_ASYNC, false, &r));
+	ASSERT_EQ(RUN_COUNT, r.done);
+	ASSERT_EQ(0, r.failed);
+	ASSERT_EQ(0, r.timed_out);
+	/* Not one answer on UR: the consumer index gave every slot back. */
+	ASSERT_EQ(0, host_ur_prod(&self->dev));
+}
+
+TEST_F_TIMEOUT(fast, adaptive_async_upcalls_wake_a_sleeping_device,
+	       LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+	unsigned long long enters = 0;
+
+	/* The device sleeps for its slots at once: the index must ring. */
+	ASSERT_EQ(0, set_fw_spin_us(0));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
+						RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
+				       RPCDEV_SIM_UPCALL_ASYNC, false, &r));
+	ASSERT_EQ(RUN_COUNT, r.done);
+	ASSERT_EQ(0, r.timed_out);
+	ASSERT_EQ(0, host_ur_prod(&self->dev));
+	ASSERT_EQ(0, dbgfs_read_key(self->q0, "enters", &enters));
+	ASSERT_LT(1, enters);
 }
 
 struct upcall_waiter {

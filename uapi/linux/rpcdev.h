@@ -50,6 +50,7 @@
  *			in the host's flags and RPCDEV_ENTER_WAIT_UQ, _DC and
  *			_MB, so a thread sleeping for one ring costs the
  *			others no interrupt.
+ * RPCDEV_FEAT_ASYNC_NOACK: RPCDEV_ATTACH_ASYNC_NOACK.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -57,6 +58,7 @@
 #define RPCDEV_FEAT_MAILBOX	(1ULL << 3)
 #define RPCDEV_FEAT_USER_RINGS	(1ULL << 4)
 #define RPCDEV_FEAT_RING_WAKE	(1ULL << 5)
+#define RPCDEV_FEAT_ASYNC_NOACK	(1ULL << 6)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -170,6 +172,18 @@ struct rpcdev_info {
  */
 #define RPCDEV_ATTACH_TIMESTAMPS	(1U << 1)
 
+/*
+ * RPCDEV_ATTACH_ASYNC_NOACK (with RPCDEV_ATTACH_USER_RINGS): async upcalls
+ * are not acknowledged on UR. The device takes an async upcall's slot back
+ * once the host's UQ consumer index (struct rpcdev_host_ctrl.uq_cons) has
+ * moved past its entry, so the program moves that index past an async
+ * upcall only when it is done with the payload, and rings the doorbell
+ * then if the device sleeps (RPCDEV_DEV_NEED_DOORBELL): a burst of async
+ * upcalls costs one cache line per message each way and no answer at all.
+ * Sync upcalls are answered on UR as always. Needs RPCDEV_FEAT_ASYNC_NOACK.
+ */
+#define RPCDEV_ATTACH_ASYNC_NOACK	(1U << 2)
+
 /**
  * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
  * @qid:	in: the queue, 0..nr_queues-1.
@@ -242,8 +256,9 @@ struct rpcdev_entry {
 
 /*
  * RPCDEV_ENTRY_ASYNC:	an upcall request that expects no reply (fire and
- *			forget); the kernel acknowledges it to the device when
- *			the server takes it.
+ *			forget); the kernel acknowledges it to the device on UR
+ *			when the server takes it, or the host's UQ consumer
+ *			index gives the slot back (RPCDEV_ATTACH_ASYNC_NOACK).
  * RPCDEV_ENTRY_ERROR:	a result whose payload is an error: a NUL-terminated
  *			name followed by a NUL-terminated message, as a host
  *			exception's type and text.
