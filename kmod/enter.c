@@ -12,6 +12,7 @@
  * sees the new index or the producer sees the flag, so no wakeup is lost.
  */
 #include <linux/cleanup.h>
+#include <linux/log2.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
@@ -43,6 +44,7 @@ static void rpcdev_host_flags_update(struct rpcdev_queue *q)
 	u32 flags = q->poll_wake;
 	unsigned int bit;
 
+	BUILD_BUG_ON(ilog2(RPCDEV_RING_WAKE_MB) + 1 != RPCDEV_RING_WAKE_BITS);
 	lockdep_assert_held(&q->lock);
 	for (bit = 0; bit < RPCDEV_RING_WAKE_BITS; bit++)
 		if (q->sleepers[bit])

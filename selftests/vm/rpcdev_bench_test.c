@@ -187,6 +187,18 @@ TEST_F_TIMEOUT(bench, poll_and_adaptive_rows_run, 120)
 	EXPECT_EQ(NULL, strstr(res->out, "where an upcall's time goes"));
 }
 
+TEST_F_TIMEOUT(bench, stamped_poll_row_shows_where_the_time_goes, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "upcall_poll_stamped"));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "where an upcall's time goes"));
+	EXPECT_NE(NULL, strstr(res->out, "\n  upcall POLL, 64 B, stamped "))
+		TH_LOG("%s", res->out);
+}
+
 TEST_F_TIMEOUT(bench, sim_parameters_are_given_back, 120)
 {
 	struct run_result *res = &(struct run_result){ 0 };

@@ -195,8 +195,9 @@ int bench_syscall_scale(const struct bench_cfg *cfg, struct bench_row *one,
 			struct bench_row *two);
 
 /* bench_rpcdev.c: the device. */
+/* Sync upcalls with @policy, their stages stamped when @stamps. */
 int bench_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
-		  struct bench_row *row);
+		  bool stamps, struct bench_row *row);
 /* BLOCK upcalls with a device that sleeps too (fw_spin_us = 0). */
 int bench_upcalls_device_sleeps(const struct bench_cfg *cfg,
 				struct bench_row *row);

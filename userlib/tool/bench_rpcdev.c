@@ -386,7 +386,7 @@ static void rb_row_from_result(struct bench_row *row,
 }
 
 int bench_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
-		  struct bench_row *row)
+		  bool stamps, struct bench_row *row)
 {
 	struct rpcdev_sim_upcall_result res;
 	struct rpcdev dev;
@@ -399,12 +399,12 @@ int bench_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
 		return -EOPNOTSUPP;
 	}
 	/*
-	 * BLOCK rows say where the time goes; a polling server reads no
+	 * Stamped rows say where the time goes; a polling server reads no
 	 * clock when it is not asked for stamps, and that is the fast path.
 	 */
 	ret = rb_open(cfg, &dev, 0, 0, 0,
 		      rb_lib_policy(policy) |
-		      (policy == BENCH_BLOCK ? RPCDEV_QUEUE_TIMESTAMPS : 0),
+		      (stamps ? RPCDEV_QUEUE_TIMESTAMPS : 0),
 		      cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;

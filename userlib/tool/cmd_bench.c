@@ -64,8 +64,10 @@ static const char bench_usage[] =
 	"shm is a cache line each way, eventfd its counter), upcall_block,\n"
 	"upcall_block_devsleep (the simulated device sleeps for the reply\n"
 	"instead of polling fw_spin_us first, as the eventfd initiator does),\n"
-	"upcall_poll, upcall_adaptive, adaptive_idle, downcall, async_upcalls,\n"
-	"async_upcalls_poll, pipe_rate, upcall_1mib, memcpy_1mib, syscall_one, syscall_two (a\n"
+	"upcall_poll, upcall_poll_stamped (the same with the stages stamped:\n"
+	"where the time goes), upcall_adaptive, adaptive_idle, downcall,\n"
+	"async_upcalls, async_upcalls_poll, pipe_rate, upcall_1mib,\n"
+	"memcpy_1mib, syscall_one, syscall_two (a\n"
 	"getppid loop: how the machine itself scales to two CPUs), queue_one,\n"
 	"queue_two (each queue's caller and firmware on one CPU of its own;\n"
 	"one and two are measured in alternation), mbox_check.\n"
@@ -82,7 +84,8 @@ static const char bench_usage[] =
 
 enum {
 	R_SHM, R_EVENTFD, R_PIPE, R_UNIX, R_TCP,
-	R_UP_BLOCK, R_UP_BLOCK_SLEEP, R_UP_POLL, R_UP_ADAPTIVE, R_ADAPTIVE_IDLE,
+	R_UP_BLOCK, R_UP_BLOCK_SLEEP, R_UP_POLL, R_UP_POLL_STAMPED,
+	R_UP_ADAPTIVE, R_ADAPTIVE_IDLE,
 	R_DOWNCALL, R_ASYNC, R_ASYNC_POLL, R_PIPE_RATE, R_UP_1MIB, R_MEMCPY,
 	R_SYSCALL_ONE, R_SYSCALL_TWO, R_QUEUE_ONE, R_QUEUE_TWO, R_MBOX,
 	R_NR,
@@ -97,6 +100,7 @@ static struct bench_row bench_rows[R_NR] = {
 	[R_UP_BLOCK]	= { "upcall_block", "upcall BLOCK, 64 B", BENCH_LATENCY },
 	[R_UP_BLOCK_SLEEP] = { "upcall_block_devsleep", "upcall BLOCK, 64 B, device sleeps", BENCH_LATENCY },
 	[R_UP_POLL]	= { "upcall_poll", "upcall POLL, 64 B", BENCH_LATENCY },
+	[R_UP_POLL_STAMPED] = { "upcall_poll_stamped", "upcall POLL, 64 B, stamped", BENCH_LATENCY },
 	[R_UP_ADAPTIVE]	= { "upcall_adaptive", "upcall ADAPTIVE, 64 B, burst", BENCH_LATENCY },
 	[R_ADAPTIVE_IDLE] = { "adaptive_idle", "ADAPTIVE server, idle", BENCH_CPU },
 	[R_DOWNCALL]	= { "downcall", "sync downcall (echo), 64 B", BENCH_LATENCY },
@@ -666,9 +670,10 @@ static int run_eventfd(const struct bench_cfg *c, struct bench_row *r) { return 
 static int run_pipe(const struct bench_cfg *c, struct bench_row *r) { return bench_pingpong(c, BENCH_PIPE, r); }
 static int run_unix(const struct bench_cfg *c, struct bench_row *r) { return bench_pingpong(c, BENCH_UNIX, r); }
 static int run_tcp(const struct bench_cfg *c, struct bench_row *r) { return bench_pingpong(c, BENCH_TCP, r); }
-static int run_block(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_BLOCK, r); }
-static int run_poll(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_POLL, r); }
-static int run_adaptive(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_ADAPTIVE, r); }
+static int run_block(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_BLOCK, true, r); }
+static int run_poll(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_POLL, false, r); }
+static int run_poll_stamped(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_POLL, true, r); }
+static int run_adaptive(const struct bench_cfg *c, struct bench_row *r) { return bench_upcalls(c, BENCH_ADAPTIVE, false, r); }
 static int run_async(const struct bench_cfg *c, struct bench_row *r) { return bench_async_upcalls(c, BENCH_BLOCK, r); }
 static int run_async_poll(const struct bench_cfg *c, struct bench_row *r) { return bench_async_upcalls(c, BENCH_POLL, r); }
 typedef int (*bench_pair_fn)(const struct bench_cfg *cfg, struct bench_row *one,
@@ -691,6 +696,7 @@ static const struct {
 	[R_UP_BLOCK]	= { run_block, true },
 	[R_UP_BLOCK_SLEEP] = { bench_upcalls_device_sleeps, true },
 	[R_UP_POLL]	= { run_poll, true },
+	[R_UP_POLL_STAMPED] = { run_poll_stamped, true },
 	[R_UP_ADAPTIVE]	= { run_adaptive, true },
 	[R_ADAPTIVE_IDLE] = { bench_adaptive_idle, true },
 	[R_DOWNCALL]	= { bench_downcalls, true },
