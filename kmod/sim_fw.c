@@ -410,12 +410,18 @@ static void sim_uq_post(struct sim_queue *sq,
 	if (req->size >= sizeof(seq))
 		memcpy(p, &seq, sizeof(seq));
 	/*
-	 * The slot of an async upcall whose record this position still holds
-	 * comes back now: the host consumed that entry a lap ago (or broke
-	 * the protocol; the device's own accounting stays right either way).
+	 * This position's record is that of pos - depth, which the host has
+	 * consumed: with at most depth - 1 ids busy before this post, fewer
+	 * entries are unconsumed. So the slots given back by the index reach
+	 * at least that far, and sim_uq_reclaim() never walks onto a record
+	 * of a later lap. A record still there means the device posted past
+	 * what it took back; the slot comes back now, and that is counted.
 	 */
-	if (sq->noack && sim_uq_free(sq, pos))
-		sq->stats.bad++;
+	if (pos - sq->uq_freed >= sq->mem.depth) {
+		if (sim_uq_free(sq, pos))
+			sq->stats.bad++;
+		sq->uq_freed = pos - sq->mem.depth + 1;
+	}
 	if (req->flags & RPCDEV_SIM_UPCALL_ASYNC) {
 		e.flags = RPCDEV_ENTRY_ASYNC;
 		if (sq->noack) {

@@ -791,6 +791,29 @@ TEST_F_TIMEOUT(fast, poll_async_upcalls_come_back_by_the_index_alone,
 	ASSERT_EQ(0, host_ur_prod(&self->dev));
 }
 
+TEST_F_TIMEOUT(fast, async_upcalls_after_many_sync_ones_come_back_in_order,
+	       LONG_TEST_S)
+{
+	struct rpcdev_sim_upcall_result r;
+	struct rpcdev_sim_stats st;
+	struct rpcdev_call_result res;
+
+	/* Depth 4: the sync run laps UQ many times before the async one. */
+	ASSERT_EQ(0, set_fw_spin_us(100000));
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
+						RPCDEV_WAIT_POLL));
+	ASSERT_EQ(0, run_upcalls(&self->dev, 50, false, &r));
+	ASSERT_EQ(50, r.done);
+	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
+				       RPCDEV_SIM_UPCALL_ASYNC, false, &r));
+	ASSERT_EQ(RUN_COUNT, r.done);
+	ASSERT_EQ(0, r.timed_out);
+	/* No slot came back before the server had consumed its entry. */
+	ASSERT_EQ(0, rpcdev_call(&self->dev, RPCDEV_SIM_STATS, NULL, 0, &st,
+				 sizeof(st), CALL_TIMEOUT_NS, &res));
+	ASSERT_EQ(0, st.bad);
+}
+
 TEST_F_TIMEOUT(fast, adaptive_async_upcalls_wake_a_sleeping_device,
 	       LONG_TEST_S)
 {
