@@ -32,6 +32,8 @@
 #define RING_SPIN_MIN_NS	2000ULL
 /* Checks of the ring between two looks at the clock. */
 #define RING_SPIN_BATCH		32
+/* The per-message path: inlined into the loops that run it. */
+#define RING_HOT		inline __attribute__((always_inline))
 
 static uint64_t ring_now_ns(void)
 {
@@ -166,8 +168,8 @@ static bool ring_interrupted(struct rpcdev *dev)
  * The clock is read only once the entry is late: a polling wait that finds
  * its entry costs loads of the entry alone.
  */
-static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
-			   uint32_t pos, uint64_t timeout_ns)
+static int ring_wait_slow(struct rpcdev *dev, unsigned int part, uint64_t off,
+			  uint32_t pos, uint64_t timeout_ns)
 {
 	const struct rpcdev_entry *e = ring_entry(dev, part, off, pos);
 	uint64_t start = 0, budget = 0, now;
@@ -206,6 +208,20 @@ static int ring_wait_entry(struct rpcdev *dev, unsigned int part, uint64_t off,
 	}
 }
 
+/*
+ * ring_wait_slow(), with the entry that is already there found inline:
+ * under emulation every call and return costs, and this is the path of
+ * each message in a burst.
+ */
+static RING_HOT int ring_wait_entry(struct rpcdev *dev, unsigned int part,
+				    uint64_t off, uint32_t pos,
+				    uint64_t timeout_ns)
+{
+	if (ring_load(&ring_entry(dev, part, off, pos)->seq) == pos + 1)
+		return 0;
+	return ring_wait_slow(dev, part, off, pos, timeout_ns);
+}
+
 /* Is the next upcall on UQ already published? */
 static bool ring_upcall_ready(struct rpcdev *dev)
 {
@@ -230,8 +246,9 @@ static void ring_release_held(struct rpcdev *dev)
 	ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
 }
 
-int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
-			     struct rpcdev_upcall_req *up)
+/* Take the next upcall off UQ into @up (rpcdev__ring_upcall_wait()). */
+static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
+			      struct rpcdev_upcall_req *up)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
 	uint32_t pos = dev->ring.uq_cons, id, len, flags;
@@ -301,6 +318,12 @@ int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
 	return 0;
 }
 
+int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
+			     struct rpcdev_upcall_req *up)
+{
+	return ring_take(dev, timeout_ns, up);
+}
+
 /* Publish @src as the next entry of a host-produced ring (DQ or UR). */
 static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 		      uint32_t *shared_prod, struct rpcdev_entry *src)
@@ -321,7 +344,7 @@ static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 }
 
 /* Post the answer to an upcall on UR; the doorbell is the caller's. */
-static int ring_upcall_post(struct rpcdev *dev,
+static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 			    const struct rpcdev_upcall_reply *reply)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
@@ -386,10 +409,10 @@ int rpcdev__ring_upcall_reply(struct rpcdev *dev,
  * its full barrier: the device is busy posting, and the check is made
  * once, before this server next waits (rpcdev__ring_upcall_wait()).
  */
-int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
-				       const struct rpcdev_upcall_reply *reply,
-				       uint64_t timeout_ns,
-				       struct rpcdev_upcall_req *up)
+static RING_HOT int ring_answer_and_take(struct rpcdev *dev,
+					 const struct rpcdev_upcall_reply *reply,
+					 uint64_t timeout_ns,
+					 struct rpcdev_upcall_req *up)
 {
 	int ret = ring_upcall_post(dev, reply);
 
@@ -403,7 +426,58 @@ int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
 		if (ret)
 			return ret;
 	}
-	return rpcdev__ring_upcall_wait(dev, timeout_ns, up);
+	return ring_take(dev, timeout_ns, up);
+}
+
+int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
+				       const struct rpcdev_upcall_reply *reply,
+				       uint64_t timeout_ns,
+				       struct rpcdev_upcall_req *up)
+{
+	return ring_answer_and_take(dev, reply, timeout_ns, up);
+}
+
+/* The answer a handler starts from: OK, empty, in place. */
+static RING_HOT void ring_reply_init(struct rpcdev_upcall_reply *reply,
+				     const struct rpcdev_upcall_req *up)
+{
+	*reply = (struct rpcdev_upcall_reply){
+		.id = up->id,
+		.status = RPCDEV_STATUS_OK,
+	};
+}
+
+/*
+ * rpcdev_serve() on user rings: the same loop as on a BLOCK queue, with
+ * the take and the answer inlined into it.
+ */
+int rpcdev__ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
+		       void *ctx, uint64_t timeout_ns)
+{
+	struct rpcdev_upcall_reply reply;
+	struct rpcdev_upcall_req up;
+	int ret, stop;
+
+	ret = ring_take(dev, timeout_ns, &up);
+	while (!ret) {
+		ring_reply_init(&reply, &up);
+		stop = handler(ctx, &up, &reply);
+		/* Only an acknowledgement: nothing to refuse. */
+		if (up.flags & RPCDEV_ENTRY_ASYNC)
+			ring_reply_init(&reply, &up);
+		if (stop) {
+			ret = rpcdev__ring_upcall_reply(dev, &reply);
+			if (ret) {
+				rpcdev__serve_refused(dev, &up, ret);
+				return ret;
+			}
+			return stop;
+		}
+		ret = ring_answer_and_take(dev, &reply, timeout_ns, &up);
+		if (ret == -EINVAL || ret == -E2BIG || ret == -EFAULT)
+			rpcdev__serve_refused(dev, &up, ret);
+	}
+	return ret;
 }
 
 /* A free downcall slot, or -EAGAIN when all are in flight or unreaped. */

@@ -53,6 +53,11 @@ int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
 				       const struct rpcdev_upcall_reply *reply,
 				       uint64_t timeout_ns,
 				       struct rpcdev_upcall_req *up);
+int rpcdev__ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
+		       void *ctx, uint64_t timeout_ns);
+/* upcall.c: answer an upcall whose answer was refused with an error. */
+void rpcdev__serve_refused(struct rpcdev *dev,
+			   const struct rpcdev_upcall_req *up, int err);
 int rpcdev__ring_submit(struct rpcdev *dev,
 			const struct rpcdev_async_call *calls, unsigned int n);
 int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,

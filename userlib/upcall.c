@@ -197,8 +197,8 @@ static void serve_reply_init(struct rpcdev_upcall_reply *reply,
  * The kernel refused the handler's answer (@err): answer the upcall with
  * an error of our own, so the device is not left waiting for it.
  */
-static void serve_refused(struct rpcdev *dev,
-			  const struct rpcdev_upcall_req *up, int err)
+void rpcdev__serve_refused(struct rpcdev *dev,
+			   const struct rpcdev_upcall_req *up, int err)
 {
 	struct rpcdev_upcall_reply fallback;
 	const char *what;
@@ -235,6 +235,8 @@ int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
 		return ret;
 	if (!handler)
 		return -EINVAL;
+	if (dev->ring.policy != RPCDEV_WAIT_BLOCK)
+		return rpcdev__ring_serve(dev, handler, ctx, timeout_ns);
 
 	ret = rpcdev_upcall_wait(dev, timeout_ns, &up);
 	while (!ret) {
@@ -247,7 +249,7 @@ int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
 		if (stop) {
 			ret = rpcdev_upcall_reply(dev, &reply);
 			if (ret) {
-				serve_refused(dev, &up, ret);
+				rpcdev__serve_refused(dev, &up, ret);
 				return ret;
 			}
 			return stop;
@@ -256,7 +258,7 @@ int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
 		ret = rpcdev_upcall_reply_and_wait(dev, &reply, timeout_ns,
 						   &up);
 		if (ret == -EINVAL || ret == -E2BIG || ret == -EFAULT)
-			serve_refused(dev, &up, ret);
+			rpcdev__serve_refused(dev, &up, ret);
 	}
 	return ret;
 }
