@@ -82,6 +82,10 @@ struct rpcdev {
  *			while they are short, capped by
  *			rpcdev_queue_set_spin()), then sleeps in the kernel:
  *			near POLL latency in bursts, near no CPU when idle.
+ *			The one to choose unless a program needs the
+ *			kernel-driven ioctls (the `rpcdev upcalls` tool's
+ *			default); rpcdev_queue_attach() keeps BLOCK, so
+ *			programs written against the ioctls keep working.
  *
  * With POLL and ADAPTIVE, a queue is driven by one thread per direction
  * at a time: one thread making downcalls (one call in flight) and one

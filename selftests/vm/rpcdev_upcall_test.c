@@ -1422,6 +1422,46 @@ TEST_F(upcall, tool_upcalls_sync_answers_every_upcall_exactly)
 	ASSERT_TRUE(has_line(res->out, "failed: 0\n"));
 }
 
+TEST_F(upcall, tool_upcalls_serves_with_each_wait_policy)
+{
+	static const char *const policies[] = { "block", "poll", "adaptive" };
+	struct run_result *res = &(struct run_result){ 0 };
+	char want[32];
+	unsigned int i;
+
+	SKIP_WITHOUT_TOOL();
+	for (i = 0; i < 3; i++) {
+		memset(res, 0, sizeof(*res));
+		ASSERT_EQ(0, run_tool(res, "upcalls", "-n", "50", "-p",
+				      policies[i]));
+		ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+		snprintf(want, sizeof(want), "policy: %s\n", policies[i]);
+		ASSERT_TRUE(has_line(res->out, want)) TH_LOG("%s", res->out);
+		ASSERT_TRUE(has_line(res->out, "done: 50\n"));
+		ASSERT_TRUE(has_line(res->out, "mismatched: 0\n"));
+	}
+}
+
+TEST_F(upcall, tool_upcalls_default_policy_is_adaptive)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "upcalls", "-n", "5"));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	ASSERT_TRUE(has_line(res->out, "policy: adaptive\n"));
+}
+
+TEST_F(upcall, tool_upcalls_unknown_policy_exits_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "upcalls", "-p", "spin"));
+	ASSERT_EQ(2, res->status);
+	ASSERT_NE(NULL, strstr(res->err, "bad policy 'spin'"));
+}
+
 TEST_F(upcall, tool_upcalls_async_acknowledges_every_upcall)
 {
 	struct run_result *res = &(struct run_result){ 0 };

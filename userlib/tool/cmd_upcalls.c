@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE] [-m METHOD]
- *                [--async]: the device-to-host direction, end to end. A
- * thread of this process serves the queue's upcalls with an echo server
- * (rpcdev_serve()) while the main thread asks rpcdev_sim to make COUNT
- * upcalls (RPCDEV_SIM_UPCALLS) and prints what the device measured.
+ *                [-p POLICY] [--async]: the device-to-host direction, end
+ * to end. A thread of this process serves the queue's upcalls with an echo
+ * server (rpcdev_serve(), with the wait policy asked for) while the main
+ * thread asks rpcdev_sim to make COUNT upcalls (RPCDEV_SIM_UPCALLS) and
+ * prints what the device measured.
  *
  * Output, on stdout, one "name: value" line each:
- *	count, size, mode (sync or async), done, failed, no_server,
+ *	count, size, mode (sync or async), policy, done, failed, no_server,
  *	timed_out, mismatched, then min_us, p50_us, p99_us, p999_us, max_us,
  *	mean_us (round trips on the device clock, in microseconds), total_us
  *	(the whole run) and per_second (upcalls answered per second)
@@ -37,24 +38,28 @@
 
 static const char upcalls_usage[] =
 	"Usage: " TOOL_NAME " upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE]\n"
-	"                      [-m METHOD] [--async]\n"
+	"                      [-m METHOD] [-p POLICY] [--async]\n"
 	"Have rpcdev_sim call this process COUNT times and show the round trips\n"
 	"as the device measured them. A thread serves the calls with an echo\n"
-	"server (librpcdev's rpcdev_serve(), one system call per upcall, the\n"
-	"payloads read and written in place).\n"
+	"server (librpcdev's rpcdev_serve(), the payloads read and written in\n"
+	"place).\n"
 	"\n"
 	"  -d PATH        the device, an rpcdev_sim one (default " TOOL_DEFAULT_PATH ")\n"
 	"  -q QID         the queue to use (default 0); it must be free\n"
 	"  -n COUNT       upcalls to make (default 1000, at most 1048576)\n"
 	"  -s SIZE        payload bytes of each (default 64, at most 1048576)\n"
 	"  -m METHOD      the method number the device calls (default 1)\n"
+	"  -p POLICY      how the server waits: adaptive (the default: spins a\n"
+	"                 while, then sleeps), block (one system call per\n"
+	"                 upcall) or poll (spins on the mapped ring)\n"
 	"  --async        fire-and-forget upcalls (the device does not wait for\n"
 	"                 each answer; it times their acknowledgements)\n"
 	"  -h             show this help\n"
 	"\n"
-	"Prints \"name: value\" lines: count, size, mode, then the device's\n"
-	"counts done, failed, no_server, timed_out, mismatched (sync replies\n"
-	"that were not the request), then the round trips on the device clock:\n"
+	"Prints \"name: value\" lines: count, size, mode, policy, then the\n"
+	"device's counts done, failed, no_server, timed_out, mismatched (sync\n"
+	"replies that were not the request), then the round trips on the\n"
+	"device clock:\n"
 	"min_us, p50_us, p99_us, p999_us, max_us, mean_us; then total_us (the\n"
 	"whole run) and per_second (upcalls answered per second). Exits 0 if\n"
 	"every upcall was answered OK (and echoed exactly), 1 otherwise or if a\n"
@@ -111,7 +116,14 @@ static double upc_us(uint64_t le_ns)
 	return (double)le64toh(le_ns) / 1000.0;
 }
 
+static const char *const upc_policies[] = {
+	[RPCDEV_WAIT_BLOCK] = "block",
+	[RPCDEV_WAIT_POLL] = "poll",
+	[RPCDEV_WAIT_ADAPTIVE] = "adaptive",
+};
+
 static void upc_print(const struct rpcdev_sim_upcalls *req,
+		      unsigned int policy,
 		      const struct rpcdev_sim_upcall_result *r)
 {
 	uint64_t total;
@@ -120,6 +132,7 @@ static void upc_print(const struct rpcdev_sim_upcalls *req,
 	printf("size: %u\n", req->size);
 	printf("mode: %s\n", req->flags & RPCDEV_SIM_UPCALL_ASYNC ?
 	       "async" : "sync");
+	printf("policy: %s\n", upc_policies[policy]);
 	printf("done: %u\n", le32toh(r->done));
 	printf("failed: %u\n", le32toh(r->failed));
 	printf("no_server: %u\n", le32toh(r->no_server));
@@ -175,7 +188,7 @@ static int upc_downcall(struct rpcdev *dev, struct rpcdev_sim_upcalls *req,
 	return EXIT_OK;
 }
 
-static int upc_run(const char *path, unsigned int qid,
+static int upc_run(const char *path, unsigned int qid, unsigned int policy,
 		   struct rpcdev_sim_upcalls *req)
 {
 	struct rpcdev_sim_upcall_result r;
@@ -185,9 +198,9 @@ static int upc_run(const char *path, unsigned int qid,
 	int ret, status;
 
 	buf_size = req->size > RPCDEV_DEFAULT_BUF_SIZE ? req->size : 0;
-	if (tool_open_queue(&dev, path, qid,
-			    upc_depth(buf_size ?: RPCDEV_DEFAULT_BUF_SIZE),
-			    buf_size))
+	if (tool_open_queue_policy(&dev, path, qid,
+				   upc_depth(buf_size ?: RPCDEV_DEFAULT_BUF_SIZE),
+				   buf_size, policy))
 		return EXIT_FAIL;
 
 	memset(&server, 0, sizeof(server));
@@ -207,7 +220,7 @@ static int upc_run(const char *path, unsigned int qid,
 	if (status)
 		return status;
 
-	upc_print(req, &r);
+	upc_print(req, policy, &r);
 	if (server.ret != RPCDEV_SERVE_STOP && server.ret != -ETIMEDOUT &&
 	    server.ret != -EINTR) {
 		tool_error("serve", -server.ret);
@@ -232,12 +245,13 @@ static int cmd_upcalls(int argc, char **argv)
 	uint64_t qid = 0, count = UPC_DEFAULT_COUNT, size = UPC_DEFAULT_SIZE;
 	uint64_t method = UPC_DEFAULT_METHOD;
 	const char *path = TOOL_DEFAULT_PATH;
+	unsigned int policy = RPCDEV_WAIT_ADAPTIVE;
 	struct rpcdev_sim_upcalls req;
 	int opt, async = 0;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+d:q:n:s:m:h", upc_options,
+	while ((opt = getopt_long(argc, argv, "+d:q:n:s:m:p:h", upc_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -265,6 +279,15 @@ static int cmd_upcalls(int argc, char **argv)
 				return tool_usage_error(&tool_cmd_upcalls,
 					"bad method '%s'", optarg);
 			break;
+		case 'p':
+			for (policy = 0; policy < 3; policy++)
+				if (!strcmp(optarg, upc_policies[policy]))
+					break;
+			if (policy == 3)
+				return tool_usage_error(&tool_cmd_upcalls,
+					"bad policy '%s' (adaptive, block or poll)",
+					optarg);
+			break;
 		case UPC_OPT_ASYNC:
 			async = 1;
 			break;
@@ -273,7 +296,7 @@ static int cmd_upcalls(int argc, char **argv)
 			return EXIT_OK;
 		case '?':
 		default:
-			if (optopt && strchr("dqnsm", optopt))
+			if (optopt && strchr("dqnsmp", optopt))
 				return tool_usage_error(&tool_cmd_upcalls,
 					"option -%c needs a value", optopt);
 			if (optopt)
@@ -292,7 +315,7 @@ static int cmd_upcalls(int argc, char **argv)
 	req.method = (uint32_t)method;
 	req.size = (uint32_t)size;
 	req.flags = async ? RPCDEV_SIM_UPCALL_ASYNC : RPCDEV_SIM_UPCALL_VERIFY;
-	return upc_run(path, (unsigned int)qid, &req);
+	return upc_run(path, (unsigned int)qid, policy, &req);
 }
 
 const struct tool_cmd tool_cmd_upcalls = {

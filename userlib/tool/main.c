@@ -52,6 +52,14 @@ int tool_parse_u64(const char *s, uint64_t max, uint64_t *val)
 int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
 		    unsigned int depth, unsigned int buf_size)
 {
+	return tool_open_queue_policy(dev, path, qid, depth, buf_size,
+				      RPCDEV_WAIT_BLOCK);
+}
+
+int tool_open_queue_policy(struct rpcdev *dev, const char *path,
+			   unsigned int qid, unsigned int depth,
+			   unsigned int buf_size, unsigned int policy)
+{
 	int ret;
 
 	ret = rpcdev_open(dev, path);
@@ -59,7 +67,7 @@ int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
 		tool_error(path, -ret);
 		return EXIT_FAIL;
 	}
-	ret = rpcdev_queue_attach(dev, qid, depth, buf_size);
+	ret = rpcdev_queue_attach_policy(dev, qid, depth, buf_size, policy);
 	if (ret < 0) {
 		fprintf(stderr, TOOL_NAME ": %s: queue %u: %s\n", path, qid,
 			strerror(-ret));

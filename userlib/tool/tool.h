@@ -60,6 +60,10 @@ struct rpcdev;
  */
 int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
 		    unsigned int depth, unsigned int buf_size);
+/* The same with a wait policy (enum rpcdev_wait_policy). */
+int tool_open_queue_policy(struct rpcdev *dev, const char *path,
+			   unsigned int qid, unsigned int depth,
+			   unsigned int buf_size, unsigned int policy);
 
 /* The subcommands. */
 extern const struct tool_cmd tool_cmd_info;
