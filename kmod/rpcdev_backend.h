@@ -164,10 +164,12 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid);
  *
  * The payload and every field are visible before the seq that validates
  * them. The caller then publishes its producer index (after dma_wmb()).
- * For the core and for backends that produce entries in software.
+ * For the core and for backends that produce entries in software; always
+ * inlined, as it is on the path of every message.
  */
-static inline void rpcdev_entry_write(struct rpcdev_entry *e,
-				      const struct rpcdev_entry *src, u32 pos)
+static __always_inline void rpcdev_entry_write(struct rpcdev_entry *e,
+						const struct rpcdev_entry *src,
+						u32 pos)
 {
 	WRITE_ONCE(e->id, src->id);
 	WRITE_ONCE(e->method, src->method);
