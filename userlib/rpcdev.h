@@ -312,10 +312,11 @@ int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
  * this (it is async-signal-safe: one atomic store) makes the spinning
  * wait of rpcdev_upcall_wait(), rpcdev_serve(), rpcdev_call() or
  * rpcdev_reap() return -EINTR within a few checks of the ring, or the
- * next such wait return -EINTR at once if none is in progress. A wait
- * asleep in the kernel (ADAPTIVE) ends with -EINTR when a signal reaches
- * its thread, so to stop a thread whatever it is doing, call this and
- * then send it a signal whose handler does not restart system calls.
+ * next such wait that has to spin return -EINTR if none is in progress
+ * (a wait that finds its entry at once takes it). A wait asleep in the
+ * kernel (ADAPTIVE) ends with -EINTR when a signal reaches its thread, so
+ * to stop a thread whatever it is doing, call this and then send it a
+ * signal whose handler does not restart system calls.
  * BLOCK waits are system calls: a signal alone ends them.
  *
  * Return: 0, or -EINVAL when @dev has no POLL or ADAPTIVE queue.
