@@ -790,8 +790,10 @@ struct rpcdev_enter {
  *
  * Argument: struct rpcdev_queue_attach *, read and written.
  * Returns 0, or -1 with errno:
- *	EINVAL	qid >= nr_queues, flags or reserved set, depth not a power of
- *		two or above RPCDEV_MAX_DEPTH;
+ *	EINVAL	qid >= nr_queues, an unknown flag or reserved set,
+ *		RPCDEV_ATTACH_ASYNC_NOACK without RPCDEV_ATTACH_USER_RINGS
+ *		or on a device without RPCDEV_FEAT_ASYNC_NOACK, depth not a
+ *		power of two or above RPCDEV_MAX_DEPTH;
  *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or depth * buf_size
  *		above RPCDEV_MAX_BUFS;
  *	EBUSY	the queue belongs to another file;
