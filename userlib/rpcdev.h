@@ -61,9 +61,14 @@ struct rpcdev {
 		struct rpcdev_ring_slot *slots;
 		struct rpcdev_ring_call *calls;
 	} ring;
-	/* Set by rpcdev_interrupt(), taken by the wait it ends. */
-	int interrupt;
-	unsigned int __resv0;
+	/*
+	 * Set by rpcdev_interrupt(), taken by the wait it ends; in the place
+	 * of one of the reserved words, so the structure keeps its size.
+	 */
+	union {
+		int interrupt;
+		unsigned long __resv0;
+	};
 	unsigned long __resv[5];
 };
 

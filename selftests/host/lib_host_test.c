@@ -245,6 +245,14 @@ TEST(feature_constants_are_bits_2_and_3)
 	ASSERT_EQ(1ULL << 3, RPCDEV_FEAT_MAILBOX);
 }
 
+TEST(struct_rpcdev_keeps_its_lp64_size_across_library_versions)
+{
+	/* LIBRPCDEV_1.0 programs allocate it: 1.1 took a reserved word. */
+	if (sizeof(long) != 8)
+		SKIP(return, "the size is recorded for LP64 only");
+	ASSERT_EQ(320, sizeof(struct rpcdev));
+}
+
 TEST(feature_bit4_is_named_user_rings)
 {
 	ASSERT_EQ(1ULL << 4, RPCDEV_FEAT_USER_RINGS);
