@@ -264,6 +264,29 @@ static __always_inline bool sim_wait(struct sim_queue *sq,
 }
 
 /*
+ * After a take found nothing: poll @seen a batch (an answer on its way
+ * needs no look at the clock), then wait for @ready until *@deadline, set
+ * @timeout from the first look at the clock. Returns 1 to take again, 0
+ * on timeout, -ESHUTDOWN when the queue is stopping (after a wait cut
+ * short by the stop, the caller takes once more first).
+ */
+static __always_inline int sim_wait_more(struct sim_queue *sq,
+					 bool (*seen)(struct sim_queue *),
+					 bool (*ready)(struct sim_queue *),
+					 u64 *deadline, u64 timeout)
+{
+	if (kthread_should_stop())
+		return -ESHUTDOWN;
+	if (sim_spin(sq, seen))
+		return 1;
+	if (!*deadline)
+		*deadline = ktime_get_ns() + timeout;
+	if (!sim_wait(sq, ready, *deadline) && !kthread_should_stop())
+		return 0;
+	return 1;
+}
+
+/*
  * Wait for the next good UR answer for up to @timeout (ns) from when the
  * device starts to wait in earnest. Returns 1 with the answer in @re, 0 on
  * timeout, -ESHUTDOWN when the queue is stopping. UR is always read
@@ -282,15 +305,10 @@ static int sim_ur_wait(struct sim_queue *sq, struct rpcdev_entry *re,
 			return 1;
 		if (ret < 0)
 			continue;
-		if (kthread_should_stop())
-			return -ESHUTDOWN;
-		if (sim_spin(sq, sim_ur_seen))
-			continue;
-		if (!deadline)
-			deadline = ktime_get_ns() + timeout;
-		if (!sim_wait(sq, sim_ur_ready, deadline) &&
-		    !kthread_should_stop())
-			return 0;
+		ret = sim_wait_more(sq, sim_ur_seen, sim_ur_ready, &deadline,
+				    timeout);
+		if (ret <= 0)
+			return ret;
 	}
 }
 
@@ -372,18 +390,14 @@ static int sim_uq_wait(struct sim_queue *sq, u64 timeout)
 
 	for (;;) {
 		u32 n = sim_uq_reclaim(sq);
+		int ret;
 
 		if (n)
 			return n;
-		if (kthread_should_stop())
-			return -ESHUTDOWN;
-		if (sim_spin(sq, sim_uq_moved))
-			continue;
-		if (!deadline)
-			deadline = ktime_get_ns() + timeout;
-		if (!sim_wait(sq, sim_uq_moved, deadline) &&
-		    !kthread_should_stop())
-			return 0;
+		ret = sim_wait_more(sq, sim_uq_moved, sim_uq_moved, &deadline,
+				    timeout);
+		if (ret <= 0)
+			return ret;
 	}
 }
 
@@ -555,9 +569,13 @@ static int sim_upcalls(struct sim_queue *sq, const struct rpcdev_entry *call,
 	memset(sq->stage_sum, 0, sizeof(sq->stage_sum));
 	timeout = (u64)(req.timeout_ms ?: SIM_UPCALL_TIMEOUT_MS) * NSEC_PER_MSEC;
 
-	sq->lat = kvcalloc(max(req.count, 1U), sizeof(*sq->lat), GFP_KERNEL);
-	if (!sq->lat)
-		goto bad;
+	/* Only sync upcalls have round trips to time. */
+	if (!async) {
+		sq->lat = kvcalloc(max(req.count, 1U), sizeof(*sq->lat),
+				   GFP_KERNEL);
+		if (!sq->lat)
+			goto bad;
+	}
 
 	start = ktime_get_ns();
 	while (answered < req.count) {
