@@ -162,16 +162,22 @@ static bool ring_interrupted(struct rpcdev *dev)
 	       __atomic_exchange_n(&dev->interrupt, 0, __ATOMIC_ACQUIRE);
 }
 
+/* Is the entry at @pos of the device-produced ring at @off published? */
+static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
+				    uint32_t pos)
+{
+	return ring_load(&ring_entry(dev, 0, off, pos)->seq) == pos + 1;
+}
+
 /*
- * Wait until the entry at @pos of a device-produced ring (part @part,
- * offset @off) is published: seq == pos + 1. 0, or a negative errno.
+ * Wait until the entry at @pos of a device-produced ring (at @off in the
+ * device area) is published: seq == pos + 1. 0, or a negative errno.
  * The clock is read only once the entry is late: a polling wait that finds
  * its entry costs loads of the entry alone.
  */
-static int ring_wait_slow(struct rpcdev *dev, unsigned int part, uint64_t off,
-			  uint32_t pos, uint64_t timeout_ns)
+static int ring_wait_slow(struct rpcdev *dev, uint64_t off, uint32_t pos,
+			  uint64_t timeout_ns)
 {
-	const struct rpcdev_entry *e = ring_entry(dev, part, off, pos);
 	uint64_t start = 0, budget = 0, now;
 	int ret;
 
@@ -180,7 +186,7 @@ static int ring_wait_slow(struct rpcdev *dev, unsigned int part, uint64_t off,
 
 		/* Look at the clock only now and then: polling is the point. */
 		for (i = 0; i < RING_SPIN_BATCH; i++) {
-			if (ring_load(&e->seq) == pos + 1)
+			if (ring_published(dev, off, pos))
 				return 0;
 			ring_relax();
 		}
@@ -213,22 +219,18 @@ static int ring_wait_slow(struct rpcdev *dev, unsigned int part, uint64_t off,
  * under emulation every call and return costs, and this is the path of
  * each message in a burst.
  */
-static RING_HOT int ring_wait_entry(struct rpcdev *dev, unsigned int part,
-				    uint64_t off, uint32_t pos,
-				    uint64_t timeout_ns)
+static RING_HOT int ring_wait_entry(struct rpcdev *dev, uint64_t off,
+				    uint32_t pos, uint64_t timeout_ns)
 {
-	if (ring_load(&ring_entry(dev, part, off, pos)->seq) == pos + 1)
+	if (ring_published(dev, off, pos))
 		return 0;
-	return ring_wait_slow(dev, part, off, pos, timeout_ns);
+	return ring_wait_slow(dev, off, pos, timeout_ns);
 }
 
 /* Is the next upcall on UQ already published? */
 static bool ring_upcall_ready(struct rpcdev *dev)
 {
-	uint32_t pos = dev->ring.uq_cons;
-
-	return ring_load(&ring_entry(dev, 0, dev->layout.uq_off, pos)->seq) ==
-	       pos + 1;
+	return ring_published(dev, dev->layout.uq_off, dev->ring.uq_cons);
 }
 
 /*
@@ -254,6 +256,7 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 	uint32_t pos = dev->ring.uq_cons, id, len, flags;
 	const struct rpcdev_entry *src;
 	struct rpcdev_ring_slot *s;
+	bool bad;
 	uint64_t now;
 	int ret;
 
@@ -265,7 +268,7 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 		if (ret)
 			return ret;
 	}
-	ret = ring_wait_entry(dev, 0, l->uq_off, pos, timeout_ns);
+	ret = ring_wait_entry(dev, l->uq_off, pos, timeout_ns);
 	if (ret)
 		return ret;
 	/* The fields used, each read once: shared memory is not trusted. */
@@ -287,13 +290,14 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 	 * index of a good async upcall is held while the program reads its
 	 * payload, when that is what gives its slot back.
 	 */
+	bad = id >= l->depth || len > l->buf_size;
 	dev->ring.uq_cons = pos + 1;
-	if (id < l->depth && len <= l->buf_size &&
-	    flags & RPCDEV_ENTRY_ASYNC && dev->flags & RPCDEV_F_ASYNC_NOACK)
+	if (!bad && flags & RPCDEV_ENTRY_ASYNC &&
+	    dev->flags & RPCDEV_F_ASYNC_NOACK)
 		dev->flags |= RPCDEV_F_UQ_HELD;
 	else
 		ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
-	if (id >= l->depth || len > l->buf_size)
+	if (bad)
 		return -EIO;
 	/* Kept for the answer: the UQ entry's place may be reused first. */
 	s = &dev->ring.slots[id];
@@ -345,7 +349,7 @@ static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 
 /* Post the answer to an upcall on UR; the doorbell is the caller's. */
 static RING_HOT int ring_upcall_post(struct rpcdev *dev,
-			    const struct rpcdev_upcall_reply *reply)
+				     const struct rpcdev_upcall_reply *reply)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
 	struct rpcdev_ring_slot *s;
@@ -437,47 +441,16 @@ int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
 	return ring_answer_and_take(dev, reply, timeout_ns, up);
 }
 
-/* The answer a handler starts from: OK, empty, in place. */
-static RING_HOT void ring_reply_init(struct rpcdev_upcall_reply *reply,
-				     const struct rpcdev_upcall_req *up)
-{
-	*reply = (struct rpcdev_upcall_reply){
-		.id = up->id,
-		.status = RPCDEV_STATUS_OK,
-	};
-}
-
 /*
- * rpcdev_serve() on user rings: the same loop as on a BLOCK queue, with
- * the take and the answer inlined into it.
+ * rpcdev_serve() on user rings: the loop of a BLOCK queue, with the take
+ * and the answer inlined into it.
  */
 int rpcdev__ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
 		       void *ctx, uint64_t timeout_ns)
 {
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
-	int ret, stop;
-
-	ret = ring_take(dev, timeout_ns, &up);
-	while (!ret) {
-		ring_reply_init(&reply, &up);
-		stop = handler(ctx, &up, &reply);
-		/* Only an acknowledgement: nothing to refuse. */
-		if (up.flags & RPCDEV_ENTRY_ASYNC)
-			ring_reply_init(&reply, &up);
-		if (stop) {
-			ret = rpcdev__ring_upcall_reply(dev, &reply);
-			if (ret) {
-				rpcdev__serve_refused(dev, &up, ret);
-				return ret;
-			}
-			return stop;
-		}
-		ret = ring_answer_and_take(dev, &reply, timeout_ns, &up);
-		if (ret == -EINVAL || ret == -E2BIG || ret == -EFAULT)
-			rpcdev__serve_refused(dev, &up, ret);
-	}
-	return ret;
+	return rpcdev__serve_loop(dev, handler, ctx, timeout_ns, ring_take,
+				  rpcdev__ring_upcall_reply,
+				  ring_answer_and_take);
 }
 
 /* A free downcall slot, or -EAGAIN when all are in flight or unreaped. */
@@ -573,26 +546,26 @@ int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
 		      unsigned int max, unsigned int min, uint64_t timeout_ns)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
-	uint64_t start = ring_now_ns(), now;
+	uint64_t start = 0, now;
 	unsigned int n = 0;
 	int ret;
 
 	if (min > max)
 		min = max;
 	while (n < max) {
-		const struct rpcdev_entry *e = ring_entry(dev, 0, l->dc_off,
-							  dev->ring.dc_cons);
-
-		if (ring_load(&e->seq) == dev->ring.dc_cons + 1) {
+		if (ring_published(dev, l->dc_off, dev->ring.dc_cons)) {
 			n += ring_reap_one(dev, &out[n]);
 			continue;
 		}
 		if (n >= min || !dev->ring.inflight)
 			break;
+		/* The clock from the first wait on: taking answers needs none. */
 		now = ring_now_ns();
+		if (!start)
+			start = now;
 		if (timeout_ns && now - start >= timeout_ns)
 			break;
-		ret = ring_wait_entry(dev, 0, l->dc_off, dev->ring.dc_cons,
+		ret = ring_wait_entry(dev, l->dc_off, dev->ring.dc_cons,
 				      timeout_ns ? timeout_ns - (now - start) : 0);
 		if (ret && ret != -ETIMEDOUT)
 			return n ? (int)n : ret;

@@ -6,6 +6,8 @@
 #ifndef LIBRPCDEV_RING_H
 #define LIBRPCDEV_RING_H
 
+#include <errno.h>
+
 #include "rpcdev.h"
 
 /* What the library keeps of an upcall it took, for the answer. */
@@ -58,6 +60,61 @@ int rpcdev__ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
 /* upcall.c: answer an upcall whose answer was refused with an error. */
 void rpcdev__serve_refused(struct rpcdev *dev,
 			   const struct rpcdev_upcall_req *up, int err);
+
+/* The answer a handler starts from: OK, empty, in place. */
+static inline void rpcdev__reply_init(struct rpcdev_upcall_reply *reply,
+				      const struct rpcdev_upcall_req *up)
+{
+	*reply = (struct rpcdev_upcall_reply){
+		.id = up->id,
+		.status = RPCDEV_STATUS_OK,
+	};
+}
+
+/*
+ * rpcdev_serve()'s loop, for either kind of queue: @wait takes an upcall,
+ * @reply answers one, @reply_and_wait answers and takes the next (the
+ * reply is read before @up is overwritten). Forced inline, and called
+ * with constant steps, so on user rings the steps are inlined into it and
+ * a message costs no call but the handler's (under emulation every call
+ * and return costs a lookup).
+ */
+static inline __attribute__((always_inline)) int
+rpcdev__serve_loop(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
+		   uint64_t timeout_ns,
+		   int (*wait)(struct rpcdev *, uint64_t,
+			       struct rpcdev_upcall_req *),
+		   int (*reply)(struct rpcdev *,
+				const struct rpcdev_upcall_reply *),
+		   int (*reply_and_wait)(struct rpcdev *,
+					 const struct rpcdev_upcall_reply *,
+					 uint64_t, struct rpcdev_upcall_req *))
+{
+	struct rpcdev_upcall_reply answer;
+	struct rpcdev_upcall_req up;
+	int ret, stop;
+
+	ret = wait(dev, timeout_ns, &up);
+	while (!ret) {
+		rpcdev__reply_init(&answer, &up);
+		stop = handler(ctx, &up, &answer);
+		/* Only an acknowledgement: nothing to refuse. */
+		if (up.flags & RPCDEV_ENTRY_ASYNC)
+			rpcdev__reply_init(&answer, &up);
+		if (stop) {
+			ret = reply(dev, &answer);
+			if (ret) {
+				rpcdev__serve_refused(dev, &up, ret);
+				return ret;
+			}
+			return stop;
+		}
+		ret = reply_and_wait(dev, &answer, timeout_ns, &up);
+		if (ret == -EINVAL || ret == -E2BIG || ret == -EFAULT)
+			rpcdev__serve_refused(dev, &up, ret);
+	}
+	return ret;
+}
 int rpcdev__ring_submit(struct rpcdev *dev,
 			const struct rpcdev_async_call *calls, unsigned int n);
 int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,

@@ -184,15 +184,6 @@ int rpcdev_reply_error(const struct rpcdev_upcall_req *up,
 	return 0;
 }
 
-/* The answer a handler starts from: OK, empty, in place. */
-static void serve_reply_init(struct rpcdev_upcall_reply *reply,
-			     const struct rpcdev_upcall_req *up)
-{
-	memset(reply, 0, sizeof(*reply));
-	reply->id = up->id;
-	reply->status = RPCDEV_STATUS_OK;
-}
-
 /*
  * The kernel refused the handler's answer (@err): answer the upcall with
  * an error of our own, so the device is not left waiting for it.
@@ -217,7 +208,7 @@ void rpcdev__serve_refused(struct rpcdev *dev,
 		/* -EIO, -ENODEV, ...: nothing more can be sent. */
 		return;
 	}
-	serve_reply_init(&fallback, up);
+	rpcdev__reply_init(&fallback, up);
 	if (rpcdev_reply_error(up, &fallback, "ReplyError", what))
 		fallback.status = RPCDEV_STATUS_ERROR;
 	rpcdev_upcall_reply(dev, &fallback);
@@ -226,9 +217,7 @@ void rpcdev__serve_refused(struct rpcdev *dev,
 int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
 		 uint64_t timeout_ns)
 {
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
-	int ret, stop;
+	int ret;
 
 	ret = upcall_check(dev);
 	if (ret)
@@ -237,28 +226,7 @@ int rpcdev_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx,
 		return -EINVAL;
 	if (dev->ring.policy != RPCDEV_WAIT_BLOCK)
 		return rpcdev__ring_serve(dev, handler, ctx, timeout_ns);
-
-	ret = rpcdev_upcall_wait(dev, timeout_ns, &up);
-	while (!ret) {
-		serve_reply_init(&reply, &up);
-		stop = handler(ctx, &up, &reply);
-		if (up.flags & RPCDEV_ENTRY_ASYNC) {
-			/* Only an acknowledgement: nothing to refuse. */
-			serve_reply_init(&reply, &up);
-		}
-		if (stop) {
-			ret = rpcdev_upcall_reply(dev, &reply);
-			if (ret) {
-				rpcdev__serve_refused(dev, &up, ret);
-				return ret;
-			}
-			return stop;
-		}
-		/* The reply is read before up is overwritten by the next. */
-		ret = rpcdev_upcall_reply_and_wait(dev, &reply, timeout_ns,
-						   &up);
-		if (ret == -EINVAL || ret == -E2BIG || ret == -EFAULT)
-			rpcdev__serve_refused(dev, &up, ret);
-	}
-	return ret;
+	return rpcdev__serve_loop(dev, handler, ctx, timeout_ns,
+				  rpcdev_upcall_wait, rpcdev_upcall_reply,
+				  rpcdev_upcall_reply_and_wait);
 }
