@@ -9,6 +9,8 @@
 #include <linux/irq_work.h>
 #include <linux/wait.h>
 
+#include <linux/rpcdev_sim.h>
+
 #include "rpcdev_backend.h"
 
 /**

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -38,6 +39,12 @@ static const char *const rpcdev_status_names[] = {
 	[RPCDEV_STATUS_NO_METHOD]	= "NO_METHOD",
 	[RPCDEV_STATUS_BAD_REQUEST]	= "BAD_REQUEST",
 	[RPCDEV_STATUS_NO_SERVER]	= "NO_SERVER",
+};
+
+static const char *const rpcdev_policy_names[] = {
+	[RPCDEV_WAIT_BLOCK]	= "block",
+	[RPCDEV_WAIT_POLL]	= "poll",
+	[RPCDEV_WAIT_ADAPTIVE]	= "adaptive",
 };
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -365,6 +372,25 @@ const char *rpcdev_status_name(int status)
 	if (status < 0 || (unsigned int)status >= ARRAY_SIZE(rpcdev_status_names))
 		return NULL;
 	return rpcdev_status_names[status];
+}
+
+const char *rpcdev_policy_name(unsigned int policy)
+{
+	if (policy >= ARRAY_SIZE(rpcdev_policy_names))
+		return NULL;
+	return rpcdev_policy_names[policy];
+}
+
+int rpcdev_policy_parse(const char *name)
+{
+	unsigned int i;
+
+	if (!name)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(rpcdev_policy_names); i++)
+		if (!strcasecmp(name, rpcdev_policy_names[i]))
+			return (int)i;
+	return -EINVAL;
 }
 
 /* Asynchronous downcalls exist on queues the library drives (ring.c). */

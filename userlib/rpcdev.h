@@ -576,6 +576,25 @@ int rpcdev_error_split(const void *payload, size_t len,
  */
 const char *rpcdev_status_name(int status);
 
+/**
+ * rpcdev_policy_name() - name of a wait policy.
+ * @policy:	an enum rpcdev_wait_policy value (without
+ *		RPCDEV_QUEUE_TIMESTAMPS).
+ *
+ * Return: a static lower-case string, "block", "poll" or "adaptive", or
+ * NULL if this version of the library does not know @policy.
+ */
+const char *rpcdev_policy_name(unsigned int policy);
+
+/**
+ * rpcdev_policy_parse() - the wait policy a name stands for.
+ * @name:	a name as rpcdev_policy_name() returns it (case is ignored).
+ *
+ * Return: the enum rpcdev_wait_policy value, or -EINVAL if @name is NULL
+ * or names no policy this version of the library knows.
+ */
+int rpcdev_policy_parse(const char *name);
+
 /*
  * Upcalls: the device calls the host
  * ===================================

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
@@ -295,6 +296,32 @@ TEST(status_past_last_has_no_name)
 TEST(negative_status_has_no_name)
 {
 	ASSERT_EQ(NULL, rpcdev_status_name(-1));
+}
+
+/* --- library: wait policy names ---------------------------------------- */
+
+TEST(policy_names_match_constants)
+{
+	ASSERT_STREQ("block", rpcdev_policy_name(RPCDEV_WAIT_BLOCK));
+	ASSERT_STREQ("poll", rpcdev_policy_name(RPCDEV_WAIT_POLL));
+	ASSERT_STREQ("adaptive", rpcdev_policy_name(RPCDEV_WAIT_ADAPTIVE));
+	ASSERT_EQ(NULL, rpcdev_policy_name(RPCDEV_WAIT_ADAPTIVE + 1));
+}
+
+TEST(policy_parse_is_the_inverse_of_the_name)
+{
+	unsigned int p;
+
+	for (p = RPCDEV_WAIT_BLOCK; p <= RPCDEV_WAIT_ADAPTIVE; p++)
+		ASSERT_EQ((int)p, rpcdev_policy_parse(rpcdev_policy_name(p)));
+	ASSERT_EQ(RPCDEV_WAIT_POLL, rpcdev_policy_parse("POLL"));
+}
+
+TEST(policy_parse_rejects_unknown_names)
+{
+	ASSERT_EQ(-EINVAL, rpcdev_policy_parse("spin"));
+	ASSERT_EQ(-EINVAL, rpcdev_policy_parse(""));
+	ASSERT_EQ(-EINVAL, rpcdev_policy_parse(NULL));
 }
 
 /* --- library: queues and calls without a driver ------------------------ */

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"

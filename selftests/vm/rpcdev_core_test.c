@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"

@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"

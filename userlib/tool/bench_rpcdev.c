@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "rpcdev.h"
 #include "bench.h"

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "rpcdev.h"
 #include "tool.h"

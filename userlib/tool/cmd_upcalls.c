@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/rpcdev_sim.h>
 
 #include "rpcdev.h"
 #include "tool.h"
