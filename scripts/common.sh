@@ -7,9 +7,11 @@ RPCDEV_CACHE=${RPCDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rpcdev}
 # The kernel flavours every test runs on, as "name:metapackage".
 RPCDEV_FLAVOURS="6.12:linux-image-6.12-amd64 6.12-rt:linux-image-6.12-rt-amd64 6.1:linux-image-amd64"
 
-# Host packages the build, the VM and the tests need.
+# Host packages the build, the VM and the tests need (dkms, man-db and
+# groff-base for the packaging tests); `make install` needs none of them.
 RPCDEV_HOST_PACKAGES="gcc make libc6-dev libelf-dev bc kmod cpio xz-utils pkg-config
-	qemu-system-x86 busybox-static liburing-dev linux-source-6.12"
+	qemu-system-x86 busybox-static liburing-dev linux-source-6.12
+	dkms man-db groff-base"
 
 die() { echo "error: $*" >&2; exit 1; }
 
