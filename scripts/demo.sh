@@ -53,6 +53,8 @@ setup() {
 # selftests, a line per program and its failures only.
 show_guest() {
 	awk -v console="$console_log" '
+	# The guest serial lines end in CR LF.
+	{ sub(/\r$/, "") }
 	function flush() {
 		if (prog != "")
 			printf "  %-28s %s\n", prog, totals != "" ? totals : "(no result)"
@@ -108,8 +110,8 @@ What next:
   make check                all tests: host tests, then the selftests in a VM on
                             Debian's 6.12, 6.12-rt and 6.1 kernels (about 10 minutes)
   make bench                the full benchmark in a VM, against its baselines
-  scripts/vm-run.sh --mode demo $flavour    this demo again (RPCDEV_VM_VERBOSE=1: with
-                            the guest's console)
+  scripts/demo.sh 6.1       this demo on another kernel (6.12, 6.12-rt, 6.1);
+                            RPCDEV_VM_VERBOSE=1 shows the guest's whole console
   make install              on a real host: the driver, library, tool and man
                             pages (make dkms-install: rebuilt on kernel updates);
                             then man rpcdev, man 4 rpcdev, man rpcdev_call
