@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "rpcdev.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 #include "run_tool.h"
 
 #define NOBODY		65534		/* uid and gid without privileges */
@@ -35,11 +36,6 @@
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
-
-static const char *const tool_candidates[] = {
-	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
-	"/usr/local/bin/rpcdev", NULL,
-};
 
 /* Index of the first non-zero byte of @buf, or -1 if all are zero. */
 static long first_nonzero(const void *buf, size_t len)
@@ -407,14 +403,11 @@ TEST_F(sim, sim_reload_gives_working_device_0)
 
 TEST_F(sim, tool_info_prints_device_block)
 {
-	char *argv[] = { NULL, "info", NULL };
 	char expected[512];
 	struct run_result *res = &(struct run_result){ 0 };
 
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
-	ASSERT_EQ(0, run_capture(argv, res));
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "info"));
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected_info_block(expected, sizeof(expected), 0, SIM_QUEUES);
 	ASSERT_STREQ(expected, res->out);
@@ -506,15 +499,12 @@ TEST_F(sim3, core_unload_after_sim_unload_succeeds)
 
 TEST_F(sim3, tool_info_all_prints_every_device)
 {
-	char *argv[] = { NULL, "info", "-a", NULL };
 	char expected[1536], block[512];
 	struct run_result *res = &(struct run_result){ 0 };
 	unsigned int i;
 
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
-	ASSERT_EQ(0, run_capture(argv, res));
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "info", "-a"));
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected[0] = '\0';
 	for (i = 0; i < 3; i++) {

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 
 #define KMOD_POLL_MS		10
 #define KMOD_SETTLE_MS		2000
@@ -45,17 +45,6 @@ int kmod_unload(const char *name)
 	return 0;
 }
 
-static void kmod_sleep_ms(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int kmod_unload_settle(const char *name)
 {
 	int waited, ret;
@@ -68,7 +57,7 @@ int kmod_unload_settle(const char *name)
 			return ret;
 		if (waited >= KMOD_SETTLE_MS)
 			return ret;
-		kmod_sleep_ms(KMOD_POLL_MS);
+		sleep_ms(KMOD_POLL_MS);
 	}
 }
 
@@ -127,7 +116,7 @@ int kmod_wait_path(const char *path, bool exist, int timeout_ms)
 			return 0;
 		if (waited >= timeout_ms)
 			return -ETIMEDOUT;
-		kmod_sleep_ms(KMOD_POLL_MS);
+		sleep_ms(KMOD_POLL_MS);
 	}
 }
 

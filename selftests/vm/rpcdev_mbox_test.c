@@ -36,13 +36,9 @@
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 #include "run_tool.h"
 
-#define DEV_PATH	"/dev/rpcdev0"
-#define NSEC_PER_MSEC	1000000ULL
-
-/* Upper bound of every wait for the driver or the device, in ms. */
-#define WAIT_MS		10000
 
 /* Downcalls that must be answered: a lost answer fails, not hangs. */
 #define CALL_TIMEOUT_NS	(20000 * NSEC_PER_MSEC)
@@ -64,49 +60,6 @@ static int mbox_post_raw(int fd, struct rpcdev_mbox *m)
 static int mbox_read_raw(int fd, void *msg)
 {
 	return ioctl(fd, RPCDEV_IOC_MBOX_READ, msg) ? -errno : 0;
-}
-
-/* An address that is certainly not mapped: a page mapped, then unmapped. */
-static void *unmapped_address(void)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	munmap(p, pg);
-	return p;
-}
-
-/* poll(2) @fd for @events; the revents, or -errno. */
-static int poll_events(int fd, short events, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int n = poll(&pfd, 1, timeout_ms);
-
-	if (n < 0)
-		return -errno;
-	return n ? pfd.revents : 0;
-}
-
-/* epoll_wait(2) once on @fd for @events; the events, or -errno. */
-static int epoll_events(int fd, unsigned int events, int timeout_ms)
-{
-	struct epoll_event ev = { .events = events }, got = { 0 };
-	int ep, n;
-
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-		n = -errno;
-		close(ep);
-		return n;
-	}
-	n = epoll_wait(ep, &got, 1, timeout_ms);
-	n = n < 0 ? -errno : n ? (int)got.events : 0;
-	close(ep);
-	return n;
 }
 
 /* What RPCDEV_SIM_WATCH answered. */
@@ -197,40 +150,11 @@ static volatile struct rpcdev_host_ctrl *host_ctrl(struct rpcdev *dev)
 }
 
 /* ===================================================================== */
-/* Fixture: rpcdev, rpcdev_sim with one device, /dev/rpcdev0 open (no    */
-/* queue yet).                                                           */
+/* Fixture: rpcdev and its backend with one device (rpcdev_sim: four     */
+/* queues), /dev/rpcdev0 open (no queue yet).                            */
 /* ===================================================================== */
 
-FIXTURE(mbox) {
-	struct rpcdev dev;
-	char q0[64];		/* the core's debugfs file of queue 0 */
-	char sim_q0[96];	/* the sim's debugfs file of queue 0 */
-};
-
-FIXTURE_SETUP(mbox)
-{
-	const char *what;
-	int ret;
-
-	if (geteuid() != 0)
-		SKIP(return, "loading modules needs root (run it in the test VM)");
-
-	kmod_mark_test_process();
-	ret = fixture_open_sim(&self->dev, &what);
-	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
-				 strerror(-ret));
-	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
-	dbgfs_sim_queue_path(self->sim_q0, sizeof(self->sim_q0), 0, 0);
-}
-
-FIXTURE_TEARDOWN_PARENT(mbox)
-{
-	/* After a failed ASSERT: the next setup unloads them (rpcdev_kmod.h). */
-	if (kmod_in_test_process())
-		return;
-	EXPECT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
-}
+DEVICE_FIXTURE(mbox)
 
 /* ===================================================================== */
 /* Host to device: posts and their sequence numbers                       */
@@ -793,33 +717,6 @@ TEST_F(mbox, epoll_reports_upcall_and_message_together)
 /* ===================================================================== */
 /* The rpcdev tool: rpcdev mbox                                           */
 /* ===================================================================== */
-
-static const char *const tool_candidates[] = {
-	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
-	"/usr/local/bin/rpcdev", NULL,
-};
-
-/* Run "rpcdev" with up to seven arguments (NULL-terminated). */
-#define run_tool(res, ...) \
-	run_tool_v(res, (const char *const[]){ __VA_ARGS__, NULL })
-
-static int run_tool_v(struct run_result *res, const char *const *args)
-{
-	char *argv[9] = { NULL };
-	int i;
-
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		return -ENOENT;
-	for (i = 0; args[i] && i < 7; i++)
-		argv[i + 1] = (char *)args[i];
-	return run_capture(argv, res);
-}
-
-#define SKIP_WITHOUT_TOOL() do {					\
-	if (!run_tool_find(tool_candidates))				\
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)"); \
-} while (0)
 
 TEST_F(mbox, tool_post_prints_seq_1)
 {

@@ -30,10 +30,9 @@
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 
 #define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
-#define NSEC_PER_MSEC	1000000ULL
-#define WAIT_MS		10000
 #define CALL_TIMEOUT_NS	(60000 * NSEC_PER_MSEC)
 #define SERVE_TIMEOUT_NS (30000 * NSEC_PER_MSEC)
 #define METHOD		0x51
@@ -99,43 +98,7 @@ static void busy_us(unsigned int us)
 		;
 }
 
-static void sleep_us(long us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000,
-			       .tv_nsec = (us % 1000000) * 1000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-FIXTURE(fast) {
-	struct rpcdev dev;
-	char q0[64];
-};
-
-FIXTURE_SETUP(fast)
-{
-	const char *what;
-	int ret;
-
-	if (geteuid() != 0)
-		SKIP(return, "loading modules needs root (run it in the test VM)");
-
-	kmod_mark_test_process();
-	ret = fixture_open_sim(&self->dev, &what);
-	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
-				 strerror(-ret));
-	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
-}
-
-FIXTURE_TEARDOWN_PARENT(fast)
-{
-	/* The test's process closed its files when it exited (see above). */
-	if (kmod_in_test_process())
-		return;
-	ASSERT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
-}
+DEVICE_FIXTURE(fast)
 
 /* A server thread: echoes every upcall; optionally pauses on some. */
 struct server {
@@ -532,11 +495,6 @@ TEST_F(fast, enter_doorbell_alone_returns_at_once)
 	ASSERT_EQ(0, enter_raw(rpcdev_fd(&self->dev), &e));
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-}
-
 /* A thread sleeping in ENTER with @flags (0: RPCDEV_ENTER_WAIT). */
 struct waiter {
 	struct rpcdev *dev;
@@ -588,16 +546,6 @@ static uint32_t host_flags(struct rpcdev *dev)
 	return __atomic_load_n(&h->flags.val, __ATOMIC_ACQUIRE);
 }
 
-static int catch_sigusr1(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
-}
-
 /*
  * On an ADAPTIVE queue, sleep for @flags in ENTER: the host flags word
  * while the thread sleeps, and after a signal ended its sleep.
@@ -612,7 +560,7 @@ static int flags_while_sleeping(struct rpcdev *dev, const char *q0,
 
 	ret = rpcdev_queue_attach_policy(dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE);
 	if (!ret)
-		ret = catch_sigusr1();
+		ret = catch_signal(SIGUSR1, 0);
 	if (!ret)
 		ret = start_waiter(&w, &th, q0);
 	if (ret)
@@ -629,7 +577,7 @@ TEST_F(fast, enter_wait_is_interrupted_by_a_signal)
 	struct waiter w = { .dev = &self->dev, .ret = 1 };
 	pthread_t th;
 
-	ASSERT_EQ(0, catch_sigusr1());
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
@@ -679,7 +627,7 @@ TEST_F(fast, a_waking_sleeper_leaves_the_other_rings_sleeper_its_bit)
 			     .ret = 1 };
 	pthread_t tuq, tdc;
 
-	ASSERT_EQ(0, catch_sigusr1());
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_nth_waiter(&uq, &tuq, self->q0, 1));
