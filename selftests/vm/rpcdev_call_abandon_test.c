@@ -5,9 +5,10 @@
  * or a killed caller (the slot stays the device's until it answers), a
  * full queue, and removal of the device with a call in flight.
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  *
  * Waiting for the driver is done by polling its debugfs counters
  * (/sys/kernel/debug/rpcdev/rpcdev0/qN) in bounded loops; no test asserts
@@ -240,7 +241,8 @@ TEST_F(call, eagain_leaves_queue_usable)
 
 /*
  * Attach queue 0, start a DELAY of REMOVAL_DELAY_US in @bg, wait until it
- * is posted, unload rpcdev_sim. Returns what delete_module gave.
+ * is posted, remove the device (unload the backend). Returns what
+ * delete_module gave.
  */
 static int unload_sim_during_call(struct __test_metadata *_metadata,
 				  FIXTURE_DATA(call) *self, struct bg_call *bg)
@@ -248,7 +250,7 @@ static int unload_sim_during_call(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	EXPECT_EQ(0, bg_call_start(bg, &self->dev, REMOVAL_DELAY_US, 0));
 	EXPECT_EQ(0, dbgfs_wait_key(self->q0, "calls", 1, WAIT_MS));
-	return kmod_unload(KMOD_SIM);
+	return kmod_remove_devices();
 }
 
 TEST_F(call, sim_unload_with_call_in_flight_succeeds)

@@ -5,9 +5,10 @@
  * device's methods (ECHO of every size, FAIL and its error payload,
  * unknown methods, DELAY, STATS, a result too big for the buffers).
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  *
  * Calls that must be answered use a generous timeout, so a lost answer
  * fails the test with ETIMEDOUT instead of hanging it.

@@ -4,6 +4,10 @@
  * loading and parameters, device nodes and their permissions,
  * RPCDEV_IOC_INFO, unknown ioctls, and removal of a device that is open.
  *
+ * The backend is the one $RPCDEV_TEST_BACKEND names (rpcdev_sim by
+ * default); the tests of rpcdev_sim's parameters, names and features skip
+ * on another.
+ *
  * Each fixture loads the modules it needs in its setup (leftovers from an
  * earlier test are unloaded first) and unloads them in a teardown that runs
  * in the harness's parent process, so it runs even when the test crashes;
@@ -24,6 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
+#include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
 #include "rpcdev_util.h"
 #include "run_tool.h"
@@ -101,12 +106,16 @@ static void stack_setup(struct __test_metadata *_metadata,
 	if (geteuid() != 0)
 		SKIP(return, "loading modules needs root (run it in the test VM)");
 
+	ASSERT_NE(NULL, kmod_backend())
+		TH_LOG(KMOD_BACKEND_ENV "=%s: not a backend (sim, ivshmem)",
+		       kmod_backend_env());
 	kmod_mark_test_process();
 	ret = kmod_load_stack(core_params, sim_params);
 	ASSERT_EQ(0, ret)
-		TH_LOG("loading rpcdev (%s) and rpcdev_sim (%s) from %s: %s",
-		       core_params, sim_params ? sim_params : "not loaded",
-		       kmod_dir(), strerror(-ret));
+		TH_LOG("loading rpcdev (%s) and %s (%s) from %s: %s",
+		       core_params, kmod_backend()->module,
+		       sim_params ? sim_params : "not loaded", kmod_dir(),
+		       strerror(-ret));
 
 	for (i = 0; i < nodes; i++) {
 		kmod_dev_path(path, sizeof(path), i);
@@ -119,16 +128,12 @@ static void stack_setup(struct __test_metadata *_metadata,
 
 static void stack_teardown(struct __test_metadata *_metadata)
 {
-	/* After a failed ASSERT: the next setup unloads them (rpcdev_kmod.h). */
-	if (kmod_in_test_process())
-		return;
-	EXPECT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
+	device_fixture_close(_metadata);
 }
 
 /* ===================================================================== */
-/* sim: rpcdev with default parameters, rpcdev_sim with one device and   */
-/* SIM_QUEUES queues.                                                    */
+/* sim: rpcdev with default parameters, the backend with one device      */
+/* (rpcdev_sim: SIM_QUEUES queues).                                      */
 /* ===================================================================== */
 
 FIXTURE(sim) {
@@ -154,12 +159,14 @@ TEST_F(sim, info_reports_abi_version)
 
 TEST_F(sim, info_reports_queues_param)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_EQ((__u32)SIM_QUEUES, self->info.nr_queues);
 }
 
 TEST_F(sim, info_reports_every_sim_feature)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's features");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_EQ(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL |
 		  RPCDEV_FEAT_MAILBOX | RPCDEV_FEAT_USER_RINGS |
@@ -169,6 +176,7 @@ TEST_F(sim, info_reports_every_sim_feature)
 
 TEST_F(sim, info_reports_sim_device_name)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's device names");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_NE(NULL, memchr(self->info.name, '\0', RPCDEV_NAME_LEN));
 	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
@@ -201,13 +209,15 @@ TEST_F(sim, info_zero_fills_reserved)
 
 TEST_F(sim, open_null_path_opens_rpcdev0)
 {
+	struct rpcdev_info info0;
 	int ret;
 
+	ASSERT_EQ(0, info_of(0, &info0));
 	ASSERT_EQ(0, rpcdev_open(&self->dev, NULL));
 	ret = rpcdev_info(&self->dev, &self->info);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, ret);
-	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+	ASSERT_STREQ(info0.name, self->info.name);
 }
 
 TEST_F(sim, unknown_rpcdev_ioctl_gives_enotty)
@@ -342,7 +352,7 @@ TEST_F(sim, sim_unload_with_open_file_succeeds)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = kmod_unload(KMOD_SIM);
+	ret = kmod_remove_devices();
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, ret);
 }
@@ -352,7 +362,7 @@ TEST_F(sim, info_after_sim_unload_gives_enodev)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ret = rpcdev_info(&self->dev, &self->info);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(-ENODEV, ret);
@@ -364,7 +374,7 @@ TEST_F(sim, poll_after_sim_unload_reports_pollhup)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	pfd.fd = rpcdev_fd(&self->dev);
 	ret = poll(&pfd, 1, 1000);
 	rpcdev_close(&self->dev);
@@ -377,7 +387,7 @@ TEST_F(sim, open_file_pins_core_after_sim_unload)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ret = kmod_unload(KMOD_CORE);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(-EWOULDBLOCK, ret);
@@ -386,19 +396,22 @@ TEST_F(sim, open_file_pins_core_after_sim_unload)
 TEST_F(sim, core_unload_after_last_close_succeeds)
 {
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }
 
 TEST_F(sim, sim_reload_gives_working_device_0)
 {
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	struct rpcdev_info before;
+
+	ASSERT_EQ(0, info_of(0, &before));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", false, KMOD_NODE_TIMEOUT_MS));
-	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=1"));
+	ASSERT_EQ(0, kmod_load_backend("devices=1"));
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
 	ASSERT_EQ(0, info_of(0, &self->info));
-	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+	ASSERT_STREQ(before.name, self->info.name);
 }
 
 TEST_F(sim, tool_info_prints_device_block)
@@ -407,6 +420,7 @@ TEST_F(sim, tool_info_prints_device_block)
 	struct run_result *res = &(struct run_result){ 0 };
 
 	SKIP_WITHOUT_TOOL();
+	SKIP_UNLESS_SIM("rpcdev_sim's device name and features");
 	ASSERT_EQ(0, run_tool(res, "info"));
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected_info_block(expected, sizeof(expected), 0, SIM_QUEUES);
@@ -424,6 +438,7 @@ FIXTURE(sim3) {
 
 FIXTURE_SETUP(sim3)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	stack_setup(_metadata, "", "devices=3", 3);
 }
 
@@ -483,7 +498,7 @@ TEST_F(sim3, sim_unload_removes_every_node)
 {
 	unsigned int i;
 
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	for (i = 0; i < 3; i++) {
 		kmod_dev_path(self->path, sizeof(self->path), i);
 		kmod_wait_path(self->path, false, KMOD_NODE_TIMEOUT_MS);
@@ -493,7 +508,7 @@ TEST_F(sim3, sim_unload_removes_every_node)
 
 TEST_F(sim3, core_unload_after_sim_unload_succeeds)
 {
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }
 
@@ -542,11 +557,13 @@ TEST_F(core_only, no_node_without_backend)
 
 TEST_F(core_only, sim_devices_0_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
 }
 
 TEST_F(core_only, sim_devices_17_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=17"));
 }
 
@@ -554,6 +571,7 @@ TEST_F(core_only, sim_devices_16_makes_16_nodes)
 {
 	unsigned int i;
 
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=" XSTR(SIM_MAX_DEVICES)));
 	for (i = 0; i < SIM_MAX_DEVICES; i++) {
 		kmod_dev_path(self->path, sizeof(self->path), i);
@@ -564,6 +582,7 @@ TEST_F(core_only, sim_devices_16_makes_16_nodes)
 
 TEST_F(core_only, sim_queues_0_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "queues=0"));
 }
 
@@ -571,6 +590,7 @@ TEST_F(core_only, sim_queues_above_max_gives_einval)
 {
 	char params[32];
 
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES + 1);
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, params));
 }
@@ -579,6 +599,7 @@ TEST_F(core_only, sim_queues_max_is_reported)
 {
 	char params[32];
 
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES);
 	ASSERT_EQ(0, kmod_load(KMOD_SIM, params));
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
@@ -588,6 +609,7 @@ TEST_F(core_only, sim_queues_max_is_reported)
 
 TEST_F(core_only, failed_sim_load_leaves_core_unloadable)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The setup the guest suites share: rpcdev and rpcdev_sim (one device)
- * loaded, debugfs mounted, /dev/rpcdev0 open without a queue.
+ * The setup the guest suites share: rpcdev and the backend's module
+ * loaded with one device (rpcdev_kmod.h says which backend), debugfs
+ * mounted, /dev/rpcdev0 open without a queue.
  *
  * DEVICE_FIXTURE(name) defines a harness fixture of that setup whose
  * teardown runs in the harness's parent process and fails the test if a
@@ -9,7 +10,8 @@
  * ASSERT (see kmod_in_test_process()). Its data: @dev, and the debugfs
  * files of queues 0 and 1 (@q0, @q1: the core's counters of the present
  * attachment) and of rpcdev_sim's queue 0 (@sim_q0: its counters over
- * every attachment).
+ * every attachment; that file exists only on the sim, see
+ * SKIP_UNLESS_SIM()).
  */
 #ifndef RPCDEV_SELFTEST_FIXTURE_H
 #define RPCDEV_SELFTEST_FIXTURE_H
@@ -44,6 +46,9 @@ static inline bool device_fixture_open(struct __test_metadata *_metadata,
 	if (geteuid() != 0)
 		SKIP(return false,
 		     "loading modules needs root (run it in the test VM)");
+	ASSERT_NE(NULL, kmod_backend())
+		TH_LOG(KMOD_BACKEND_ENV "=%s: not a backend (sim, ivshmem)",
+		       kmod_backend_env());
 	kmod_mark_test_process();
 	ret = fixture_open_device(dev, &what);
 	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
@@ -80,6 +85,16 @@ static inline void device_fixture_close(struct __test_metadata *_metadata)
 	{								\
 		device_fixture_close(_metadata);			\
 	}
+
+/*
+ * Skip the test unless the backend is rpcdev_sim; @what names the sim's
+ * own thing the test needs ("rpcdev_sim's fw_spin_us parameter").
+ */
+#define SKIP_UNLESS_SIM(what) do {					\
+	if (!kmod_backend() || !kmod_backend()->sim)			\
+		SKIP(return, "needs %s, which only rpcdev_sim has ("	\
+		     KMOD_BACKEND_ENV "=%s)", what, kmod_backend_env());	\
+} while (0)
 
 #endif /* __KSELFTEST_HARNESS_H */
 

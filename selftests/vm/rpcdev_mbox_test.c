@@ -8,12 +8,12 @@
  * queue's mailbox is its own; EPOLLIN and EPOLLPRI together in one epoll
  * set; and the "rpcdev mbox" command.
  *
- * The fixture loads rpcdev and rpcdev_sim (one device, four queues) and
- * opens /dev/rpcdev0 without a queue; its teardown runs in the harness's
- * parent process and fails the test if a module cannot be unloaded (a
- * leaked reference), except after a failed ASSERT (see
- * kmod_in_test_process()). No test asserts how long anything takes; waits
- * are bounded polls of debugfs or poll(2) with a generous timeout.
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
+ * No test asserts how long anything takes; waits are bounded polls of
+ * debugfs, of the device's indices or poll(2) with a generous timeout.
  */
 #include <endian.h>
 #include <errno.h>
@@ -265,7 +265,7 @@ TEST_F(mbox, watch_sees_value_posted_while_it_watches)
 	watch_init(&w, &self->dev, 0, 0, WATCH_LONG_US);
 	ASSERT_EQ(0, -pthread_create(&w.thread, NULL, watch_main, &w));
 	/* The device took the WATCH (whether it has looked yet or not). */
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "calls", 1, WAIT_MS));
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->dq_cons.val, 1));
 	ASSERT_EQ(0, rpcdev_mbox_post(&self->dev, 0, 77, NULL));
 	pthread_join(w.thread, NULL);
 	ASSERT_EQ(0, w.ret);
@@ -308,7 +308,7 @@ TEST_F(mbox, watch_sees_store_made_while_it_watches)
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	watch_init(&w, &self->dev, 0, 0, WATCH_LONG_US);
 	ASSERT_EQ(0, -pthread_create(&w.thread, NULL, watch_main, &w));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "calls", 1, WAIT_MS));
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->dq_cons.val, 1));
 	ASSERT_EQ(0, rpcdev_mbox_store(&self->dev, 0, 99, NULL));
 	pthread_join(w.thread, NULL);
 	ASSERT_EQ(0, w.ret);
@@ -702,7 +702,8 @@ TEST_F(mbox, epoll_reports_upcall_and_message_together)
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(1, notify(&self->dev, 1, 100));
 	ASSERT_EQ(0, -pthread_create(&u.thread, NULL, upcalls_main, &u));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "upcalls", 1, WAIT_MS));
+	/* The device posted the upcall. */
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->uq_prod.val, 1));
 	events = epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI,
 			      WAIT_MS);
 	/* Serve the upcall, so the run ends. */

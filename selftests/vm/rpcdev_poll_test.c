@@ -81,6 +81,12 @@ static int set_fw_spin_us(unsigned int us)
 	return ret;
 }
 
+/* Tests that shape how long the device polls: the sim's parameter. */
+#define SET_FW_SPIN_US(us) do {						\
+	SKIP_UNLESS_SIM("rpcdev_sim's fw_spin_us parameter");		\
+	ASSERT_EQ(0, set_fw_spin_us(us));				\
+} while (0)
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -201,7 +207,7 @@ TEST_F_TIMEOUT(fast, poll_upcalls_are_exact_without_interrupts, LONG_TEST_S)
 	unsigned long long irqs = 1, enters = 0;
 
 	/* A device that polls for longer than any gap in this run. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, wait_device_sleeps(&self->dev));
@@ -222,7 +228,7 @@ TEST_F_TIMEOUT(fast, adaptive_upcalls_are_exact, LONG_TEST_S)
 {
 	struct rpcdev_sim_upcall_result r;
 
-	ASSERT_EQ(0, set_fw_spin_us(50));
+	/* The device polls for its default time (rpcdev_sim: 50 us). */
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, run_upcalls(&self->dev, RUN_COUNT, false, &r));
@@ -240,7 +246,7 @@ TEST_F_TIMEOUT(fast, alternating_spin_and_sleep_never_loses_a_wakeup,
 	uint64_t start;
 
 	/* The device gives up polling quickly: it sleeps between many calls. */
-	ASSERT_EQ(0, set_fw_spin_us(STRESS_FW_SPIN_US));
+	SET_FW_SPIN_US(STRESS_FW_SPIN_US);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	/* The server, too, gives up polling soon after a long gap. */
@@ -679,7 +685,7 @@ TEST_F_TIMEOUT(fast, upcalls_do_not_interrupt_a_caller_sleeping_for_dc,
 	pthread_t th;
 
 	/* A device that polls for longer than any gap in this run. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, pthread_create(&th, NULL, server_main, &s));
@@ -728,7 +734,7 @@ TEST_F_TIMEOUT(fast, poll_async_upcalls_come_back_by_the_index_alone,
 {
 	struct rpcdev_sim_upcall_result r;
 
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
@@ -748,7 +754,7 @@ TEST_F_TIMEOUT(fast, async_upcalls_after_many_sync_ones_come_back_in_order,
 	struct rpcdev_call_result res;
 
 	/* Depth 4: the sync run laps UQ many times before the async one. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, run_upcalls(&self->dev, 50, false, &r));
@@ -770,7 +776,7 @@ TEST_F_TIMEOUT(fast, adaptive_async_upcalls_wake_a_sleeping_device,
 	unsigned long long enters = 0;
 
 	/* The device sleeps for its slots at once: the index must ring. */
-	ASSERT_EQ(0, set_fw_spin_us(0));
+	SET_FW_SPIN_US(0);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
@@ -838,7 +844,7 @@ TEST_F(fast, enter_wait_ends_with_enodev_when_the_device_goes)
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	pthread_join(th, NULL);
 	ASSERT_EQ(-ENODEV, w.ret);
 }

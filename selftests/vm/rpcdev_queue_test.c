@@ -5,9 +5,10 @@
  * and the mmap of the six parts of a queue (which are writable, which are
  * not, their bounds, and what a forked child may touch).
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  */
 #include <errno.h>
 #include <signal.h>

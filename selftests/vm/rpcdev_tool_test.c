@@ -6,9 +6,10 @@
  * $RPCDEV_TOOL or the first rpcdev found in the usual directories; the
  * tests are skipped when there is none.
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  */
 #include <errno.h>
 #include <stdio.h>

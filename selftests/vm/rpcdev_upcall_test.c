@@ -6,9 +6,10 @@
  * upcalls and their order, a host error raised on the device, and servers
  * killed with an upcall pending or taken.
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  *
  * The simulated device's per-queue counters over all attachments are in
  * /sys/kernel/debug/rpcdev_sim/rpcdev_sim.0/qN ("upcalls" made,
@@ -19,6 +20,8 @@
  * timeout, so a lost message fails the test with ETIMEDOUT, not a hang.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,6 +33,7 @@
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
+#include "rpcdev_calls.h"
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
 #include "rpcdev_upcalls.h"
@@ -123,8 +127,11 @@ TEST_F(upcall, sync_upcalls_are_counted_by_the_device)
 	struct server s;
 	struct run run;
 
+	struct rpcdev_sim_stats st;
+
 	sync_run(_metadata, self, 64, &run, &s);
-	ASSERT_EQ((unsigned long long)SYNC_COUNT, dbg(self->sim_q0, "upcalls"));
+	ASSERT_EQ(0, sim_stats(&self->dev, &st));
+	ASSERT_EQ((unsigned long long)SYNC_COUNT, st.upcalls);
 }
 
 TEST_F(upcall, sync_upcalls_are_delivered_and_replied_once_each)
@@ -256,7 +263,8 @@ TEST_F(upcall, async_upcalls_come_before_later_sync_upcalls)
 	run_init(&sync_run, &self->dev, nr_sync, METHOD_B, 16,
 		 RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_start(&async_run));
-	ASSERT_EQ(0, dbgfs_wait_key_min(self->sim_q0, "upcalls", 1, WAIT_MS));
+	/* The device posted its first async upcall. */
+	ASSERT_EQ(0, wait_word_min(&device_ctrl(&self->dev)->uq_prod.val, 1));
 	ASSERT_EQ(0, run_start(&sync_run));
 	ASSERT_EQ(0, run_join(&async_run));
 	ASSERT_EQ(0, run_join(&sync_run));
@@ -321,11 +329,13 @@ TEST_F(upcall, host_error_payload_reaches_the_device_exactly)
 
 TEST_F(upcall, host_error_stops_the_device_run)
 {
+	struct rpcdev_sim_stats st;
 	struct run run;
 
 	failed_run(_metadata, self, 3, &run);
 	ASSERT_EQ(RPCDEV_STATUS_ERROR, run.res.status);
-	ASSERT_EQ(1ULL, dbg(self->sim_q0, "upcalls"));
+	ASSERT_EQ(0, sim_stats(&self->dev, &st));
+	ASSERT_EQ(1ULL, st.upcalls);
 }
 
 /* ===================================================================== */
@@ -333,67 +343,86 @@ TEST_F(upcall, host_error_stops_the_device_run)
 /* ===================================================================== */
 
 /*
- * A child attaches queue 0 and makes a downcall of one sync upcall from a
- * thread, and never answers; with @take it takes the upcall first
- * (rpcdev_upcall_wait()). Once the upcall is made (the sim's "upcalls 1")
- * or taken (the core's "upcalls 1"), the child is killed and reaped.
- * Returns 0 once that is done, else -errno (the child's exit status when
- * it could not get that far).
+ * The child of kill_a_server(): attach queue 0, make a downcall of one
+ * sync upcall from a thread, take the upcall if @take, tell the parent
+ * on @ready and never answer. Exits with EBADE if it gets not so far.
  */
-static int kill_a_server(FIXTURE_DATA(upcall) *self, bool take)
+static void __attribute__((noreturn))
+server_to_kill(int ready, bool take)
 {
 	struct rpcdev_upcall_req up;
 	struct rpcdev dev;
-	int status, ret;
 	struct run run;
+
+	if (rpcdev_open(&dev, DEV_PATH) || rpcdev_queue_attach(&dev, 0, 0, 0))
+		_exit(EBADE);
+	run_init(&run, &dev, 1, METHOD_A, 16, 0);
+	if (run_start(&run))
+		_exit(EBADE);
+	if (take && rpcdev_upcall_wait(&dev, SERVE_TIMEOUT_NS, &up))
+		_exit(EBADE);
+	if (!take && wait_word(&device_ctrl(&dev)->uq_prod.val, 1))
+		_exit(EBADE);
+	if (write(ready, "r", 1) != 1)
+		_exit(EBADE);
+	for (;;)
+		pause();
+}
+
+/*
+ * A child serves queue 0 and never answers its one upcall; once the
+ * upcall is made (the device posted it) or, with @take, taken, the child
+ * is killed and reaped. Returns 0 once that is done, else -errno (the
+ * child's exit status when it could not get that far).
+ */
+static int kill_a_server(bool take)
+{
+	int status, ret, pipefd[2];
 	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
-	if (pid == 0) {
-		if (rpcdev_open(&dev, DEV_PATH) ||
-		    rpcdev_queue_attach(&dev, 0, 0, 0))
-			_exit(EBADE);
-		run_init(&run, &dev, 1, METHOD_A, 16, 0);
-		if (run_start(&run))
-			_exit(EBADE);
-		if (take && rpcdev_upcall_wait(&dev, SERVE_TIMEOUT_NS, &up))
-			_exit(EBADE);
-		for (;;)
-			pause();
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
 	}
-	if (take)
-		ret = dbgfs_wait_key(self->q0, "upcalls", 1, WAIT_MS);
-	else
-		ret = dbgfs_wait_key(self->sim_q0, "upcalls", 1, WAIT_MS);
+	if (pid == 0)
+		server_to_kill(pipefd[1], take);
+	close(pipefd[1]);
+	ret = poll_events(pipefd[0], POLLIN, WAIT_MS);
+	ret = ret < 0 ? ret : ret & POLLIN ? 0 : -ETIMEDOUT;
+	close(pipefd[0]);
 	kill(pid, SIGKILL);
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
-	if (ret)
-		return ret;
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
 		return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
-	return 0;
+	return ret;
 }
 
 TEST_F(upcall, killed_server_with_pending_upcall_answers_no_server)
 {
-	ASSERT_EQ(0, kill_a_server(self, false));
+	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
+	ASSERT_EQ(0, kill_a_server(false));
 	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS))
 		TH_LOG("no_server %llu", dbg(self->sim_q0, "no_server"));
 }
 
 TEST_F(upcall, killed_server_with_taken_upcall_answers_no_server)
 {
-	ASSERT_EQ(0, kill_a_server(self, true));
+	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
+	ASSERT_EQ(0, kill_a_server(true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS))
 		TH_LOG("no_server %llu", dbg(self->sim_q0, "no_server"));
 }
 
 TEST_F(upcall, killed_server_leaves_no_upcall_to_time_out)
 {
-	ASSERT_EQ(0, kill_a_server(self, true));
+	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
+	ASSERT_EQ(0, kill_a_server(true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS));
 	ASSERT_EQ(0ULL, dbg(self->sim_q0, "upcall_timeouts"));
 }
@@ -403,7 +432,7 @@ TEST_F(upcall, queue_serves_again_after_killed_server)
 	struct server s;
 	struct run run;
 
-	ASSERT_EQ(0, kill_a_server(self, true));
+	ASSERT_EQ(0, kill_a_server(true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "attached", 0, WAIT_MS));
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(0, server_start(&s, &self->dev, 2));

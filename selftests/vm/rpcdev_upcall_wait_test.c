@@ -5,9 +5,10 @@
  * ended by signals, removal of the device under a waiting server, and
  * poll(2)/epoll(7) reporting EPOLLIN for an upcall that waits.
  *
- * The fixture (rpcdev_fixture.h) loads rpcdev and rpcdev_sim (one device,
- * four queues) and opens /dev/rpcdev0 without a queue; its teardown fails
- * the test if a module cannot be unloaded (a leaked reference).
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
  *
  * The simulated device's per-queue counters over all attachments are in
  * /sys/kernel/debug/rpcdev_sim/rpcdev_sim.0/qN ("upcalls" made,
@@ -179,13 +180,16 @@ TEST_F(upcall, wait_serves_again_after_eintr)
 	ASSERT_EQ(1U, run.resp.r.done);
 }
 
-/* Attach queue 0, start a waiter, unload rpcdev_sim; what the unload gave. */
+/*
+ * Attach queue 0, start a waiter, remove the device (unload the backend);
+ * what the unload gave.
+ */
 static int unload_sim_during_wait(struct __test_metadata *_metadata,
 				  FIXTURE_DATA(upcall) *self, struct waiter *w)
 {
 	EXPECT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	EXPECT_EQ(0, waiter_start(w, &self->dev));
-	return kmod_unload(KMOD_SIM);
+	return kmod_remove_devices();
 }
 
 TEST_F(upcall, wait_at_removal_gives_enodev)
@@ -224,7 +228,7 @@ TEST_F(upcall, serve_at_removal_gives_enodev)
 
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(0, server_start(&s, &self->dev, 1));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(-ENODEV, server_join(&s));
 	ASSERT_EQ(0U, s.nr_seen);
 }
@@ -240,8 +244,8 @@ TEST_F(upcall, poll_without_upcall_reports_nothing)
 }
 
 /*
- * Start a run of one sync upcall and wait until the device made it (the
- * sim's "upcalls 1"); nobody has taken it.
+ * Start a run of one sync upcall and wait until the device made it (its
+ * UQ producer index is 1); nobody has taken it.
  */
 static void make_one_pending(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(upcall) *self, struct run *run)
@@ -249,7 +253,7 @@ static void make_one_pending(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	run_init(run, &self->dev, 1, METHOD_A, 64, RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_start(run));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "upcalls", 1, WAIT_MS));
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->uq_prod.val, 1));
 }
 
 /* Take and answer the pending upcall so the run ends; 0 if it did. */

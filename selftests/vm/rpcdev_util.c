@@ -112,6 +112,24 @@ int wait_word(const volatile __u32 *p, __u32 want)
 	}
 }
 
+int wait_word_min(const volatile __u32 *p, __u32 want)
+{
+	int waited;
+
+	for (waited = 0; ; waited += UTIL_POLL_MS) {
+		if ((__s32)(__atomic_load_n(p, __ATOMIC_ACQUIRE) - want) >= 0)
+			return 0;
+		if (waited >= WAIT_MS)
+			return -ETIMEDOUT;
+		sleep_ms(UTIL_POLL_MS);
+	}
+}
+
+const struct rpcdev_dev_ctrl *device_ctrl(struct rpcdev *dev)
+{
+	return rpcdev_queue_part(dev, RPCDEV_OFF_DEV, NULL);
+}
+
 int wait_thread_sleeping(pid_t tid)
 {
 	char path[64], buf[512], *p;

@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
+#include "rpcdev.h"
+
 #define NSEC_PER_MSEC	1000000ULL
 #define USEC_PER_MSEC	1000ULL
 #define MIB		(1U << 20)
@@ -54,6 +56,18 @@ int epoll_events(int fd, unsigned int events, int timeout_ms);
  * up to WAIT_MS. 0 or -ETIMEDOUT.
  */
 int wait_word(const volatile __u32 *p, __u32 want);
+
+/*
+ * As wait_word(), until the free-running index *@p is at least @want (it
+ * may move past @want between two looks).
+ */
+int wait_word_min(const volatile __u32 *p, __u32 want);
+
+/*
+ * The device's control page of @dev's queue (its producer and consumer
+ * indices: what the device has posted and taken, whatever the backend).
+ */
+const struct rpcdev_dev_ctrl *device_ctrl(struct rpcdev *dev);
 
 /*
  * Wait until thread @tid of this process sleeps (state S in
