@@ -49,82 +49,87 @@ DEVICE_FIXTURE(call)
 /* RPCDEV_IOC_CALL: argument errors                                      */
 /* ===================================================================== */
 
-TEST_F(call, call_before_attach_gives_einval)
+/*
+ * One RPCDEV_IOC_CALL of ECHO, on queue 0 unless @no_queue, with the
+ * argument spoiled as the variant says; it must give @want.
+ */
+FIXTURE_VARIANT(call_arg) {
+	bool no_queue;
+	__u32 flags;
+	bool reserved_set;	/* reserved[4] = 1 */
+	bool req_past_buf;	/* req_len = buf_size + 1 */
+	bool bad_req;		/* req not mapped */
+	bool bad_resp;		/* resp not mapped (req is fine) */
+	bool null_arg;		/* the ioctl's argument is NULL */
+	int want;
+};
+
+DEVICE_FIXTURE(call_arg)
+
+FIXTURE_VARIANT_ADD(call_arg, before_attach_gives_einval) {
+	.no_queue = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, flags_set_gives_einval) {
+	.flags = 1,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, reserved_set_gives_einval) {
+	.reserved_set = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, req_len_above_buf_size_gives_e2big) {
+	.req_past_buf = true,
+	.want = -E2BIG,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, bad_req_pointer_gives_efault) {
+	.bad_req = true,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, bad_resp_pointer_gives_efault) {
+	.bad_resp = true,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(call_arg, null_arg_with_attached_queue_gives_efault) {
+	.null_arg = true,
+	.want = -EFAULT,
+};
+
+TEST_F(call_arg, result)
 {
+	static char req[RPCDEV_DEFAULT_BUF_SIZE + 1] = "0123456789abcde";
 	struct rpcdev_call c;
 
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	memset(&c, 0, sizeof(c));
 	c.method = RPCDEV_SIM_ECHO;
-	ASSERT_EQ(-EINVAL, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_flags_set_gives_einval)
-{
-	struct rpcdev_call c;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	memset(&c, 0, sizeof(c));
-	c.method = RPCDEV_SIM_ECHO;
-	c.flags = 1;
-	ASSERT_EQ(-EINVAL, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_reserved_set_gives_einval)
-{
-	struct rpcdev_call c;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	memset(&c, 0, sizeof(c));
-	c.method = RPCDEV_SIM_ECHO;
-	c.reserved[4] = 1;
-	ASSERT_EQ(-EINVAL, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_req_len_above_buf_size_gives_e2big)
-{
-	static char req[4097];
-	struct rpcdev_call c;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	memset(&c, 0, sizeof(c));
-	c.method = RPCDEV_SIM_ECHO;
-	c.req = (uintptr_t)req;
-	c.req_len = sizeof(req);
-	ASSERT_EQ(-E2BIG, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_bad_req_pointer_gives_efault)
-{
-	struct rpcdev_call c;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	memset(&c, 0, sizeof(c));
-	c.method = RPCDEV_SIM_ECHO;
-	c.req = (uintptr_t)unmapped_address();
-	c.req_len = 16;
-	ASSERT_EQ(-EFAULT, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_bad_resp_pointer_gives_efault)
-{
-	char req[16] = "0123456789abcde";
-	struct rpcdev_call c;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	memset(&c, 0, sizeof(c));
-	c.method = RPCDEV_SIM_ECHO;
-	c.req = (uintptr_t)req;
-	c.req_len = sizeof(req);
-	c.resp = (uintptr_t)unmapped_address();
-	c.resp_cap = sizeof(req);
-	c.timeout_ns = CALL_TIMEOUT_NS;
-	ASSERT_EQ(-EFAULT, call_raw(rpcdev_fd(&self->dev), &c));
-}
-
-TEST_F(call, call_with_attached_queue_and_null_arg_gives_efault)
-{
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EFAULT, call_raw(rpcdev_fd(&self->dev), NULL));
+	c.flags = variant->flags;
+	if (variant->reserved_set)
+		c.reserved[4] = 1;
+	if (variant->req_past_buf) {
+		c.req = (uintptr_t)req;
+		c.req_len = sizeof(req);
+	}
+	if (variant->bad_req) {
+		c.req = (uintptr_t)unmapped_address();
+		c.req_len = 16;
+	}
+	if (variant->bad_resp) {
+		c.req = (uintptr_t)req;
+		c.req_len = 16;
+		c.resp = (uintptr_t)unmapped_address();
+		c.resp_cap = 16;
+		c.timeout_ns = CALL_TIMEOUT_NS;
+	}
+	ASSERT_EQ(variant->want, call_raw(rpcdev_fd(&self->dev),
+					  variant->null_arg ? NULL : &c));
 }
 
 TEST_F(call, efault_on_req_posts_nothing_and_frees_slot)

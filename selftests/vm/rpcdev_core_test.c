@@ -15,6 +15,7 @@
  * references the driver leaks.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -220,98 +221,6 @@ TEST_F(sim, open_null_path_opens_rpcdev0)
 	ASSERT_STREQ(info0.name, self->info.name);
 }
 
-TEST_F(sim, unknown_rpcdev_ioctl_gives_enotty)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), _IO(RPCDEV_IOC_MAGIC, 0x7f));
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_number_with_write_direction_gives_enotty)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev),
-		    _IOW(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info),
-		    &self->info);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_number_with_other_size_gives_enotty)
-{
-	__u64 small;
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), _IOR(RPCDEV_IOC_MAGIC, 0x00, __u64),
-		    &small);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, tty_ioctl_gives_enotty)
-{
-	struct termios tio;
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), TCGETS, &tio);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_to_null_gives_efault)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, NULL);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(EFAULT, err);
-}
-
-TEST_F(sim, info_to_bad_pointer_gives_efault)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, (void *)1);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(EFAULT, err);
-}
-
-TEST_F(sim, info_to_read_only_memory_gives_efault)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *ro;
-	int ret;
-
-	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = rpcdev_info(&self->dev, ro);
-	rpcdev_close(&self->dev);
-	munmap(ro, page);
-	ASSERT_EQ(-EFAULT, ret);
-}
-
 TEST_F(sim, node_is_char_device)
 {
 	struct stat st;
@@ -425,6 +334,89 @@ TEST_F(sim, tool_info_prints_device_block)
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected_info_block(expected, sizeof(expected), 0, SIM_QUEUES);
 	ASSERT_STREQ(expected, res->out);
+}
+
+/* ===================================================================== */
+/* ioctl_arg: ioctls the driver refuses, on /dev/rpcdev0 of one device    */
+/* ===================================================================== */
+
+/* What a refused ioctl is given as its argument. */
+enum ioctl_arg_kind {
+	ARG_BUFFER,		/* a writable buffer */
+	ARG_NULL,
+	ARG_BAD_POINTER,	/* (void *)1 */
+	ARG_READ_ONLY,		/* a page mapped read-only */
+};
+
+/* One ioctl @cmd with an argument of @arg; it must fail with @want. */
+FIXTURE_VARIANT(ioctl_arg) {
+	unsigned long cmd;
+	enum ioctl_arg_kind arg;
+	int want;
+};
+
+DEVICE_FIXTURE(ioctl_arg)
+
+FIXTURE_VARIANT_ADD(ioctl_arg, unknown_rpcdev_ioctl_gives_enotty) {
+	.cmd = _IO(RPCDEV_IOC_MAGIC, 0x7f),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_number_with_write_direction_gives_enotty) {
+	.cmd = _IOW(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_number_with_other_size_gives_enotty) {
+	.cmd = _IOR(RPCDEV_IOC_MAGIC, 0x00, __u64),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, tty_ioctl_gives_enotty) {
+	.cmd = TCGETS,
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_null_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_NULL,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_bad_pointer_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_BAD_POINTER,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_read_only_memory_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_READ_ONLY,
+	.want = -EFAULT,
+};
+
+TEST_F(ioctl_arg, result)
+{
+	static union {
+		struct rpcdev_info info;
+		struct termios tio;
+	} buf;
+	void *arg = &buf;
+	int ret;
+
+	if (variant->arg == ARG_NULL)
+		arg = NULL;
+	if (variant->arg == ARG_BAD_POINTER)
+		arg = (void *)1;
+	if (variant->arg == ARG_READ_ONLY) {
+		arg = mmap(NULL, page_size(), PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, arg);
+	}
+	ret = ioctl(rpcdev_fd(&self->dev), variant->cmd, arg) ? -errno : 0;
+	if (variant->arg == ARG_READ_ONLY)
+		munmap(arg, page_size());
+	ASSERT_EQ(variant->want, ret);
 }
 
 /* ===================================================================== */

@@ -362,35 +362,59 @@ TEST_F(mbox, watch_from_current_seq_ignores_earlier_post)
 /* RPCDEV_IOC_MBOX_POST: errors                                          */
 /* ===================================================================== */
 
-TEST_F(mbox, post_without_queue_gives_einval)
+/*
+ * One RPCDEV_IOC_MBOX_POST of value 1 to slot @slot, on queue 0 unless
+ * @no_queue, with @pad, or with an argument that is not mapped; it must
+ * give @want.
+ */
+FIXTURE_VARIANT(mbox_post_arg) {
+	bool no_queue;
+	__u32 slot;
+	__u32 pad;
+	bool bad_pointer;
+	int want;
+};
+
+DEVICE_FIXTURE(mbox_post_arg)
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, without_queue_gives_einval) {
+	.no_queue = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, to_slot_8_gives_einval) {
+	.slot = RPCDEV_MBOX_SLOTS,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, to_slot_u32_max_gives_einval) {
+	.slot = UINT32_MAX,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, with_pad_set_gives_einval) {
+	.pad = 1,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, with_unreadable_argument_gives_efault) {
+	.bad_pointer = true,
+	.want = -EFAULT,
+};
+
+TEST_F(mbox_post_arg, result)
 {
-	struct rpcdev_mbox m = { .slot = 0, .value = 1 };
+	struct rpcdev_mbox m = {
+		.slot = variant->slot,
+		.value = 1,
+		.pad = variant->pad,
+	};
 
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_to_slot_8_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = RPCDEV_MBOX_SLOTS, .value = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_to_slot_u32_max_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = UINT32_MAX, .value = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_with_pad_set_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = 0, .value = 1, .pad = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(variant->want,
+		  mbox_post_raw(rpcdev_fd(&self->dev),
+				variant->bad_pointer ? unmapped_address() : &m));
 }
 
 TEST_F(mbox, refused_post_changes_no_slot)
@@ -404,13 +428,6 @@ TEST_F(mbox, refused_post_changes_no_slot)
 	ctrl = host_ctrl(&self->dev);
 	for (i = 0; i < RPCDEV_MBOX_SLOTS; i++)
 		ASSERT_EQ(0ULL, ctrl->mbox[i]) TH_LOG("slot %u", i);
-}
-
-TEST_F(mbox, post_with_unreadable_argument_gives_efault)
-{
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EFAULT, mbox_post_raw(rpcdev_fd(&self->dev),
-					 unmapped_address()));
 }
 
 TEST_F(mbox, library_post_to_slot_8_gives_einval)

@@ -449,37 +449,61 @@ static void enter_now(struct rpcdev *dev, struct rpcdev_enter *e,
 	e->timeout_ns = timeout_ns;
 }
 
-TEST_F(fast, enter_on_kernel_driven_queue_gives_einval)
-{
-	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+/*
+ * One RPCDEV_IOC_ENTER with @flags and reserved[1] = @reserved, on a queue
+ * attached with @policy unless @no_queue; it must give @want.
+ */
+FIXTURE_VARIANT(enter_arg) {
+	bool no_queue;
+	unsigned int policy;
+	__u32 flags;
+	__u64 reserved;
+	int want;
+};
 
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-}
+DEVICE_FIXTURE(enter_arg)
 
-TEST_F(fast, enter_with_no_or_unknown_flag_gives_einval)
+FIXTURE_VARIANT_ADD(enter_arg, without_queue_gives_einval) {
+	.no_queue = true,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, on_kernel_driven_queue_gives_einval) {
+	.policy = RPCDEV_WAIT_BLOCK,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_no_flag_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_unknown_flag_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.flags = RPCDEV_ENTER_WAIT_MB << 1,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_reserved_set_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.reserved = 1,
+	.want = -EINVAL,
+};
+
+TEST_F(enter_arg, result)
 {
 	struct rpcdev_enter e;
 
-	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
-						RPCDEV_WAIT_POLL));
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+							variant->policy));
 	memset(&e, 0, sizeof(e));
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-	e.flags = RPCDEV_ENTER_WAIT_MB << 1;
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-}
-
-TEST_F(fast, enter_with_reserved_set_gives_einval)
-{
-	struct rpcdev_enter e;
-
-	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
-						RPCDEV_WAIT_POLL));
-	memset(&e, 0, sizeof(e));
-	e.flags = RPCDEV_ENTER_DOORBELL;
-	e.reserved[1] = 1;
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+	e.flags = variant->flags;
+	e.reserved[1] = variant->reserved;
+	ASSERT_EQ(variant->want, enter_raw(rpcdev_fd(&self->dev), &e));
 }
 
 TEST_F(fast, enter_wait_with_nothing_produced_times_out)

@@ -28,8 +28,6 @@
 #include "rpcdev_fixture.h"
 #include "rpcdev_util.h"
 
-#define SIM_QUEUES	4		/* rpcdev_sim's default */
-
 static int attach_raw(int fd, struct rpcdev_queue_attach *a)
 {
 	return ioctl(fd, RPCDEV_IOC_QUEUE_ATTACH, a) ? -errno : 0;
@@ -56,22 +54,6 @@ DEVICE_FIXTURE(call)
 /* ===================================================================== */
 /* RPCDEV_IOC_QUEUE_ATTACH                                               */
 /* ===================================================================== */
-
-TEST_F(call, attach_default_depth_is_16)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(16U, a.depth);
-}
-
-TEST_F(call, attach_default_buf_size_is_4096)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(4096U, a.buf_size);
-}
 
 TEST_F(call, attach_layout_fits_device_part)
 {
@@ -165,115 +147,6 @@ TEST_F(call, attach_after_owner_closed_succeeds)
 	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
 }
 
-TEST_F(call, attach_qid_nr_queues_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-EINVAL, attach_qid(rpcdev_fd(&self->dev), SIM_QUEUES, 0, 0, &a));
-}
-
-TEST_F(call, attach_qid_u32_max_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-EINVAL, attach_qid(rpcdev_fd(&self->dev), UINT32_MAX, 0, 0, &a));
-}
-
-TEST_F(call, attach_last_queue_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), SIM_QUEUES - 1, 0, 0, &a));
-}
-
-TEST_F(call, attach_depth_3_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-EINVAL, attach_qid(rpcdev_fd(&self->dev), 0, 3, 0, &a));
-}
-
-TEST_F(call, attach_depth_512_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-EINVAL, attach_qid(rpcdev_fd(&self->dev), 0, 512, 0, &a));
-}
-
-TEST_F(call, attach_depth_1_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 1, 0, &a));
-	ASSERT_EQ(1U, a.depth);
-}
-
-TEST_F(call, attach_depth_max_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, RPCDEV_MAX_DEPTH, 0, &a));
-	ASSERT_EQ((__u32)RPCDEV_MAX_DEPTH, a.depth);
-}
-
-TEST_F(call, attach_buf_size_above_max_payload_gives_e2big)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-E2BIG, attach_qid(rpcdev_fd(&self->dev), 0, 1,
-				     RPCDEV_MAX_PAYLOAD + 1, &a));
-}
-
-TEST_F(call, attach_depth_256_buf_1mib_gives_e2big)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-E2BIG, attach_qid(rpcdev_fd(&self->dev), 0, 256, MIB, &a));
-}
-
-/* 4 * 1 MiB is exactly RPCDEV_MAX_BUFS, which the ABI allows. */
-TEST_F(call, attach_bufs_of_max_bufs_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0,
-				RPCDEV_MAX_BUFS / MIB, MIB, &a));
-}
-
-TEST_F(call, attach_bufs_above_max_bufs_gives_e2big)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(-E2BIG, attach_qid(rpcdev_fd(&self->dev), 0,
-				     2 * RPCDEV_MAX_BUFS / MIB, MIB, &a));
-}
-
-TEST_F(call, attach_unknown_flag_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	memset(&a, 0, sizeof(a));
-	a.flags = 1U << 31;
-	ASSERT_EQ(-EINVAL, attach_raw(rpcdev_fd(&self->dev), &a));
-}
-
-TEST_F(call, attach_reserved_set_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	memset(&a, 0, sizeof(a));
-	a.reserved[3] = 1;
-	ASSERT_EQ(-EINVAL, attach_raw(rpcdev_fd(&self->dev), &a));
-}
-
-TEST_F(call, attach_buf_size_100_rounds_up_to_128)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 100, &a));
-	ASSERT_EQ(128U, a.buf_size);
-}
-
 TEST_F(call, failed_attach_leaves_file_free_to_attach)
 {
 	struct rpcdev_queue_attach a;
@@ -333,18 +206,137 @@ TEST_F(call, library_buf_of_control_part_is_null)
 }
 
 /* ===================================================================== */
-/* mmap                                                                  */
+/* RPCDEV_IOC_QUEUE_ATTACH: what each argument gives                      */
 /* ===================================================================== */
 
-TEST_F(call, mmap_dev_part_writable_gives_eacces)
-{
-	struct rpcdev_queue_attach a;
-	void *p = NULL;
+DEVICE_FIXTURE(attach)
 
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EACCES, map_errno(rpcdev_fd(&self->dev), a.dev_size,
-				     PROT_READ | PROT_WRITE, RPCDEV_OFF_DEV, &p));
+/*
+ * One attach of queue @qid (or of the device's last queue, or of the
+ * number past it) with the arguments given; it must give @want and, when
+ * it succeeds, the depth and buffer size asked for (0: not checked).
+ */
+FIXTURE_VARIANT(attach) {
+	__u32 qid;
+	bool last_qid;		/* qid = the device's last queue */
+	bool past_last_qid;	/* qid = the device's number of queues */
+	__u32 depth;
+	__u32 buf_size;
+	__u32 flags;
+	bool reserved_set;	/* reserved[3] = 1 */
+	int want;
+	__u32 want_depth;
+	__u32 want_buf_size;
+};
+
+FIXTURE_VARIANT_ADD(attach, default_depth_is_16) {
+	.want_depth = 16,
+};
+
+FIXTURE_VARIANT_ADD(attach, default_buf_size_is_4096) {
+	.want_buf_size = 4096,
+};
+
+FIXTURE_VARIANT_ADD(attach, qid_nr_queues_gives_einval) {
+	.past_last_qid = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, qid_u32_max_gives_einval) {
+	.qid = UINT32_MAX,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, last_queue_succeeds) {
+	.last_qid = true,
+};
+
+FIXTURE_VARIANT_ADD(attach, depth_3_gives_einval) {
+	.depth = 3,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, depth_512_gives_einval) {
+	.depth = 512,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, depth_1_succeeds) {
+	.depth = 1,
+	.want_depth = 1,
+};
+
+FIXTURE_VARIANT_ADD(attach, depth_max_succeeds) {
+	.depth = RPCDEV_MAX_DEPTH,
+	.want_depth = RPCDEV_MAX_DEPTH,
+};
+
+FIXTURE_VARIANT_ADD(attach, buf_size_above_max_payload_gives_e2big) {
+	.depth = 1,
+	.buf_size = RPCDEV_MAX_PAYLOAD + 1,
+	.want = -E2BIG,
+};
+
+FIXTURE_VARIANT_ADD(attach, depth_256_buf_1mib_gives_e2big) {
+	.depth = 256,
+	.buf_size = MIB,
+	.want = -E2BIG,
+};
+
+/* 4 * 1 MiB is exactly RPCDEV_MAX_BUFS, which the ABI allows. */
+FIXTURE_VARIANT_ADD(attach, bufs_of_max_bufs_succeeds) {
+	.depth = RPCDEV_MAX_BUFS / MIB,
+	.buf_size = MIB,
+};
+
+FIXTURE_VARIANT_ADD(attach, bufs_above_max_bufs_gives_e2big) {
+	.depth = 2 * RPCDEV_MAX_BUFS / MIB,
+	.buf_size = MIB,
+	.want = -E2BIG,
+};
+
+FIXTURE_VARIANT_ADD(attach, unknown_flag_gives_einval) {
+	.flags = 1U << 31,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, reserved_set_gives_einval) {
+	.reserved_set = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(attach, buf_size_100_rounds_up_to_128) {
+	.buf_size = 100,
+	.want_buf_size = 128,
+};
+
+TEST_F(attach, result)
+{
+	struct rpcdev_info info;
+	struct rpcdev_queue_attach a;
+
+	ASSERT_EQ(0, rpcdev_info(&self->dev, &info));
+	memset(&a, 0, sizeof(a));
+	a.qid = variant->qid;
+	if (variant->last_qid)
+		a.qid = info.nr_queues - 1;
+	if (variant->past_last_qid)
+		a.qid = info.nr_queues;
+	a.depth = variant->depth;
+	a.buf_size = variant->buf_size;
+	a.flags = variant->flags;
+	if (variant->reserved_set)
+		a.reserved[3] = 1;
+	ASSERT_EQ(variant->want, attach_raw(rpcdev_fd(&self->dev), &a));
+	if (variant->want_depth)
+		ASSERT_EQ(variant->want_depth, a.depth);
+	if (variant->want_buf_size)
+		ASSERT_EQ(variant->want_buf_size, a.buf_size);
 }
+
+/* ===================================================================== */
+/* mmap                                                                  */
+/* ===================================================================== */
 
 TEST_F(call, mmap_dev_part_read_only_succeeds)
 {
@@ -390,38 +382,6 @@ TEST_F(call, mmap_host_part_read_write_succeeds)
 	munmap(p, a.host_size);
 }
 
-TEST_F(call, mmap_longer_than_dev_part_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-	void *p = NULL;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EINVAL, map_errno(rpcdev_fd(&self->dev),
-				     a.dev_size + page_size(), PROT_READ,
-				     RPCDEV_OFF_DEV, &p));
-}
-
-TEST_F(call, mmap_at_dev_part_end_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-	void *p = NULL;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EINVAL, map_errno(rpcdev_fd(&self->dev), page_size(),
-				     PROT_READ, RPCDEV_OFF_DEV + a.dev_size, &p));
-}
-
-TEST_F(call, mmap_longer_than_host_part_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-	void *p = NULL;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EINVAL, map_errno(rpcdev_fd(&self->dev),
-				     a.host_size + page_size(),
-				     PROT_READ | PROT_WRITE, RPCDEV_OFF_HOST, &p));
-}
-
 /* Map part @off of the queue with @prot and unmap it: 0 or -errno. */
 static int map_part(int fd, __u64 off, size_t len, int prot)
 {
@@ -433,81 +393,138 @@ static int map_part(int fd, __u64 off, size_t len, int prot)
 	return ret;
 }
 
-TEST_F(call, mmap_dc_bufs_writable_gives_eacces)
+/* ===================================================================== */
+/* mmap: what each part allows                                            */
+/* ===================================================================== */
+
+/* Which size of struct rpcdev_queue_attach a part has. */
+enum part_size { DEV_SIZE, HOST_SIZE, BUFS_SIZE };
+
+/*
+ * One mmap of the part at @part (of size @size) with @prot, for its whole
+ * size, or a page more (@page_more), or a page just past it (@at_end), or
+ * one page where a seventh part would be (@past_last_part); it must give
+ * @want.
+ */
+FIXTURE_VARIANT(mmap) {
+	__u64 part;
+	enum part_size size;
+	bool page_more;
+	bool at_end;
+	bool past_last_part;
+	int prot;
+	int want;
+};
+
+DEVICE_FIXTURE(mmap)
+
+FIXTURE_VARIANT_ADD(mmap, dev_part_writable_gives_eacces) {
+	.part = RPCDEV_OFF_DEV,
+	.size = DEV_SIZE,
+	.prot = PROT_READ | PROT_WRITE,
+	.want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(mmap, longer_than_dev_part_gives_einval) {
+	.part = RPCDEV_OFF_DEV,
+	.size = DEV_SIZE,
+	.page_more = true,
+	.prot = PROT_READ,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mmap, at_dev_part_end_gives_einval) {
+	.part = RPCDEV_OFF_DEV,
+	.size = DEV_SIZE,
+	.at_end = true,
+	.prot = PROT_READ,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mmap, longer_than_host_part_gives_einval) {
+	.part = RPCDEV_OFF_HOST,
+	.size = HOST_SIZE,
+	.page_more = true,
+	.prot = PROT_READ | PROT_WRITE,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mmap, dc_bufs_writable_gives_eacces) {
+	.part = RPCDEV_OFF_DC_BUF,
+	.size = BUFS_SIZE,
+	.prot = PROT_READ | PROT_WRITE,
+	.want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(mmap, uq_bufs_writable_gives_eacces) {
+	.part = RPCDEV_OFF_UQ_BUF,
+	.size = BUFS_SIZE,
+	.prot = PROT_READ | PROT_WRITE,
+	.want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(mmap, dc_bufs_read_only_succeeds) {
+	.part = RPCDEV_OFF_DC_BUF,
+	.size = BUFS_SIZE,
+	.prot = PROT_READ,
+};
+
+FIXTURE_VARIANT_ADD(mmap, dq_bufs_read_write_succeeds) {
+	.part = RPCDEV_OFF_DQ_BUF,
+	.size = BUFS_SIZE,
+	.prot = PROT_READ | PROT_WRITE,
+};
+
+FIXTURE_VARIANT_ADD(mmap, ur_bufs_read_write_succeeds) {
+	.part = RPCDEV_OFF_UR_BUF,
+	.size = BUFS_SIZE,
+	.prot = PROT_READ | PROT_WRITE,
+};
+
+FIXTURE_VARIANT_ADD(mmap, longer_than_bufs_gives_einval) {
+	.part = RPCDEV_OFF_DQ_BUF,
+	.size = BUFS_SIZE,
+	.page_more = true,
+	.prot = PROT_READ | PROT_WRITE,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mmap, at_bufs_end_gives_einval) {
+	.part = RPCDEV_OFF_DC_BUF,
+	.size = BUFS_SIZE,
+	.at_end = true,
+	.prot = PROT_READ,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mmap, past_last_part_gives_einval) {
+	.past_last_part = true,
+	.prot = PROT_READ,
+	.want = -EINVAL,
+};
+
+TEST_F(mmap, result)
 {
 	struct rpcdev_queue_attach a;
+	__u64 off = variant->part;
+	size_t len;
 
 	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EACCES, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_DC_BUF,
-				    a.bufs_size, PROT_READ | PROT_WRITE));
-}
-
-TEST_F(call, mmap_uq_bufs_writable_gives_eacces)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EACCES, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_UQ_BUF,
-				    a.bufs_size, PROT_READ | PROT_WRITE));
-}
-
-TEST_F(call, mmap_dc_bufs_read_only_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(0, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_DC_BUF,
-			      a.bufs_size, PROT_READ));
-}
-
-TEST_F(call, mmap_dq_bufs_read_write_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(0, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_DQ_BUF,
-			      a.bufs_size, PROT_READ | PROT_WRITE));
-}
-
-TEST_F(call, mmap_ur_bufs_read_write_succeeds)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(0, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_UR_BUF,
-			      a.bufs_size, PROT_READ | PROT_WRITE));
-}
-
-TEST_F(call, mmap_longer_than_bufs_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EINVAL, map_part(rpcdev_fd(&self->dev), RPCDEV_OFF_DQ_BUF,
-				    a.bufs_size + page_size(),
-				    PROT_READ | PROT_WRITE));
-}
-
-TEST_F(call, mmap_at_bufs_end_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	ASSERT_EQ(-EINVAL, map_part(rpcdev_fd(&self->dev),
-				    RPCDEV_OFF_DC_BUF + a.bufs_size,
-				    page_size(), PROT_READ));
-}
-
-TEST_F(call, mmap_past_last_part_gives_einval)
-{
-	struct rpcdev_queue_attach a;
-
-	ASSERT_EQ(0, attach_qid(rpcdev_fd(&self->dev), 0, 0, 0, &a));
-	/* Where a seventh part would be, one step after the last. */
-	ASSERT_EQ(-EINVAL, map_part(rpcdev_fd(&self->dev),
-				    RPCDEV_OFF_UR_BUF +
-				    (RPCDEV_OFF_UR_BUF - RPCDEV_OFF_DQ_BUF),
-				    page_size(), PROT_READ));
+	len = variant->size == DEV_SIZE ? a.dev_size :
+	      variant->size == HOST_SIZE ? a.host_size : a.bufs_size;
+	if (variant->page_more)
+		len += page_size();
+	if (variant->at_end) {
+		off += len;
+		len = page_size();
+	}
+	if (variant->past_last_part) {
+		/* Where a seventh part would be, one step after the last. */
+		off = RPCDEV_OFF_UR_BUF + (RPCDEV_OFF_UR_BUF - RPCDEV_OFF_DQ_BUF);
+		len = page_size();
+	}
+	ASSERT_EQ(variant->want, map_part(rpcdev_fd(&self->dev), off, len,
+					   variant->prot));
 }
 
 TEST_F(call, mmap_before_attach_gives_einval)

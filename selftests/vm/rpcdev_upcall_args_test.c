@@ -40,79 +40,80 @@ DEVICE_FIXTURE(upcall)
 /* RPCDEV_IOC_REPLY_AND_WAIT: argument errors                             */
 /* ===================================================================== */
 
-/* A WAIT with a short timeout: no upcall is ever made in these tests. */
-static void wait_arg(struct rpcdev_upcall *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->flags = RPCDEV_UPCALL_WAIT;
-	a->timeout_ns = 1;
-}
+/*
+ * One RPCDEV_IOC_REPLY_AND_WAIT that only waits, with a short timeout (no
+ * upcall is ever made), on queue 0 unless @no_queue, with the argument
+ * spoiled as the variant says; it must give @want.
+ */
+FIXTURE_VARIANT(reply_and_wait_arg) {
+	bool no_queue;
+	bool no_flags;		/* flags = 0: neither REPLY nor WAIT */
+	__u32 extra_flag;
+	__u32 pad;
+	__u64 reserved[2];
+	bool bad_pointer;	/* the ioctl's argument is not mapped */
+	int want;
+};
 
-TEST_F(upcall, wait_without_queue_gives_einval)
-{
-	struct rpcdev_upcall a;
+DEVICE_FIXTURE(reply_and_wait_arg)
 
-	wait_arg(&a);
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
-}
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, wait_without_queue_gives_einval) {
+	.no_queue = true,
+	.want = -EINVAL,
+};
 
-TEST_F(upcall, flags_0_gives_einval)
-{
-	struct rpcdev_upcall a;
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, flags_0_gives_einval) {
+	.no_flags = true,
+	.want = -EINVAL,
+};
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	wait_arg(&a);
-	a.flags = 0;
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
-}
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, unknown_flag_gives_einval) {
+	.extra_flag = 1U << 2,
+	.want = -EINVAL,
+};
 
-TEST_F(upcall, unknown_flag_gives_einval)
-{
-	struct rpcdev_upcall a;
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, pad_set_gives_einval) {
+	.pad = 1,
+	.want = -EINVAL,
+};
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	wait_arg(&a);
-	a.flags |= 1U << 2;
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
-}
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, first_reserved_word_set_gives_einval) {
+	.reserved = { 1, 0 },
+	.want = -EINVAL,
+};
 
-TEST_F(upcall, pad_set_gives_einval)
-{
-	struct rpcdev_upcall a;
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, last_reserved_word_set_gives_einval) {
+	.reserved = { 0, 1ULL << 63 },
+	.want = -EINVAL,
+};
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	wait_arg(&a);
-	a.pad = 1;
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
-}
+FIXTURE_VARIANT_ADD(reply_and_wait_arg, unreadable_argument_gives_efault) {
+	.bad_pointer = true,
+	.want = -EFAULT,
+};
 
-TEST_F(upcall, first_reserved_word_set_gives_einval)
-{
-	struct rpcdev_upcall a;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	wait_arg(&a);
-	a.reserved[0] = 1;
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
-}
-
-TEST_F(upcall, last_reserved_word_set_gives_einval)
+TEST_F(reply_and_wait_arg, result)
 {
 	struct rpcdev_upcall a;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	wait_arg(&a);
-	a.reserved[1] = 1ULL << 63;
-	ASSERT_EQ(-EINVAL, reply_and_wait_raw(rpcdev_fd(&self->dev), &a));
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	memset(&a, 0, sizeof(a));
+	a.flags = variant->no_flags ? 0 : RPCDEV_UPCALL_WAIT;
+	a.flags |= variant->extra_flag;
+	a.timeout_ns = 1;
+	a.pad = variant->pad;
+	a.reserved[0] = variant->reserved[0];
+	a.reserved[1] = variant->reserved[1];
+	ASSERT_EQ(variant->want,
+		  reply_and_wait_raw(rpcdev_fd(&self->dev),
+				     variant->bad_pointer ?
+				     unmapped_address() : &a));
 }
 
-TEST_F(upcall, unreadable_argument_gives_efault)
-{
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EFAULT, ioctl(rpcdev_fd(&self->dev),
-				 RPCDEV_IOC_REPLY_AND_WAIT,
-				 unmapped_address()) ? -errno : 0);
-}
+/* ===================================================================== */
+/* Answers librpcdev refuses or that find no upcall                       */
+/* ===================================================================== */
 
 TEST_F(upcall, reply_to_id_not_delivered_gives_einval)
 {
