@@ -744,15 +744,6 @@ TEST_F(fast, async_noack_without_user_rings_gives_einval)
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 }
 
-static uint32_t host_ur_prod(struct rpcdev *dev)
-{
-	const struct rpcdev_host_ctrl *h = rpcdev_queue_part(dev,
-							     RPCDEV_OFF_HOST,
-							     NULL);
-
-	return __atomic_load_n(&h->ur_prod.val, __ATOMIC_ACQUIRE);
-}
-
 TEST_F_TIMEOUT(fast, poll_async_upcalls_come_back_by_the_index_alone,
 	       LONG_TEST_S)
 {

@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "rpcdev.h"
 #include "rpcdev_fixture.h"
+#include "rpcdev_upcalls.h"
 #include "rpcdev_util.h"
 #include "run_tool.h"
 
@@ -184,26 +185,6 @@ TEST_F(upcall, tool_upcalls_sync_answers_every_upcall_exactly)
 	ASSERT_TRUE(has_line(res->out, "failed: 0\n"));
 }
 
-TEST_F(upcall, tool_upcalls_serves_with_each_wait_policy)
-{
-	static const char *const policies[] = { "block", "poll", "adaptive" };
-	struct run_result *res = &(struct run_result){ 0 };
-	char want[32];
-	unsigned int i;
-
-	SKIP_WITHOUT_TOOL();
-	for (i = 0; i < 3; i++) {
-		memset(res, 0, sizeof(*res));
-		ASSERT_EQ(0, run_tool(res, "upcalls", "-n", "50", "-p",
-				      policies[i]));
-		ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
-		snprintf(want, sizeof(want), "policy: %s\n", policies[i]);
-		ASSERT_TRUE(has_line(res->out, want)) TH_LOG("%s", res->out);
-		ASSERT_TRUE(has_line(res->out, "done: 50\n"));
-		ASSERT_TRUE(has_line(res->out, "mismatched: 0\n"));
-	}
-}
-
 TEST_F(upcall, tool_upcalls_default_policy_is_adaptive)
 {
 	struct run_result *res = &(struct run_result){ 0 };
@@ -295,6 +276,29 @@ TEST_F(upcall, tool_serve_leaves_queue_free)
 	ASSERT_EQ(0, run_tool(res, "serve", "-q", "1", "-t", "20"));
 	ASSERT_EQ(0, res->status);
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 1, 0, 0));
+}
+
+/* ===================================================================== */
+/* rpcdev upcalls -p: each wait policy of librpcdev                       */
+/* ===================================================================== */
+
+DEVICE_FIXTURE(tool_upcalls)
+POLICY_VARIANTS(tool_upcalls);
+
+TEST_F(tool_upcalls, serve_every_upcall_with_the_policy)
+{
+	const char *name = rpcdev_policy_name(variant->policy);
+	struct run_result *res = &(struct run_result){ 0 };
+	char want[32];
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_NE(NULL, name);
+	ASSERT_EQ(0, run_tool(res, "upcalls", "-n", "50", "-p", name));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	snprintf(want, sizeof(want), "policy: %s\n", name);
+	ASSERT_TRUE(has_line(res->out, want)) TH_LOG("%s", res->out);
+	ASSERT_TRUE(has_line(res->out, "done: 50\n"));
+	ASSERT_TRUE(has_line(res->out, "mismatched: 0\n"));
 }
 
 TEST_HARNESS_MAIN

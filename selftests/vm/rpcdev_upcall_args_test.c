@@ -4,6 +4,9 @@
  * upcalls, against rpcdev_sim, run as root inside the test VM: bad
  * arguments, answers to upcalls never delivered or already answered, and
  * refused answers, after which the upcall is still the server's to answer.
+ * The library's answers are tested on each wait policy (block, poll,
+ * adaptive); the ioctl's arguments on kernel-driven queues, the only ones
+ * that take it.
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
@@ -11,6 +14,7 @@
  * test if a module cannot be unloaded (a leaked reference).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +39,7 @@ static int reply_and_wait_raw(int fd, struct rpcdev_upcall *a)
 /* ===================================================================== */
 
 DEVICE_FIXTURE(upcall)
+POLICY_VARIANTS(upcall);
 
 /* ===================================================================== */
 /* RPCDEV_IOC_REPLY_AND_WAIT: argument errors                             */
@@ -119,7 +124,7 @@ TEST_F(upcall, reply_to_id_not_delivered_gives_einval)
 {
 	struct rpcdev_upcall_reply reply = { .id = 0 };
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(-EINVAL, rpcdev_upcall_reply(&self->dev, &reply));
 }
 
@@ -127,7 +132,7 @@ TEST_F(upcall, reply_to_id_past_depth_gives_einval)
 {
 	struct rpcdev_upcall_reply reply = { .id = 16 };
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 16, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(16, 0));
 	ASSERT_EQ(-EINVAL, rpcdev_upcall_reply(&self->dev, &reply));
 }
 
@@ -137,7 +142,7 @@ TEST_F(upcall, second_reply_to_same_upcall_gives_einval)
 	struct run run;
 	int ret;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
 	ASSERT_EQ(0, echo_reply(&self->dev, &up));
 	ret = echo_reply(&self->dev, &up);
@@ -145,131 +150,140 @@ TEST_F(upcall, second_reply_to_same_upcall_gives_einval)
 	ASSERT_EQ(-EINVAL, ret);
 }
 
-TEST_F(upcall, reply_len_above_buf_size_gives_e2big)
+/* ===================================================================== */
+/* Answers refused: nothing is sent, the upcall stays the server's        */
+/* ===================================================================== */
+
+/* What is wrong with a refused answer. */
+enum refusal {
+	LEN_ABOVE_BUF_SIZE,
+	FLAG_OTHER_THAN_ERROR,
+	STATUS_OF_THE_KERNELS,	/* RPCDEV_STATUS_NO_SERVER */
+	UNREADABLE_DATA,	/* reply.data not mapped */
+};
+
+/*
+ * One answer to a taken sync upcall, on a queue of wait policy @policy,
+ * spoiled as @refusal says; rpcdev_upcall_reply() must refuse it with
+ * @want, send nothing, and leave the upcall to be answered.
+ */
+FIXTURE_VARIANT(reply_refused) {
+	unsigned int policy;
+	enum refusal refusal;
+	int want;
+};
+
+DEVICE_FIXTURE(reply_refused)
+
+#define REFUSAL(pol, policy_, name, refusal_, want_)			\
+	FIXTURE_VARIANT_ADD(reply_refused, pol##_##name) {		\
+		.policy = policy_,					\
+		.refusal = refusal_,					\
+		.want = want_,						\
+	}
+
+/* Every refusal, on a queue of one policy. */
+#define REFUSALS(pol, policy_)						\
+	REFUSAL(pol, policy_, len_above_buf_size_gives_e2big,		\
+		LEN_ABOVE_BUF_SIZE, -E2BIG);				\
+	REFUSAL(pol, policy_, flag_other_than_error_gives_einval,	\
+		FLAG_OTHER_THAN_ERROR, -EINVAL);			\
+	REFUSAL(pol, policy_, status_of_the_kernels_gives_einval,	\
+		STATUS_OF_THE_KERNELS, -EINVAL);			\
+	REFUSAL(pol, policy_, unreadable_data_gives_efault,		\
+		UNREADABLE_DATA, -EFAULT)
+
+REFUSALS(block, RPCDEV_WAIT_BLOCK);
+REFUSALS(poll, RPCDEV_WAIT_POLL);
+REFUSALS(adaptive, RPCDEV_WAIT_ADAPTIVE);
+
+/* Attach queue 0 and take one upcall of a run, into @run and @up. */
+static int refused_setup(FIXTURE_DATA(reply_refused) *self,
+			 const FIXTURE_VARIANT(reply_refused) *variant,
+			 struct run *run, struct rpcdev_upcall_req *up)
+{
+	int ret = rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+					     variant->policy);
+
+	return ret ? ret : take_one(&self->dev, run, up);
+}
+
+/* Answer @up as the variant spoils it; what rpcdev_upcall_reply() gave. */
+static int refused_reply(FIXTURE_DATA(reply_refused) *self,
+			 const FIXTURE_VARIANT(reply_refused) *variant,
+			 const struct rpcdev_upcall_req *up)
 {
 	struct rpcdev_upcall_reply reply;
+
+	memset(&reply, 0, sizeof(reply));
+	reply.id = up->id;
+	switch (variant->refusal) {
+	case LEN_ABOVE_BUF_SIZE:
+		reply.len = rpcdev_queue_buf_size(&self->dev) + 1;
+		break;
+	case FLAG_OTHER_THAN_ERROR:
+		reply.flags = RPCDEV_ENTRY_ASYNC;
+		break;
+	case STATUS_OF_THE_KERNELS:
+		reply.status = RPCDEV_STATUS_NO_SERVER;
+		break;
+	case UNREADABLE_DATA:
+		reply.len = up->len;
+		reply.data = unmapped_address();
+		break;
+	}
+	return rpcdev_upcall_reply(&self->dev, &reply);
+}
+
+/*
+ * Answers that reached the device: the kernel's count of replies, or on
+ * user rings the UR entries the library posted.
+ */
+static unsigned long long answers_sent(FIXTURE_DATA(reply_refused) *self,
+				       const FIXTURE_VARIANT(reply_refused) *variant)
+{
+	if (variant->policy == RPCDEV_WAIT_BLOCK)
+		return dbg(self->q0, "replies");
+	return host_ur_prod(&self->dev);
+}
+
+TEST_F(reply_refused, is_refused)
+{
 	struct rpcdev_upcall_req up;
 	struct run run;
 	int ret;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.len = rpcdev_queue_buf_size(&self->dev) + 1;
-	ret = rpcdev_upcall_reply(&self->dev, &reply);
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-	ASSERT_EQ(-E2BIG, ret);
+	ASSERT_EQ(0, refused_setup(self, variant, &run, &up));
+	ret = refused_reply(self, variant, &up);
+	EXPECT_EQ(0, echo_reply(&self->dev, &up));
+	EXPECT_EQ(0, run_done_exactly(&run));
+	ASSERT_EQ(variant->want, ret);
 }
 
-TEST_F(upcall, upcall_stays_pending_after_e2big_reply)
+TEST_F(reply_refused, leaves_the_upcall_pending)
 {
-	struct rpcdev_upcall_reply reply;
 	struct rpcdev_upcall_req up;
 	struct run run;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.len = rpcdev_queue_buf_size(&self->dev) + 1;
-	ASSERT_EQ(-E2BIG, rpcdev_upcall_reply(&self->dev, &reply));
+	ASSERT_EQ(0, refused_setup(self, variant, &run, &up));
+	ASSERT_EQ(variant->want, refused_reply(self, variant, &up));
 	ASSERT_EQ(0, echo_reply(&self->dev, &up));
 	ASSERT_EQ(0, run_done_exactly(&run));
 }
 
-TEST_F(upcall, reply_flag_other_than_error_gives_einval)
+/* A refused answer is not sent: nothing reaches the device. */
+TEST_F(reply_refused, sends_nothing)
 {
-	struct rpcdev_upcall_reply reply;
 	struct rpcdev_upcall_req up;
-	struct run run;
-	int ret;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.flags = RPCDEV_ENTRY_ASYNC;
-	ret = rpcdev_upcall_reply(&self->dev, &reply);
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-	ASSERT_EQ(-EINVAL, ret);
-}
-
-TEST_F(upcall, reply_with_a_status_of_the_kernels_gives_einval)
-{
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
-	struct run run;
-	int ret;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.status = RPCDEV_STATUS_NO_SERVER;
-	ret = rpcdev_upcall_reply(&self->dev, &reply);
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-	ASSERT_EQ(-EINVAL, ret);
-}
-
-TEST_F(upcall, unreadable_reply_data_gives_efault)
-{
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
-	struct run run;
-	int ret;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.len = up.len;
-	reply.data = unmapped_address();
-	ret = rpcdev_upcall_reply(&self->dev, &reply);
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-	ASSERT_EQ(-EFAULT, ret);
-}
-
-TEST_F(upcall, upcall_stays_pending_after_efault_reply)
-{
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
+	unsigned long long sent;
 	struct run run;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.len = up.len;
-	reply.data = unmapped_address();
-	ASSERT_EQ(-EFAULT, rpcdev_upcall_reply(&self->dev, &reply));
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-}
-
-/* A refused reply is not sent: nothing reaches the device. */
-TEST_F(upcall, refused_reply_is_not_counted_as_sent)
-{
-	struct rpcdev_upcall_reply reply;
-	struct rpcdev_upcall_req up;
-	struct run run;
-	unsigned long long replies;
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
-	memset(&reply, 0, sizeof(reply));
-	reply.id = up.id;
-	reply.len = up.len;
-	reply.data = unmapped_address();
-	ASSERT_EQ(-EFAULT, rpcdev_upcall_reply(&self->dev, &reply));
-	replies = dbg(self->q0, "replies");
-	ASSERT_EQ(0, echo_reply(&self->dev, &up));
-	ASSERT_EQ(0, run_done_exactly(&run));
-	ASSERT_EQ(0ULL, replies);
+	ASSERT_EQ(0, refused_setup(self, variant, &run, &up));
+	ASSERT_EQ(variant->want, refused_reply(self, variant, &up));
+	sent = answers_sent(self, variant);
+	EXPECT_EQ(0, echo_reply(&self->dev, &up));
+	EXPECT_EQ(0, run_done_exactly(&run));
+	ASSERT_EQ(0ULL, sent);
 }
 
 TEST_HARNESS_MAIN

@@ -3,7 +3,10 @@
  * Waiting for upcalls with rpcdev, against rpcdev_sim, run as root inside
  * the test VM: a wait that times out (its reply half still sent), waits
  * ended by signals, removal of the device under a waiting server, and
- * poll(2)/epoll(7) reporting EPOLLIN for an upcall that waits.
+ * poll(2)/epoll(7) reporting EPOLLIN for an upcall that waits. Every test
+ * runs once per wait policy of librpcdev (block, poll, adaptive); a POLL
+ * wait spins in the process, so a signal alone does not end it, and the
+ * tests of that skip on POLL.
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
@@ -43,6 +46,7 @@
 /* ===================================================================== */
 
 DEVICE_FIXTURE(upcall)
+POLICY_VARIANTS(upcall);
 
 /* ===================================================================== */
 /* Waiting: timeout, signals, removal                                     */
@@ -52,7 +56,7 @@ TEST_F(upcall, wait_without_upcall_gives_etimedout)
 {
 	struct rpcdev_upcall_req up;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(-ETIMEDOUT, rpcdev_upcall_wait(&self->dev,
 						 20 * NSEC_PER_MSEC, &up));
 }
@@ -65,7 +69,7 @@ TEST_F(upcall, reply_and_wait_timing_out_still_sends_the_reply)
 	struct run run;
 	int ret;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
 	memcpy(up.reply, up.data, up.len);
 	memset(&reply, 0, sizeof(reply));
@@ -97,8 +101,12 @@ static void *waiter_main(void *arg)
 	return NULL;
 }
 
-/* Start the waiter and wait until it sleeps in the kernel. */
-static int waiter_start(struct waiter *w, struct rpcdev *dev)
+/*
+ * Start the waiter and wait until it sleeps in the kernel; with the POLL
+ * policy it never does (it spins), so only until it runs.
+ */
+static int waiter_start(struct waiter *w, struct rpcdev *dev,
+			unsigned int policy)
 {
 	int waited, ret;
 
@@ -114,6 +122,8 @@ static int waiter_start(struct waiter *w, struct rpcdev *dev)
 			return -ETIMEDOUT;
 		sleep_us(DBGFS_POLL_MS * 1000L);
 	}
+	if (policy == RPCDEV_WAIT_POLL)
+		return 0;
 	return wait_thread_sleeping(w->tid);
 }
 
@@ -136,6 +146,18 @@ static int waiter_interrupt(struct waiter *w)
 	return w->ret;
 }
 
+/*
+ * End the waiter's wait whatever it is doing, as rpcdev.h says to:
+ * rpcdev_interrupt() for a wait on user rings (it gives -EINVAL on a
+ * kernel-driven queue, where the signal alone does it), then the signal.
+ * Its result.
+ */
+static int waiter_stop(struct waiter *w)
+{
+	rpcdev_interrupt(w->dev);
+	return waiter_interrupt(w);
+}
+
 static int waiter_join(struct waiter *w)
 {
 	pthread_join(w->thread, NULL);
@@ -146,9 +168,12 @@ TEST_F(upcall, signal_during_wait_gives_eintr)
 {
 	struct waiter w;
 
+	if (variant->policy == RPCDEV_WAIT_POLL)
+		SKIP(return, "a POLL wait spins in the process: a signal alone "
+		     "does not end it (rpcdev_interrupt() does)");
 	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, waiter_start(&w, &self->dev));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
+	ASSERT_EQ(0, waiter_start(&w, &self->dev, variant->policy));
 	ASSERT_EQ(-EINTR, waiter_interrupt(&w));
 }
 
@@ -157,10 +182,24 @@ TEST_F(upcall, sa_restart_signal_during_wait_gives_eintr)
 {
 	struct waiter w;
 
+	if (variant->policy == RPCDEV_WAIT_POLL)
+		SKIP(return, "a POLL wait spins in the process: a signal alone "
+		     "does not end it (rpcdev_interrupt() does)");
 	ASSERT_EQ(0, catch_signal(SIGUSR1, SA_RESTART));
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, waiter_start(&w, &self->dev));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
+	ASSERT_EQ(0, waiter_start(&w, &self->dev, variant->policy));
 	ASSERT_EQ(-EINTR, waiter_interrupt(&w));
+}
+
+/* The way to end any wait: rpcdev_interrupt() (user rings), a signal. */
+TEST_F(upcall, interrupt_and_signal_end_a_wait_with_eintr)
+{
+	struct waiter w;
+
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
+	ASSERT_EQ(0, waiter_start(&w, &self->dev, variant->policy));
+	ASSERT_EQ(-EINTR, waiter_stop(&w));
 }
 
 TEST_F(upcall, wait_serves_again_after_eintr)
@@ -170,9 +209,9 @@ TEST_F(upcall, wait_serves_again_after_eintr)
 	struct run run;
 
 	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(0, waiter_start(&w, &self->dev));
-	ASSERT_EQ(-EINTR, waiter_interrupt(&w));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
+	ASSERT_EQ(0, waiter_start(&w, &self->dev, variant->policy));
+	ASSERT_EQ(-EINTR, waiter_stop(&w));
 	ASSERT_EQ(0, server_start(&s, &self->dev, 1));
 	run_init(&run, &self->dev, 1, METHOD_A, 64, RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_ok(&run));
@@ -185,10 +224,12 @@ TEST_F(upcall, wait_serves_again_after_eintr)
  * what the unload gave.
  */
 static int unload_sim_during_wait(struct __test_metadata *_metadata,
-				  FIXTURE_DATA(upcall) *self, struct waiter *w)
+				  FIXTURE_DATA(upcall) *self,
+				  const FIXTURE_VARIANT(upcall) *variant,
+				  struct waiter *w)
 {
-	EXPECT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	EXPECT_EQ(0, waiter_start(w, &self->dev));
+	EXPECT_EQ(0, ATTACH_QUEUE_0(0, 0));
+	EXPECT_EQ(0, waiter_start(w, &self->dev, variant->policy));
 	return kmod_remove_devices();
 }
 
@@ -196,7 +237,7 @@ TEST_F(upcall, wait_at_removal_gives_enodev)
 {
 	struct waiter w;
 
-	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, &w));
+	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
 	ASSERT_EQ(-ENODEV, waiter_join(&w));
 }
 
@@ -204,11 +245,14 @@ TEST_F(upcall, poll_after_removal_under_waiting_server_gives_pollhup)
 {
 	struct pollfd pfd = { .events = POLLIN | POLLPRI };
 	struct waiter w;
+	int ret;
 
-	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, &w));
-	ASSERT_EQ(-ENODEV, waiter_join(&w));
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
+	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
 	pfd.fd = rpcdev_fd(&self->dev);
-	ASSERT_EQ(1, poll(&pfd, 1, WAIT_MS));
+	ret = poll(&pfd, 1, WAIT_MS);
+	waiter_stop(&w);
+	ASSERT_EQ(1, ret);
 	ASSERT_EQ(POLLHUP, pfd.revents & POLLHUP);
 }
 
@@ -217,16 +261,19 @@ TEST_F(upcall, wait_after_removal_gives_enodev)
 	struct rpcdev_upcall_req up;
 	struct waiter w;
 
-	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, &w));
-	ASSERT_EQ(-ENODEV, waiter_join(&w));
-	ASSERT_EQ(-ENODEV, rpcdev_upcall_wait(&self->dev, 0, &up));
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
+	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
+	waiter_stop(&w);
+	/* Bounded: a wait that never learns of the removal fails, not hangs. */
+	ASSERT_EQ(-ENODEV, rpcdev_upcall_wait(&self->dev, SERVE_TIMEOUT_NS,
+					      &up));
 }
 
 TEST_F(upcall, serve_at_removal_gives_enodev)
 {
 	struct server s;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, server_start(&s, &self->dev, 1));
 	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(-ENODEV, server_join(&s));
@@ -239,7 +286,7 @@ TEST_F(upcall, serve_at_removal_gives_enodev)
 
 TEST_F(upcall, poll_without_upcall_reports_nothing)
 {
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, poll_events(rpcdev_fd(&self->dev), POLLIN | POLLPRI, 0));
 }
 
@@ -248,9 +295,11 @@ TEST_F(upcall, poll_without_upcall_reports_nothing)
  * UQ producer index is 1); nobody has taken it.
  */
 static void make_one_pending(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(upcall) *self, struct run *run)
+			     FIXTURE_DATA(upcall) *self,
+			     const FIXTURE_VARIANT(upcall) *variant,
+			     struct run *run)
 {
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	run_init(run, &self->dev, 1, METHOD_A, 64, RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_start(run));
 	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->uq_prod.val, 1));
@@ -277,7 +326,7 @@ TEST_F(upcall, poll_reports_pollin_for_pending_upcall)
 	struct run run;
 	int events;
 
-	make_one_pending(_metadata, self, &run);
+	make_one_pending(_metadata, self, variant, &run);
 	events = poll_events(rpcdev_fd(&self->dev), POLLIN | POLLPRI, WAIT_MS);
 	ASSERT_EQ(0, serve_pending(self, &run));
 	ASSERT_EQ(POLLIN, events & (POLLIN | POLLPRI));
@@ -288,7 +337,7 @@ TEST_F(upcall, poll_wakes_when_upcall_arrives)
 	struct run run;
 	int events;
 
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	run_init(&run, &self->dev, 1, METHOD_A, 64, RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_start(&run));
 	/* Possibly before the device made it: poll sleeps until it does. */
@@ -303,7 +352,7 @@ TEST_F(upcall, pollin_clears_once_upcall_is_taken)
 	struct run run;
 	int events;
 
-	make_one_pending(_metadata, self, &run);
+	make_one_pending(_metadata, self, variant, &run);
 	ASSERT_EQ(0, rpcdev_upcall_wait(&self->dev, SERVE_TIMEOUT_NS, &up));
 	events = poll_events(rpcdev_fd(&self->dev), POLLIN | POLLPRI, 0);
 	ASSERT_EQ(0, echo_reply(&self->dev, &up));
@@ -316,7 +365,7 @@ TEST_F(upcall, epoll_reports_epollin_for_pending_upcall)
 	struct run run;
 	int events;
 
-	make_one_pending(_metadata, self, &run);
+	make_one_pending(_metadata, self, variant, &run);
 	events = epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI,
 			      WAIT_MS);
 	ASSERT_EQ(0, serve_pending(self, &run));
@@ -325,7 +374,7 @@ TEST_F(upcall, epoll_reports_epollin_for_pending_upcall)
 
 TEST_F(upcall, epoll_without_upcall_reports_nothing)
 {
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI, 0));
 }
 

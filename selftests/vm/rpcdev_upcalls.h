@@ -123,4 +123,36 @@ int echo_reply(struct rpcdev *dev, const struct rpcdev_upcall_req *up);
  */
 int take_one(struct rpcdev *dev, struct run *run, struct rpcdev_upcall_req *up);
 
+#ifdef __KSELFTEST_HARNESS_H
+
+/*
+ * POLICY_VARIANTS(name) - run every test of fixture @name once per wait
+ * policy of librpcdev: block (the kernel drives the rings, the ioctls),
+ * poll and adaptive (the library drives them, RPCDEV_ATTACH_USER_RINGS).
+ * After DEVICE_FIXTURE(name); tests attach with ATTACH_QUEUE_0().
+ */
+#define POLICY_VARIANTS(name)						\
+	FIXTURE_VARIANT(name) {						\
+		unsigned int policy;	/* enum rpcdev_wait_policy */	\
+	};								\
+	FIXTURE_VARIANT_ADD(name, block) {				\
+		.policy = RPCDEV_WAIT_BLOCK,				\
+	};								\
+	FIXTURE_VARIANT_ADD(name, poll) {				\
+		.policy = RPCDEV_WAIT_POLL,				\
+	};								\
+	FIXTURE_VARIANT_ADD(name, adaptive) {				\
+		.policy = RPCDEV_WAIT_ADAPTIVE,				\
+	}
+
+/* Attach queue 0 of the fixture's device with the variant's policy. */
+#define ATTACH_QUEUE_0(depth, buf_size)					\
+	rpcdev_queue_attach_policy(&self->dev, 0, (depth), (buf_size),	\
+				   variant->policy)
+
+/* Does the variant's library drive the rings itself? */
+#define USER_RINGS	(variant->policy != RPCDEV_WAIT_BLOCK)
+
+#endif /* __KSELFTEST_HARNESS_H */
+
 #endif /* RPCDEV_SELFTEST_UPCALLS_H */

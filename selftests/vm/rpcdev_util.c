@@ -130,6 +130,22 @@ const struct rpcdev_dev_ctrl *device_ctrl(struct rpcdev *dev)
 	return rpcdev_queue_part(dev, RPCDEV_OFF_DEV, NULL);
 }
 
+unsigned int host_ur_prod(struct rpcdev *dev)
+{
+	const struct rpcdev_host_ctrl *h =
+		rpcdev_queue_part(dev, RPCDEV_OFF_HOST, NULL);
+
+	return __atomic_load_n(&h->ur_prod.val, __ATOMIC_ACQUIRE);
+}
+
+unsigned int host_uq_cons(struct rpcdev *dev)
+{
+	const struct rpcdev_host_ctrl *h =
+		rpcdev_queue_part(dev, RPCDEV_OFF_HOST, NULL);
+
+	return __atomic_load_n(&h->uq_cons.val, __ATOMIC_ACQUIRE);
+}
+
 int wait_thread_sleeping(pid_t tid)
 {
 	char path[64], buf[512], *p;

@@ -76,6 +76,16 @@ const struct rpcdev_dev_ctrl *device_ctrl(struct rpcdev *dev);
 int wait_thread_sleeping(pid_t tid);
 
 /*
+ * The number of UR entries the host has posted on @dev's queue: its
+ * answers to upcalls (and, on a queue without RPCDEV_ATTACH_ASYNC_NOACK,
+ * acknowledgements of async ones), whoever drives the ring.
+ */
+unsigned int host_ur_prod(struct rpcdev *dev);
+
+/* The host's UQ consumer index of @dev's queue (user rings only). */
+unsigned int host_uq_cons(struct rpcdev *dev);
+
+/*
  * The rpcdev tool in the guest: $RPCDEV_TOOL, else the first of /bin,
  * /sbin, /usr/bin, /usr/sbin, /usr/local/bin that has it; NULL if none.
  */
