@@ -271,6 +271,8 @@ TEST_F(fast, timestamped_block_upcalls_report_every_stage)
 {
 	struct rpcdev_sim_upcall_result r;
 
+	/* The stages compare the device's clock with the guest kernel's. */
+	SKIP_UNLESS_SIM("a device clock that is the guest's (rpcdev_sim's)");
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_BLOCK |
 						RPCDEV_QUEUE_TIMESTAMPS));
