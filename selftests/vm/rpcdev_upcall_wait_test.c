@@ -164,6 +164,17 @@ static int waiter_join(struct waiter *w)
 	return w->ret;
 }
 
+/*
+ * End the waiter after the device was removed: a wait that sleeps in the
+ * kernel ends by itself (with -ENODEV); a POLL wait spins on and is
+ * stopped. (rpcdev_interrupt() on a wait that has ended would end the
+ * next one instead.) Its result.
+ */
+static int waiter_end_after_removal(struct waiter *w, unsigned int policy)
+{
+	return policy == RPCDEV_WAIT_POLL ? waiter_stop(w) : waiter_join(w);
+}
+
 TEST_F(upcall, signal_during_wait_gives_eintr)
 {
 	struct waiter w;
@@ -251,7 +262,7 @@ TEST_F(upcall, poll_after_removal_under_waiting_server_gives_pollhup)
 	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
 	pfd.fd = rpcdev_fd(&self->dev);
 	ret = poll(&pfd, 1, WAIT_MS);
-	waiter_stop(&w);
+	waiter_end_after_removal(&w, variant->policy);
 	ASSERT_EQ(1, ret);
 	ASSERT_EQ(POLLHUP, pfd.revents & POLLHUP);
 }
@@ -263,7 +274,7 @@ TEST_F(upcall, wait_after_removal_gives_enodev)
 
 	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
-	waiter_stop(&w);
+	waiter_end_after_removal(&w, variant->policy);
 	/* Bounded: a wait that never learns of the removal fails, not hangs. */
 	ASSERT_EQ(-ENODEV, rpcdev_upcall_wait(&self->dev, SERVE_TIMEOUT_NS,
 					      &up));
@@ -377,5 +388,15 @@ TEST_F(upcall, epoll_without_upcall_reports_nothing)
 	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI, 0));
 }
+
+/*
+ * Known bug: a POLL wait spins on the mapped rings and never makes a
+ * system call, and nothing in the mappings says the device is gone, so it
+ * never learns of the removal: it ends with -ETIMEDOUT (a wait without a
+ * timeout spins for ever) where rpcdev.h promises -ENODEV.
+ */
+XFAIL_ADD(upcall, poll, wait_at_removal_gives_enodev)
+XFAIL_ADD(upcall, poll, wait_after_removal_gives_enodev)
+XFAIL_ADD(upcall, poll, serve_at_removal_gives_enodev)
 
 TEST_HARNESS_MAIN
