@@ -355,7 +355,10 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	struct rpcdev_ring_slot *s;
 	struct rpcdev_entry e = { 0 };
 
-	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR)
+	/* A server answers OK or ERROR; the other statuses are the kernel's. */
+	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR ||
+	    (reply->status != RPCDEV_STATUS_OK &&
+	     reply->status != RPCDEV_STATUS_ERROR))
 		return -EINVAL;
 	s = &dev->ring.slots[reply->id];
 	if (!(s->flags & RING_SLOT_TAKEN))
