@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ring.h"
 
@@ -347,6 +349,27 @@ static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
 	ring_store(shared_prod, *prod);
 }
 
+/*
+ * Copy @len bytes from the caller's @src into @dst, refusing (-EFAULT) a
+ * source that is not readable, as the kernel's copy of reply_data does on
+ * a BLOCK queue: the kernel reads @src, so a bad pointer fails the answer
+ * instead of killing the server. Where process_vm_readv(2) is not allowed
+ * (a seccomp filter), the copy is made without the check.
+ */
+static int ring_copy_in(void *dst, const void *src, size_t len)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)src, .iov_len = len };
+	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || errno == EFAULT)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
 /* Post the answer to an upcall on UR; the doorbell is the caller's. */
 static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 				     const struct rpcdev_upcall_reply *reply)
@@ -355,7 +378,10 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	struct rpcdev_ring_slot *s;
 	struct rpcdev_entry e = { 0 };
 
-	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR)
+	/* A server answers OK or ERROR; the other statuses are the kernel's. */
+	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR ||
+	    (reply->status != RPCDEV_STATUS_OK &&
+	     reply->status != RPCDEV_STATUS_ERROR))
 		return -EINVAL;
 	s = &dev->ring.slots[reply->id];
 	if (!(s->flags & RING_SLOT_TAKEN))
@@ -375,10 +401,11 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	if (s->flags & RPCDEV_ENTRY_ASYNC) {
 		e.flags = RPCDEV_ENTRY_ASYNC;
 	} else {
-		if (reply->data && reply->len)
-			memcpy((char *)dev->parts[5] +
-			       (size_t)reply->id * l->buf_size,
-			       reply->data, reply->len);
+		if (reply->data && reply->len &&
+		    ring_copy_in((char *)dev->parts[5] +
+				 (size_t)reply->id * l->buf_size,
+				 reply->data, reply->len))
+			return -EFAULT;
 		e.len = (uint32_t)reply->len;
 		e.flags = reply->flags;
 		e.status = reply->status;
