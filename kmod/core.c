@@ -79,7 +79,7 @@ static struct class rpcdev_class = {
  * until release() even after the device is unregistered.
  */
 
-static int rpcdev_open(struct inode *inode, struct file *file)
+static int rpcdev_fop_open(struct inode *inode, struct file *file)
 {
 	struct rpcdev_device *rdev = container_of(inode->i_cdev,
 						  struct rpcdev_device, cdev);
@@ -95,7 +95,7 @@ static int rpcdev_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static int rpcdev_release(struct inode *inode, struct file *file)
+static int rpcdev_fop_release(struct inode *inode, struct file *file)
 {
 	struct rpcdev_file *f = file->private_data;
 
@@ -122,8 +122,8 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 	return 0;
 }
 
-static long rpcdev_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long rpcdev_fop_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
 {
 	struct rpcdev_file *f = file->private_data;
 	struct rpcdev_device *rdev = f->rdev;
@@ -138,7 +138,7 @@ static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 	case RPCDEV_IOC_INFO:
 		return rpcdev_ioctl_info(rdev, argp);
 	case RPCDEV_IOC_QUEUE_ATTACH:
-		return rpcdev_queue_attach(f, argp);
+		return rpcdev_ioctl_queue_attach(f, argp);
 	case RPCDEV_IOC_CALL:
 		return rpcdev_ioctl_call(f, argp);
 	case RPCDEV_IOC_REPLY_AND_WAIT:
@@ -154,7 +154,7 @@ static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static int rpcdev_mmap(struct file *file, struct vm_area_struct *vma)
+static int rpcdev_fop_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct rpcdev_file *f = file->private_data;
 
@@ -167,7 +167,7 @@ static int rpcdev_mmap(struct file *file, struct vm_area_struct *vma)
  * EPOLLIN: an upcall waits for a server. EPOLLPRI: a mailbox message from
  * the device waits. EPOLLHUP: the device is gone.
  */
-static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
+static __poll_t rpcdev_fop_poll(struct file *file, poll_table *wait)
 {
 	struct rpcdev_file *f = file->private_data;
 	struct rpcdev_device *rdev = f->rdev;
@@ -191,12 +191,12 @@ static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
 
 static const struct file_operations rpcdev_fops = {
 	.owner = THIS_MODULE,
-	.open = rpcdev_open,
-	.release = rpcdev_release,
-	.unlocked_ioctl = rpcdev_ioctl,
+	.open = rpcdev_fop_open,
+	.release = rpcdev_fop_release,
+	.unlocked_ioctl = rpcdev_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.poll = rpcdev_poll,
-	.mmap = rpcdev_mmap,
+	.poll = rpcdev_fop_poll,
+	.mmap = rpcdev_fop_mmap,
 	.llseek = noop_llseek,
 };
 

@@ -39,8 +39,8 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
  * control part is a control page followed by its two entry arrays; each
  * buffer part holds depth buffers.
  */
-static int rpcdev_queue_layout(struct rpcdev_device *rdev,
-			       struct rpcdev_queue_attach *a)
+static int rpcdev_attach_layout(struct rpcdev_device *rdev,
+				struct rpcdev_queue_attach *a)
 {
 	u64 entries, bufs;
 
@@ -187,15 +187,15 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	return 0;
 }
 
-long rpcdev_queue_attach(struct rpcdev_file *f,
-			 struct rpcdev_queue_attach __user *uarg)
+long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
+			       struct rpcdev_queue_attach __user *uarg)
 {
 	struct rpcdev_queue_attach a;
 	int ret;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	ret = rpcdev_queue_layout(f->rdev, &a);
+	ret = rpcdev_attach_layout(f->rdev, &a);
 	if (ret)
 		return ret;
 	ret = rpcdev_queue_take(f, &a);

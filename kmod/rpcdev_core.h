@@ -1,14 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interfaces between the parts of rpcdev.ko: core.c (devices and
- * files), queue.c (attaching queues, their memory and mmap) and call.c
- * (call slots, downcalls and completions).
+ * Internal interfaces between the parts of rpcdev.ko:
+ *
+ *   core.c	devices, /dev/rpcdevN and its file operations, the backend's
+ *		entry points (rpcdev_backend.h)
+ *   queue.c	attaching a queue to a file, its memory, mmap, debugfs
+ *   call.c	call slots, downcalls on DQ/DC, RPCDEV_IOC_CALL
+ *   upcall.c	upcalls on UQ/UR, RPCDEV_IOC_REPLY_AND_WAIT
+ *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
+ *   mbox.c	the mailbox in both directions
+ *
+ * Lock order, outermost first:
+ *
+ *   rdev->lock (rwsem; read by every file operation that may reach the
+ *		backend, write by rpcdev_unregister_device())
+ *     rdev->qlock (mutex; attach and detach)
+ *       q->lock (spinlock, irqsave; taken from the interrupt handler)
+ *     q->mb_lock (mutex; device-to-host mailbox readers)
+ *
+ * q->lock is innermost: nothing sleeps, calls the backend or wakes a wait
+ * queue under it. Backend ops are called with rdev->lock held (for
+ * reading, or for writing from rpcdev_unregister_device()), queue_start
+ * and queue_stop also under rdev->qlock when a file attaches or goes.
  */
 #ifndef _RPCDEV_CORE_H
 #define _RPCDEV_CORE_H
 
 #include <linux/fs.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 
 #include "rpcdev_backend.h"
 
@@ -206,11 +226,56 @@ static inline u32 rpcdev_resync_prod(u32 prod, u32 dev_cons)
 	return (s32)(dev_cons - prod) > 0 ? dev_cons : prod;
 }
 
+/*
+ * Map the result of a wait_event_interruptible*() that also waited for the
+ * device to go away: the device's going first (-ENODEV), then -ETIMEDOUT
+ * for a timeout and -EINTR for a signal (never -ERESTARTSYS: a restarted
+ * call would be made twice), else 0.
+ */
+static inline int rpcdev_wait_errno(struct rpcdev_device *rdev, long ret)
+{
+	if (READ_ONCE(rdev->dead))
+		return -ENODEV;
+	if (ret == -ETIME)
+		return -ETIMEDOUT;
+	return ret < 0 ? -EINTR : 0;
+}
+
+/**
+ * rpcdev_wait_event() - the one way the core sleeps for the device.
+ * @rdev:	the device; its going away ends the wait.
+ * @wq:		the wait queue to sleep on (a pointer).
+ * @cond:	what is waited for.
+ * @timeout_ns:	how long at most, in ns; 0 waits without limit.
+ *
+ * Interruptible by any signal. @cond is evaluated more than once, as in
+ * wait_event().
+ *
+ * Return: 0 once @cond holds, -ENODEV if the device went away, -ETIMEDOUT,
+ * -EINTR (see rpcdev_wait_errno()).
+ */
+#define rpcdev_wait_event(rdev, wq, cond, timeout_ns)			\
+({									\
+	struct rpcdev_device *__rdev = (rdev);				\
+	wait_queue_head_t *__wq = (wq);					\
+	u64 __timeout = (timeout_ns);					\
+	long __ret;							\
+									\
+	if (__timeout)							\
+		__ret = wait_event_interruptible_hrtimeout(*__wq,	\
+				(cond) || READ_ONCE(__rdev->dead),	\
+				ns_to_ktime(__timeout));		\
+	else								\
+		__ret = wait_event_interruptible(*__wq,		\
+				(cond) || READ_ONCE(__rdev->dead));	\
+	rpcdev_wait_errno(__rdev, __ret);				\
+})
+
 /* queue.c */
 void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 		       u32 qid);
-long rpcdev_queue_attach(struct rpcdev_file *f,
-			 struct rpcdev_queue_attach __user *uarg);
+long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
+			       struct rpcdev_queue_attach __user *uarg);
 void rpcdev_queue_detach(struct rpcdev_file *f);
 int rpcdev_queue_mmap(struct rpcdev_file *f, struct vm_area_struct *vma);
 void rpcdev_queue_debugfs(struct rpcdev_queue *q, struct dentry *dir);
