@@ -27,7 +27,7 @@ void rpcdev_doorbell_if_needed(struct rpcdev_queue *q)
 	/* Our producer index before the device's flag. */
 	smp_mb();
 	if (READ_ONCE(q->dctrl->flags.val) & RPCDEV_DEV_NEED_DOORBELL)
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }
 
 #define RPCDEV_ENTER_WAIT_RINGS	(RPCDEV_ENTER_WAIT_UQ | RPCDEV_ENTER_WAIT_DC | \
@@ -155,7 +155,7 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 	scoped_guard(spinlock_irqsave, &q->lock)
 		q->stats.enters++;
 	if (e.flags & RPCDEV_ENTER_DOORBELL)
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 	if (e.flags & (RPCDEV_ENTER_WAIT | RPCDEV_ENTER_WAIT_RINGS))
 		return rpcdev_enter_wait(q, &e);
 	return 0;

@@ -201,7 +201,7 @@ static int rpcdev_upcall_next(struct rpcdev_queue *q, struct rpcdev_upcall *a)
 		scoped_guard(spinlock_irqsave, &q->lock)
 			got = rpcdev_uq_take(q, &ue, &bell);
 		if (bell)
-			rdev->ops->doorbell(rdev, q->qid);
+			rpcdev_ops(rdev)->doorbell(rdev, q->qid);
 		if (got)
 			break;
 
@@ -256,7 +256,7 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 			rpcdev_ur_post(q, &q->upcalls[a.id].entry,
 				       RPCDEV_STATUS_NO_SERVER, 0, 0);
 		}
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 		return -EFAULT;
 	}
 	return 0;
@@ -293,5 +293,5 @@ void rpcdev_upcalls_fail(struct rpcdev_queue *q)
 				q->stats.no_server++;
 		}
 	}
-	q->rdev->ops->doorbell(q->rdev, q->qid);
+	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }
