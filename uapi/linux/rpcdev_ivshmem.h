@@ -101,9 +101,10 @@
  * and writes nothing of the queue's parts and raises no interrupt for it;
  * it answers nothing it still owed (the core fails those calls itself).
  * A firmware that does not acknowledge within RPCDEV_IVSHMEM_ACK_MS is
- * dead (see hdr.heartbeat): the driver fails the request (-ETIMEDOUT for a start; a stop completes, as the
- * memory is the device's own and a late write lands in BAR2, never in the
- * guest's memory) and marks the device dead.
+ * dead (see hdr.heartbeat): the driver fails the request (-ETIMEDOUT for
+ * a start; a stop completes, as the memory is the device's own and a late
+ * write lands in BAR2, never in the guest's memory) and marks the device
+ * dead.
  *
  * What the driver checks (all of it, before it trusts the device):
  *  - at probe: magic, version (equal to RPCDEV_IVSHMEM_VERSION), fw_state
