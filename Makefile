@@ -48,7 +48,7 @@ define build-modules
 	set -e; kdir="$(1)"; \
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$$kdir/include/generated/utsrelease.h"); \
 	out="$(BUILD)/kmod/$$rel"; mkdir -p "$$out/src"; \
-	for f in Kbuild kmod/* uapi/linux/*; do \
+	for f in Kbuild $$(find kmod uapi/linux -type f -name '*.[ch]' -o -type f -name Kbuild); do \
 		mkdir -p "$$out/src/$$(dirname $$f)"; \
 		cmp -s "$$f" "$$out/src/$$f" || cp "$$f" "$$out/src/$$f"; \
 	done; \
@@ -95,7 +95,7 @@ bench:
 	@BUILD="$(BUILD)" scripts/bench.sh $(FLAVOUR)
 
 checkpatch: tools
-	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] uapi/linux/*.h && \
+	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] kmod/fw/*.[ch] uapi/linux/*.h && \
 		echo "checkpatch: kmod/ and uapi/ are clean"
 
 # On a real host: the modules for the running kernel (or KDIR), the library,
