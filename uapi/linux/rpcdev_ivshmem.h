@@ -232,11 +232,14 @@
  *				tags; interrupt storms). Only for tests to
  *				know what to expect: a driver never relies
  *				on it (a hostile device need not say so).
+ * RPCDEV_IVSHMEM_F_TEST_METHODS: the firmware answers the
+ *				RPCDEV_IVSHMEM_TEST_* methods below.
  */
 #define RPCDEV_IVSHMEM_F_HEARTBEAT	(1ULL << 0)
 #define RPCDEV_IVSHMEM_F_ASYNC_NOACK	(1ULL << 1)
 #define RPCDEV_IVSHMEM_F_SIM_METHODS	(1ULL << 2)
 #define RPCDEV_IVSHMEM_F_HOSTILE	(1ULL << 3)
+#define RPCDEV_IVSHMEM_F_TEST_METHODS	(1ULL << 4)
 
 /**
  * struct rpcdev_ivshmem_hdr - the device header at offset 0 of BAR2,
@@ -445,6 +448,46 @@ struct rpcdev_ivshmem_qack {
 	__u32 error;
 	__u32 pad;
 	__u64 reserved[6];
+};
+
+/*
+ * Test methods of the reference firmware (scripts/ivshmem/), answered only
+ * when it runs with --test-methods, so that tests in the guest can make
+ * the device misbehave at a moment they choose. Request payloads are
+ * little-endian; each method answers at once with status
+ * RPCDEV_STATUS_OK and an empty payload, and acts @delay_ms later.
+ *
+ * RPCDEV_IVSHMEM_TEST_KILL:	struct rpcdev_ivshmem_test: the firmware
+ *				process kills itself (SIGKILL: no word of
+ *				BAR2 changes any more, the heartbeat stops,
+ *				no interrupt comes), as a crashed soft CPU.
+ * RPCDEV_IVSHMEM_TEST_MUTE:	struct rpcdev_ivshmem_test: the firmware
+ *				stops serving every queue (no answer, no
+ *				upcall, no interrupt) but its heartbeat goes
+ *				on, as a wedged core whose watchdog still
+ *				ticks.
+ * RPCDEV_IVSHMEM_TEST_UNPLUG:	struct rpcdev_ivshmem_test: the firmware
+ *				asks QEMU (QMP device_del, --qmp) to remove
+ *				the PCI device from the running guest.
+ * RPCDEV_IVSHMEM_TEST_HOSTILE: struct rpcdev_ivshmem_test, @arg 1 or 0:
+ *				the queue the call came on turns hostile
+ *				(see RPCDEV_IVSHMEM_F_HOSTILE) or well-behaved
+ *				again; other queues are not touched.
+ */
+#define RPCDEV_IVSHMEM_TEST_KILL	0x7e000001
+#define RPCDEV_IVSHMEM_TEST_MUTE	0x7e000002
+#define RPCDEV_IVSHMEM_TEST_UNPLUG	0x7e000003
+#define RPCDEV_IVSHMEM_TEST_HOSTILE	0x7e000004
+
+/**
+ * struct rpcdev_ivshmem_test - request of the RPCDEV_IVSHMEM_TEST_* methods.
+ * @delay_ms:	how long after the answer the firmware acts (at most 60 s).
+ * @arg:	RPCDEV_IVSHMEM_TEST_HOSTILE: 1 to turn hostile, 0 to stop;
+ *		zero for the others.
+ */
+struct rpcdev_ivshmem_test {
+	__u32 delay_ms;
+	__u32 arg;
 };
 
 #endif /* _UAPI_LINUX_RPCDEV_IVSHMEM_H */
