@@ -311,7 +311,10 @@ struct rpcdev_ivshmem_hdr {
  *		firmware interrupts.
  * @drv_gen:	bumped with every change of this block, written last (after
  *		a write barrier); the firmware acknowledges it in
- *		hdr.fw_drv_gen and raises the control vector.
+ *		hdr.fw_drv_gen and raises the control vector. A driver
+ *		counts on from the hdr.fw_drv_gen it finds (an earlier
+ *		driver's, or 0 in fresh memory), so that its first change
+ *		is a new one.
  * @pad:	zero.
  * @reserved:	zero.
  */
@@ -354,7 +357,8 @@ struct rpcdev_ivshmem_drv {
  * @req:	RPCDEV_IVSHMEM_QREQ(request, generation), written last with
  *		one 64-bit store after a write barrier; the generation is
  *		bumped with every request, so the firmware tells a new one
- *		from one it has acted on.
+ *		from one it has acted on. A driver counts on from the
+ *		qack.generation it finds (0 in fresh memory).
  * @depth:	entries per ring and call slots per direction: a power of
  *		two, 1..RPCDEV_MAX_DEPTH.
  * @buf_size:	bytes of each payload buffer: a multiple of 64, at most
