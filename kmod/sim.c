@@ -153,7 +153,7 @@ static struct rpcdev_desc sim_desc = {
 static int sim_queue_show(struct seq_file *m, void *unused)
 {
 	struct sim_queue *sq = m->private;
-	const struct sim_lifetime *life = &sq->life;
+	const struct fw_lifetime *life = &sq->fw.life;
 
 	/* Counters the firmware bumps; a slightly stale view is fine. */
 	seq_printf(m, "calls %llu\nupcalls %llu\nno_server %llu\n",
