@@ -24,11 +24,8 @@
 #ifndef _RPCDEV_BACKEND_H
 #define _RPCDEV_BACKEND_H
 
-#include <linux/compiler.h>
 #include <linux/device.h>
-#include <linux/string.h>
 #include <linux/types.h>
-#include <asm/barrier.h>
 #include <linux/rpcdev.h>
 
 struct rpcdev_device;
@@ -99,41 +96,6 @@ struct rpcdev_queue_mem {
 	struct rpcdev_mem_part part[RPCDEV_NR_PARTS];
 	struct rpcdev_queue_attach layout;
 };
-
-/* Payload buffer @id of buffer part @p. */
-static inline void *rpcdev_mem_buf(const struct rpcdev_queue_mem *mem,
-				   enum rpcdev_part p, u32 id)
-{
-	return mem->part[p].cpu + (size_t)id * mem->buf_size;
-}
-
-/**
- * rpcdev_entry_write() - fill in a ring entry and publish it with its seq.
- * @e:		the entry in shared memory, at ring position @pos.
- * @src:	what to write (its seq is ignored).
- * @pos:	the producer's position; the entry gets seq @pos + 1.
- *
- * The payload and every field are visible before the seq that validates
- * them. The caller then publishes its producer index (after dma_wmb()).
- * For the core and for backends that produce entries in software; always
- * inlined, as it is on the path of every message.
- */
-static __always_inline void rpcdev_entry_write(struct rpcdev_entry *e,
-					       const struct rpcdev_entry *src,
-					       u32 pos)
-{
-	WRITE_ONCE(e->id, src->id);
-	WRITE_ONCE(e->method, src->method);
-	WRITE_ONCE(e->len, src->len);
-	WRITE_ONCE(e->flags, src->flags);
-	WRITE_ONCE(e->status, src->status);
-	WRITE_ONCE(e->tag, src->tag);
-	memcpy(e->ts, src->ts, sizeof(e->ts));
-	dma_wmb();
-	WRITE_ONCE(e->seq, pos + 1);
-	/* The entry before the producer index that announces it. */
-	dma_wmb();
-}
 
 /**
  * struct rpcdev_ops - what the core asks of a device backend. All may sleep
