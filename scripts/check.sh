@@ -4,7 +4,8 @@
 #   1. install what is missing, fetch the kernels, build everything;
 #   2. host-side tests (library, log detector, checkpatch);
 #   3. the VM runner's own test (a warning in the guest must fail a run);
-#   4. the selftests in a VM on every kernel flavour.
+#   4. the selftests in a VM on every kernel flavour, on the simulated
+#      device and, once rpcdev_ivshmem.ko is built, on the ivshmem device.
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
 #   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1)
@@ -80,8 +81,8 @@ for f in "${flavours[@]}"; do
 		finish
 	fi
 done
-if ! make -s BUILD="$build" userlib selftests; then
-	summary+=("build: userlib/selftests failed")
+if ! make -s BUILD="$build" userlib ivshmem selftests; then
+	summary+=("build: userlib/ivshmem/selftests failed")
 	failed=$((failed + 1))
 	finish
 fi
@@ -92,6 +93,7 @@ for t in "$build"/selftests/host/*; do
 	RPCDEV_TOOL=$build/userlib/rpcdev run_tap "host-$(basename "$t")" "$t"
 done
 run_tap host-check-log scripts/test-check-log.sh
+run_tap host-ivshmem-fw scripts/ivshmem/test-fw.py "$build/ivshmem/rpcdev-ivshmem-fw"
 checkpatch_tap() {
 	echo "TAP version 13"
 	echo "1..1"
@@ -106,16 +108,18 @@ run_tap host-checkpatch checkpatch_tap
 echo "== VM runner self-test (${flavours[0]})"
 run_tap vm-runner scripts/test-runner.sh "${flavours[0]}"
 
-for f in "${flavours[@]}"; do
-	echo "== selftests on $f"
-	log=$build/logs/vm-$f.out
-	scripts/vm-run.sh --mode test --build "$build" "$f" 2>&1 | tee "$log"
+# vm_run FLAVOUR BACKEND: the selftests in a VM; count its summary line.
+vm_run() {
+	local f=$1 backend=$2 log line p fl s rc
+	echo "== selftests on $f ($backend)"
+	log=$build/logs/vm-$f-$backend.out
+	scripts/vm-run.sh --mode test --build "$build" --backend "$backend" "$f" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E "^$f: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
 	if [ -z "$line" ]; then
-		summary+=("$f: the VM run gave no result")
+		summary+=("$f ($backend): the VM run gave no result")
 		failed=$((failed + 1))
-		continue
+		return
 	fi
 	p=$(sed -E 's/^[^:]*: ([0-9]+) passed.*/\1/' <<<"$line")
 	fl=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
@@ -129,7 +133,17 @@ for f in "${flavours[@]}"; do
 	passed=$((passed + p))
 	failed=$((failed + fl))
 	skipped=$((skipped + s))
-	summary+=("$line")
+	summary+=("$line ($backend)")
+}
+
+for f in "${flavours[@]}"; do
+	vm_run "$f" sim
+	abi=$(flavour_abi "$f")
+	if [ -f "$build/kmod/$abi/rpcdev_ivshmem.ko" ]; then
+		vm_run "$f" ivshmem
+	else
+		echo "== no rpcdev_ivshmem.ko for $f: the ivshmem runs wait for it"
+	fi
 done
 
 finish
