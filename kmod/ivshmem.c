@@ -33,7 +33,8 @@
  * firmware needs is masked for a while (a storm costs a few interrupts per
  * pause, and only its own queue waits).
  *
- * A firmware whose heartbeat stands still for RPCDEV_IVSHMEM_DEAD_MS, or
+ * A firmware whose heartbeat stands still for RPCDEV_IVSHMEM_DEAD_MS (the
+ * dead_ms parameter, for hosts too loaded to keep the firmware's pace), or
  * that leaves the READY state, is lost: the core fails every caller with
  * -EIO (-ENODEV for one that stopped in order) and the device stays until
  * it is removed, which works as for a live one.
@@ -173,6 +174,11 @@ struct ivs_dev {
 	struct ivs_queue queues[];
 };
 
+static unsigned int dead_ms = RPCDEV_IVSHMEM_DEAD_MS;
+module_param(dead_ms, uint, 0644);
+MODULE_PARM_DESC(dead_ms,
+		 "A heartbeat still this long (ms) is a dead firmware (default RPCDEV_IVSHMEM_DEAD_MS, 1000)");
+
 static const struct rpcdev_ops ivs_ops;
 static struct dentry *ivs_debugfs_root;
 
@@ -225,7 +231,7 @@ static void ivs_watchdog(struct work_struct *work)
 			idev->beat = beat;
 			idev->beat_at = jiffies;
 		} else if (time_after(jiffies, idev->beat_at +
-				      msecs_to_jiffies(RPCDEV_IVSHMEM_DEAD_MS))) {
+				      msecs_to_jiffies(READ_ONCE(dead_ms)))) {
 			ivs_lose(idev, -EIO, "no heartbeat");
 			return;
 		}

@@ -23,7 +23,8 @@
  * stays present, except that the error is EIO and poll(2) reports
  * EPOLLERR with EPOLLHUP; calls waiting then end with ETIMEDOUT when their
  * own timeout comes first, with EIO otherwise, and RPCDEV_IOC_INFO still
- * answers. A firmware that shuts down in order may make it ENODEV.
+ * answers. A firmware that shuts down in order makes it ENODEV instead, as
+ * for a removed device.
  * Closing the files is all that is left to do in either case.
  */
 #ifndef _UAPI_LINUX_RPCDEV_H
