@@ -60,9 +60,13 @@ static int rpcdev_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, RPCDEV_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: the file system is mounted from module init to exit, and an
+ * owner would be pinned by that mount, so the module could never go. The
+ * open files that use its inodes pin the module through the cdev.
+ */
 static struct file_system_type rpcdev_fs_type = {
 	.name = "rpcdev",
-	.owner = THIS_MODULE,
 	.init_fs_context = rpcdev_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };
