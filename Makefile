@@ -2,7 +2,8 @@
 #
 # rpcdev: top-level build.
 #
-#   make [all]        modules for one kernel, the library, the tool, the tests
+#   make [all]        modules for one kernel, the library, the tool, the
+#                     ivshmem firmware (build/ivshmem/rpcdev-ivshmem-fw), the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
 #   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
@@ -34,10 +35,10 @@ endif
 KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
-.PHONY: all modules modules-all userlib selftests tools check run demo bench \
+.PHONY: all modules modules-all userlib ivshmem selftests tools check run demo bench \
 	install-kdir checkpatch clean
 
-all: modules userlib selftests
+all: modules userlib ivshmem selftests
 
 # Build the modules for one kernel tree ($1) into $(BUILD)/kmod/<release>/,
 # <release> being the tree's UTS_RELEASE (what uname -r says when it runs).
@@ -49,7 +50,7 @@ define build-modules
 	set -e; kdir="$(1)"; \
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$$kdir/include/generated/utsrelease.h"); \
 	out="$(BUILD)/kmod/$$rel"; mkdir -p "$$out/src"; \
-	for f in Kbuild VERSION kmod/* uapi/linux/*; do \
+	for f in Kbuild VERSION $$(find kmod uapi/linux -type f -name '*.[ch]' -o -type f -name Kbuild); do \
 		mkdir -p "$$out/src/$$(dirname $$f)"; \
 		cmp -s "$$f" "$$out/src/$$f" || cp "$$f" "$$out/src/$$f"; \
 	done; \
@@ -79,6 +80,11 @@ modules-all:
 userlib:
 	@$(MAKE) -s -C userlib O=$(BUILD)/userlib
 
+# The ivshmem device's firmware (and ivshmem server): a host program, built
+# from scripts/ivshmem/ and the portable firmware of kmod/fw/.
+ivshmem:
+	@$(MAKE) -s -C scripts/ivshmem O=$(BUILD)/ivshmem
+
 tools:
 	@scripts/fetch-tools.sh >/dev/null
 
@@ -96,7 +102,7 @@ bench:
 	@BUILD="$(BUILD)" scripts/bench.sh $(FLAVOUR)
 
 checkpatch: tools
-	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] uapi/linux/*.h && \
+	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] kmod/fw/*.[ch] uapi/linux/*.h && \
 		echo "checkpatch: kmod/ and uapi/ are clean"
 
 # ----------------------------------------------------------- install (pkg)

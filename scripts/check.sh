@@ -6,7 +6,8 @@
 #      licence tags, DKMS builds against every flavour's headers);
 #   3. the VM runner's own test (a warning in the guest must fail a run);
 #   4. make install into a DESTDIR, and that install in a VM;
-#   5. the selftests in a VM on every kernel flavour.
+#   5. the selftests in a VM on every kernel flavour, on the simulated
+#      device and, once rpcdev_ivshmem.ko is built, on the ivshmem device.
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
 #   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1)
@@ -82,8 +83,8 @@ for f in "${flavours[@]}"; do
 		finish
 	fi
 done
-if ! make -s BUILD="$build" userlib selftests; then
-	summary+=("build: userlib/selftests failed")
+if ! make -s BUILD="$build" userlib ivshmem selftests; then
+	summary+=("build: userlib/ivshmem/selftests failed")
 	failed=$((failed + 1))
 	finish
 fi
@@ -94,6 +95,7 @@ for t in "$build"/selftests/host/*; do
 	RPCDEV_TOOL=$build/userlib/rpcdev run_tap "host-$(basename "$t")" "$t"
 done
 run_tap host-check-log scripts/test-check-log.sh
+run_tap host-ivshmem-fw scripts/ivshmem/test-fw.py "$build/ivshmem/rpcdev-ivshmem-fw"
 checkpatch_tap() {
 	echo "TAP version 13"
 	echo "1..1"
@@ -116,16 +118,18 @@ run_tap vm-runner scripts/test-runner.sh "${flavours[0]}"
 echo "== make install, on the host and in a VM (${flavours[0]})"
 BUILD=$build run_tap install scripts/test-install.sh "${flavours[0]}"
 
-for f in "${flavours[@]}"; do
-	echo "== selftests on $f"
-	log=$build/logs/vm-$f.out
-	scripts/vm-run.sh --mode test --build "$build" "$f" 2>&1 | tee "$log"
+# vm_run FLAVOUR BACKEND: the selftests in a VM; count its summary line.
+vm_run() {
+	local f=$1 backend=$2 log line p fl s rc
+	echo "== selftests on $f ($backend)"
+	log=$build/logs/vm-$f-$backend.out
+	scripts/vm-run.sh --mode test --build "$build" --backend "$backend" "$f" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E "^$f: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
 	if [ -z "$line" ]; then
-		summary+=("$f: the VM run gave no result")
+		summary+=("$f ($backend): the VM run gave no result")
 		failed=$((failed + 1))
-		continue
+		return
 	fi
 	p=$(sed -E 's/^[^:]*: ([0-9]+) passed.*/\1/' <<<"$line")
 	fl=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
@@ -139,7 +143,17 @@ for f in "${flavours[@]}"; do
 	passed=$((passed + p))
 	failed=$((failed + fl))
 	skipped=$((skipped + s))
-	summary+=("$line")
+	summary+=("$line ($backend)")
+}
+
+for f in "${flavours[@]}"; do
+	vm_run "$f" sim
+	abi=$(flavour_abi "$f")
+	if [ -f "$build/kmod/$abi/rpcdev_ivshmem.ko" ]; then
+		vm_run "$f" ivshmem
+	else
+		echo "== no rpcdev_ivshmem.ko for $f: the ivshmem runs wait for it"
+	fi
 done
 
 finish

@@ -5,7 +5,8 @@
 # the tests there and decide on the host whether the run was clean.
 #
 #   scripts/vm-run.sh [--mode test|demo|bench] [--inject-warn] [--timeout SECONDS]
-#                     [--only PROGRAM] [--build DIR] [--overlay DIR] FLAVOUR
+#                     [--only PROGRAM] [--build DIR] [--overlay DIR]
+#                     [--backend sim|ivshmem] FLAVOUR
 #
 #   --mode test     run every test program (the default)
 #   --mode demo     first load the driver with two simulated devices and show
@@ -26,13 +27,26 @@
 #                     DIR/userlib/rpcdev         -> guest /bin/rpcdev
 #   --overlay DIR   copy DIR's tree into the guest's root last, as is (a
 #                   scratch install and its test: scripts/test-install.sh)
+#                     DIR/ivshmem/rpcdev-ivshmem-fw (--backend ivshmem)
+#   --backend B     the device the tests run on (default sim, or
+#                   $RPCDEV_VM_BACKEND): sim is rpcdev_sim.ko; ivshmem
+#                   starts the firmware (rpcdev-ivshmem-fw, the ivshmem
+#                   server) first, then QEMU with an ivshmem-doorbell PCI
+#                   device on a hot-pluggable slot (id ivsh0) and a QMP
+#                   socket; the guest runs the suites with
+#                   RPCDEV_TEST_BACKEND=ivshmem. The firmware's log is kept
+#                   beside the guest's, and an "error:" line in it, or a
+#                   firmware that died unasked, fails the run
+#   RPCDEV_FW_ARGS="--hostile ..."    extra arguments of the firmware
 #   RPCDEV_BENCH_ARGS="--quick ..."   extra arguments of `rpcdev bench`
 #   RPCDEV_VM_VERBOSE=1   stream the guest console to stdout while it runs
 #
 # Logs (CRs stripped) go to DIR/logs/<flavour>-<mode>.console.log (ttyS0:
 # kernel and everything) and DIR/logs/<flavour>-<mode>.tap.log (ttyS1: the
 # test programs' output only); with --inject-warn the mode part is
-# "<mode>-inject-warn" so a real run's logs are not overwritten.
+# "<mode>-inject-warn" so a real run's logs are not overwritten, and with
+# --backend ivshmem it is "<mode>-ivshmem", whose firmware logs to
+# DIR/logs/<flavour>-<mode>-ivshmem.fw.log.
 #
 # The last line printed is always the summary, in a format other scripts
 # grep for:
@@ -50,6 +64,7 @@ usage() {
 }
 
 mode="test"
+backend=${RPCDEV_VM_BACKEND:-sim}
 inject_warn=0
 only=
 timeout=600
@@ -63,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
 	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
 	--overlay) [ $# -ge 2 ] || usage; overlay=$2; shift 2 ;;
+	--backend) [ $# -ge 2 ] || usage; backend=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -72,6 +88,7 @@ done
 flavour=$1
 case "$mode" in test|demo|bench) ;; *) echo "bad mode '$mode'" >&2; usage ;; esac
 case "$timeout" in ''|*[!0-9]*) echo "bad timeout '$timeout'" >&2; usage ;; esac
+case "$backend" in sim|ivshmem) ;; *) echo "bad backend '$backend'" >&2; usage ;; esac
 
 flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
 abi=$(flavour_abi "$flavour") || die "kernel for $flavour not fetched: run scripts/fetch-kernels.sh $flavour"
@@ -84,16 +101,22 @@ busybox=/bin/busybox
 build=$(mkdir -p "$build" && cd "$build" && pwd)
 label=$flavour-$mode
 [ "$inject_warn" = 0 ] || label=$label-inject-warn
+[ "$backend" = sim ] || label=$label-$backend
 logs=$build/logs
 work=$build/vm/$label
 console_log=$logs/$label.console.log
 tap_log=$logs/$label.tap.log
 qemu_log=$work/qemu.log
 initrd=$work/initramfs.cpio.gz
+fw_log=$logs/$label.fw.log
 mkdir -p "$logs"
 rm -rf "$work"
 mkdir -p "$work"
-rm -f "$console_log" "$tap_log"
+rm -f "$console_log" "$tap_log" "$fw_log"
+if [ "$backend" = ivshmem ]; then
+	fw_bin=$build/ivshmem/rpcdev-ivshmem-fw
+	[ -x "$fw_bin" ] || die "missing $fw_bin: run make (or make ivshmem)"
+fi
 
 # ---------------------------------------------------------------- initramfs
 
@@ -182,6 +205,7 @@ cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 rpcdev_vm.mode=$mode"
 # runs). QEMU's TSC is one clock for all vCPUs: trust it, in every mode.
 cmdline+=" tsc=reliable"
 [ "$inject_warn" = 0 ] || cmdline+=" rpcdev_vm.inject_warn=1"
+[ "$backend" = sim ] || cmdline+=" rpcdev_vm.backend=$backend"
 
 # QEMU option values escape a comma by doubling it.
 qarg() { echo "${1//,/,,}"; }
@@ -194,12 +218,60 @@ qemu=(qemu-system-x86_64
 	-chardev "file,id=ttyS0,path=$(qarg "$console_log")" -serial chardev:ttyS0
 	-chardev "file,id=ttyS1,path=$(qarg "$tap_log")" -serial chardev:ttyS1)
 
+# ------------------------------------------------------- the ivshmem device
+
+# The firmware is the ivshmem server too: it must listen before QEMU starts,
+# and it lives as long as one boot (QEMU cannot reconnect to a new server).
+# Its queues and vectors match the device's: vectors = queues + 1.
+fw_queues=4
+fw_sock=$work/ivshmem.sock
+fw_pidfile=$work/fw.pid
+qmp_sock=$work/qmp.sock
+fw_pid=
+if [ "$backend" = ivshmem ]; then
+	# The device sits in slot 5 of the PC machine's root bus, where ACPI
+	# hot plug lets QMP device_del take it away from the running guest.
+	qemu+=(-chardev "socket,id=ivsh,path=$(qarg "$fw_sock")"
+		-device "ivshmem-doorbell,id=ivsh0,chardev=ivsh,vectors=$((fw_queues + 1)),bus=pci.0,addr=0x5"
+		-qmp "unix:$(qarg "$qmp_sock"),server=on,wait=off")
+fi
+
+# fw_start: start the firmware and wait until it listens.
+fw_start() {
+	local i
+	rm -f "$fw_pidfile" "$fw_sock"
+	# shellcheck disable=SC2086
+	"$fw_bin" --socket "$fw_sock" --queues "$fw_queues" --shm-size 256M \
+		--log "$fw_log" --pidfile "$fw_pidfile" --qmp "$qmp_sock" \
+		--device-id ivsh0 --test-methods ${RPCDEV_FW_ARGS:-} </dev/null &
+	fw_pid=$!
+	for i in $(seq 100); do
+		[ -s "$fw_pidfile" ] && return 0
+		kill -0 "$fw_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	die "the firmware did not start (log: $fw_log)"
+}
+
+# fw_stop: stop the firmware, if it still runs; sets fw_status (its exit
+# status: 0 after SIGTERM, 137 when a test killed it).
+fw_stop() {
+	fw_status=
+	[ -n "$fw_pid" ] || return 0
+	kill -TERM "$fw_pid" 2>/dev/null || true
+	fw_status=0
+	wait "$fw_pid" || fw_status=$?
+	fw_pid=
+}
+trap 'fw_stop' EXIT
+
 # boot: run QEMU once; sets rc (its exit status) and elapsed.
 boot() {
 	local qemu_pid tail_pid= start
 
 	rm -f "$console_log" "$tap_log"
 	touch "$console_log" "$tap_log"
+	[ "$backend" = sim ] || fw_start
 	start=$(date +%s)
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null >"$qemu_log" 2>&1 &
 	qemu_pid=$!
@@ -211,9 +283,10 @@ boot() {
 	wait "$qemu_pid" || rc=$?
 	[ -z "$tail_pid" ] || wait "$tail_pid" || true
 	elapsed=$(($(date +%s) - start))
+	[ "$backend" = sim ] || fw_stop
 }
 
-echo "$flavour: booting $abi ($mode$([ "$inject_warn" = 0 ] || echo ", injected warning")), limit ${timeout}s"
+echo "$flavour: booting $abi ($mode$([ "$inject_warn" = 0 ] || echo ", injected warning")$([ "$backend" = sim ] || echo ", $backend device")), limit ${timeout}s"
 # Under TCG with two vCPUs, QEMU now and then runs stale code while the
 # kernel patches its own text early in boot (an int3 oops in a static call,
 # before any module or test exists). A guest that died before it ran /init
@@ -224,6 +297,7 @@ for attempt in 1 2 3; do
 	grep -q 'Run /init as init process' "$console_log" && break
 	[ "$attempt" -lt 3 ] || break
 	cp "$console_log" "$console_log.boot-failure-$attempt"
+	[ "$backend" = sim ] || mv "$fw_log" "$fw_log.boot-failure-$attempt"
 	echo "$flavour: the guest died before it ran /init (see $console_log.boot-failure-$attempt); booting again"
 done
 
@@ -301,6 +375,19 @@ fi
 [ "$failed" -gt 0 ] && reasons+=("$failed test(s) failed")
 [ $((passed + failed + skipped)) -gt 0 ] || reasons+=("no test ran")
 
+# The firmware: its own errors, or a death no test asked for.
+if [ "$backend" = ivshmem ]; then
+	while IFS= read -r line; do
+		reasons+=("firmware: $line")
+	done < <(grep -E '^\[[ 0-9.]+\] rpcdev-ivshmem-fw: error: ' "$fw_log" | head -n 20 || true)
+	if [ "$fw_status" = 137 ]; then
+		grep -q 'test: killed, as asked' "$fw_log" ||
+			reasons+=("the firmware was killed, and no test asked for it ($fw_log)")
+	elif [ "$fw_status" != 0 ]; then
+		reasons+=("the firmware exited with status $fw_status ($fw_log)")
+	fi
+fi
+
 # The kernel log: oopses, BUG:, WARNING:, lockdep, KASAN, hung tasks...
 log_report=$work/check-log.out
 if ! "$scripts/check-log.sh" "$console_log" >"$log_report" 2>&1; then
@@ -331,5 +418,5 @@ else
 	echo "$flavour: clean run in ${elapsed}s"
 fi
 
-echo "$flavour: $passed passed, $failed failed, $skipped skipped (guest log: $console_log)"
+echo "$flavour: $passed passed, $failed failed, $skipped skipped (guest log: $console_log$([ "$backend" = sim ] || echo ", firmware log: $fw_log"))"
 [ ${#reasons[@]} -eq 0 ]

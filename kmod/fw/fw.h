@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rpcdev's reference firmware, as its hosts see it.
+ *
+ * The firmware serves one queue pair of linux/rpcdev.h: it takes downcalls
+ * off DQ, runs the methods of linux/rpcdev_sim.h and answers on DC; the
+ * UPCALLS method calls the host through UQ and UR and times each round
+ * trip on the device clock. It trusts nothing in the host's area: it reads
+ * each index and entry once into a local copy and checks it, as hardware
+ * would, and a malformed entry costs only that entry.
+ *
+ * A host embeds a struct fw_queue per queue, fills a struct fw_mem with
+ * where the queue's memory is, calls fw_queue_start(), runs
+ * fw_queue_run() on a thread of its own until fw_should_stop() (see
+ * fw_env.h) turns true, and then calls fw_queue_stop(). The hosts are
+ * rpcdev_sim.ko (kmod/sim_fw.c) and the ivshmem firmware program
+ * (scripts/ivshmem/).
+ */
+#ifndef _RPCDEV_FW_H
+#define _RPCDEV_FW_H
+
+#include "fw_env.h"
+
+#include <linux/rpcdev.h>
+#include <linux/rpcdev_sim.h>
+
+/**
+ * struct fw_mem - a queue's memory as the firmware reaches it.
+ * @depth:	entries per ring and call slots per direction (a power of
+ *		two).
+ * @buf_size:	bytes of each payload buffer.
+ * @flags:	the queue's RPCDEV_ATTACH_* bits.
+ * @dctrl:	the device's control page (RPCDEV_OFF_DEV).
+ * @dc:		the DC ring, in the device's area.
+ * @uq:		the UQ ring, in the device's area.
+ * @hctrl:	the host's control page (RPCDEV_OFF_HOST).
+ * @dq:		the DQ ring, in the host's area.
+ * @ur:		the UR ring, in the host's area.
+ * @dc_buf:	the DC payload buffers, buffer i at i * buf_size.
+ * @uq_buf:	the UQ payload buffers.
+ * @dq_buf:	the DQ payload buffers.
+ * @ur_buf:	the UR payload buffers.
+ */
+struct fw_mem {
+	u32 depth;
+	u32 buf_size;
+	u32 flags;
+	struct rpcdev_dev_ctrl *dctrl;
+	struct rpcdev_entry *dc;
+	struct rpcdev_entry *uq;
+	struct rpcdev_host_ctrl *hctrl;
+	struct rpcdev_entry *dq;
+	struct rpcdev_entry *ur;
+	u8 *dc_buf;
+	u8 *uq_buf;
+	u8 *dq_buf;
+	u8 *ur_buf;
+};
+
+/**
+ * struct fw_reply - an answer the firmware owes on DC.
+ * @due_ns:	when to post it (fw_now_ns()); 0 when the slot is idle.
+ * @entry:	the DC entry to post; its payload is already in DC buffer id.
+ */
+struct fw_reply {
+	u64 due_ns;
+	struct rpcdev_entry entry;
+};
+
+/**
+ * struct fw_lifetime - counters of a queue over all its starts, for the
+ * host to show (the per-start ones, struct rpcdev_sim_stats, are reset).
+ * @calls:	downcalls taken.
+ * @upcalls:	upcalls made.
+ * @no_server:	upcalls answered RPCDEV_STATUS_NO_SERVER.
+ * @upcall_timeouts: upcalls with no answer in time.
+ */
+struct fw_lifetime {
+	u64 calls;
+	u64 upcalls;
+	u64 no_server;
+	u64 upcall_timeouts;
+};
+
+/**
+ * struct fw_queue - the firmware state of one queue.
+ * @mem:	the queue's memory, from fw_queue_start().
+ * @dq_cons:	firmware's DQ consumer index.
+ * @dc_prod:	firmware's DC producer index.
+ * @uq_prod:	firmware's UQ producer index.
+ * @ur_cons:	firmware's UR consumer index.
+ * @mb_prod:	firmware's device-to-host mailbox producer index.
+ * @replies:	answers owed, one per call slot id.
+ * @up_busy:	upcall ids in flight.
+ * @nr_busy:	how many.
+ * @noack:	async upcalls come back by the host's UQ consumer index
+ *		(RPCDEV_ATTACH_ASYNC_NOACK), not by answers on UR.
+ * @up_noack:	upcall ids in flight that the index gives back (@noack).
+ * @uq_async:	per UQ position (mod depth): 1 + the id of the async upcall
+ *		posted there that the index gives back, or 0.
+ * @uq_freed:	the host's UQ consumer index as far as the device has
+ *		taken slots back.
+ * @run:	counts RPCDEV_SIM_UPCALLS runs; in the upcalls' tags, so a
+ *		late answer to an earlier run is recognized.
+ * @up_start:	when each upcall in flight was posted (ns).
+ * @lat:	round trip times of the current RPCDEV_SIM_UPCALLS run.
+ * @spin_ns:	how long the firmware polls before it arms its doorbell.
+ * @stage_sum:	sums of the parts of stamped round trips in the current
+ *		RPCDEV_SIM_UPCALLS run.
+ * @stats:	RPCDEV_SIM_STATS counters, per start.
+ * @life:	counters over all starts.
+ */
+struct fw_queue {
+	struct fw_mem mem;
+	u32 dq_cons;
+	u32 dc_prod;
+	u32 uq_prod;
+	u32 ur_cons;
+	u32 mb_prod;
+	struct fw_reply *replies;
+	bool *up_busy;
+	u32 nr_busy;
+	bool noack;
+	bool *up_noack;
+	u32 *uq_async;
+	u32 uq_freed;
+	u32 run;
+	u64 *up_start;
+	u64 *lat;
+	u64 spin_ns;
+	u64 stage_sum[4];
+	struct rpcdev_sim_stats stats;
+	struct fw_lifetime life;
+};
+
+int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
+		   u64 spin_ns);
+void fw_queue_run(struct fw_queue *fq);
+void fw_queue_stop(struct fw_queue *fq);
+
+#endif /* _RPCDEV_FW_H */

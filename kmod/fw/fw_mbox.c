@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mailbox methods: RPCDEV_SIM_WATCH spins on a host-to-device slot as a
+ * device's pause check would, RPCDEV_SIM_MBOX_COST times such checks, and
+ * RPCDEV_SIM_NOTIFY posts on the device-to-host ring.
+ */
+#include "fw_internal.h"
+
+/* Longest RPCDEV_SIM_WATCH. */
+#define FW_MAX_WATCH_US		(10ULL * USEC_PER_SEC)
+
+static const char fw_timeout_name[] = "TimeoutError";
+
+/* RPCDEV_SIM_WATCH: spin on one slot, as a device's pause check would. */
+int fw_watch(struct fw_queue *fq, const struct rpcdev_entry *call,
+	     struct rpcdev_entry *ans)
+{
+	struct rpcdev_sim_watch_result res = {};
+	struct rpcdev_sim_watch req;
+	u64 deadline, w;
+
+	if (call->len != sizeof(req))
+		goto bad;
+	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	if (req.slot >= RPCDEV_MBOX_SLOTS || req.pad)
+		goto bad;
+	deadline = fw_now_ns() +
+		   min_t(u64, req.timeout_us, FW_MAX_WATCH_US) * NSEC_PER_USEC;
+
+	for (;;) {
+		/* The check itself: one load. */
+		w = READ_ONCE(fq->mem.hctrl->mbox[req.slot]);
+		res.checks++;
+		if (RPCDEV_MBOX_SEQ(w) != req.seq)
+			break;
+		if (fw_should_stop(fq))
+			return -ESHUTDOWN;
+		if (fw_now_ns() >= deadline) {
+			fw_error(fq, ans, fw_timeout_name, "no post seen",
+				 sizeof("no post seen") - 1);
+			return 0;
+		}
+		fw_yield();
+		fw_relax();
+	}
+	res.seen_ns = fw_now_ns();
+	res.value = RPCDEV_MBOX_VAL(w);
+	res.seq = RPCDEV_MBOX_SEQ(w);
+	fw_result(fq, ans, &res, sizeof(res));
+	return 0;
+bad:
+	ans->status = RPCDEV_STATUS_BAD_REQUEST;
+	return 0;
+}
+
+/* RPCDEV_SIM_MBOX_COST: time count checks of a slot. */
+void fw_mbox_cost(struct fw_queue *fq, const struct rpcdev_entry *call,
+		  struct rpcdev_entry *ans)
+{
+	struct rpcdev_sim_mbox_cost req;
+	u64 start, ns, w = 0;
+	u32 i;
+
+	if (call->len != sizeof(req)) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	if (req.slot >= RPCDEV_MBOX_SLOTS || !req.count || req.count > 1U << 24) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	start = fw_now_ns();
+	for (i = 0; i < req.count; i++)
+		w += READ_ONCE(fq->mem.hctrl->mbox[req.slot]);
+	ns = fw_now_ns() - start;
+	/* Keep the loads: their sum is not used otherwise. */
+	OPTIMIZER_HIDE_VAR(w);
+	fw_result(fq, ans, &ns, sizeof(ns));
+}
+
+/* RPCDEV_SIM_NOTIFY: post messages until done or the ring is full. */
+void fw_mbox_notify(struct fw_queue *fq,
+		    const struct rpcdev_entry *call,
+		    struct rpcdev_entry *ans)
+{
+	struct rpcdev_sim_notify req;
+	u32 posted;
+
+	if (call->len != sizeof(req)) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	if (req.pad) {
+		ans->status = RPCDEV_STATUS_BAD_REQUEST;
+		return;
+	}
+	for (posted = 0; posted < req.count; posted++) {
+		u32 pos = fq->mb_prod;
+
+		if (pos - READ_ONCE(fq->mem.hctrl->mb_cons.val) >=
+		    RPCDEV_MBOX_DEPTH)
+			break;
+		WRITE_ONCE(fq->mem.dctrl->mb_msgs[pos % RPCDEV_MBOX_DEPTH],
+			   req.value + posted);
+		dma_wmb();
+		fq->mb_prod = pos + 1;
+		fw_publish(fq, &fq->mem.dctrl->mb_prod, fq->mb_prod);
+	}
+	if (posted)
+		fw_notify(fq, RPCDEV_RING_WAKE_MB);
+	fw_result(fq, ans, &posted, sizeof(posted));
+}
+

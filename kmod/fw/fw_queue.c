@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The firmware's loop: take the downcalls the host posted on DQ, run them,
+ * answer on DC when each answer is due, and sleep on the doorbell when
+ * there is nothing to do. The simple methods live here; RPCDEV_SIM_UPCALLS
+ * in fw_upcall.c and the mailbox methods in fw_mbox.c.
+ */
+#include "fw_internal.h"
+
+/* Longest RPCDEV_SIM_DELAY honoured, so a test cannot wedge the device. */
+#define FW_MAX_DELAY_US		(60ULL * USEC_PER_SEC)
+
+/* Fill in an error answer: "<name>\0<message>\0", cut to fit. */
+void fw_error(struct fw_queue *fq, struct rpcdev_entry *ans,
+	      const char *name, const void *msg, u32 msg_len)
+{
+	u8 *resp = fw_buf(fq, fq->mem.dc_buf, ans->id);
+	u32 nlen = strlen(name) + 1;
+
+	ans->len = min_t(u32, nlen + msg_len + 1, fq->mem.buf_size);
+	memcpy(resp, name, nlen);
+	memmove(resp + nlen, msg, ans->len - nlen - 1);
+	resp[ans->len - 1] = 0;
+	ans->status = RPCDEV_STATUS_ERROR;
+	ans->flags = RPCDEV_ENTRY_ERROR;
+}
+
+/*
+ * Answer with the @len bytes at @src, in the call's DC buffer, or with an
+ * error when they do not fit the queue's buffers: the device never writes
+ * past the buffer of the call it answers, whatever buf_size the host chose.
+ */
+void fw_result(struct fw_queue *fq, struct rpcdev_entry *ans,
+	       const void *src, u32 len)
+{
+	static const char msg[] = "the result is larger than the queue's buffers";
+
+	if (len > fq->mem.buf_size) {
+		fw_error(fq, ans, FW_ERROR_NAME, msg, sizeof(msg) - 1);
+		return;
+	}
+	memcpy(fw_buf(fq, fq->mem.dc_buf, ans->id), src, len);
+	ans->len = len;
+}
+
+/* Downcall answers. */
+
+/* Post an answer on DC, or return false when the host has not made room. */
+static bool fw_dc_post(struct fw_queue *fq, const struct rpcdev_entry *src)
+{
+	u32 pos = fq->dc_prod;
+
+	if (pos - READ_ONCE(fq->mem.hctrl->dc_cons.val) >= fq->mem.depth)
+		return false;
+	fw_entry_write(fq, fq->mem.dc, src, pos);
+	fq->dc_prod = pos + 1;
+	fw_publish(fq, &fq->mem.dctrl->dc_prod, fq->dc_prod);
+	return true;
+}
+
+/* Post the answers that are due; the time of the next one, or U64_MAX. */
+static u64 fw_post_due(struct fw_queue *fq)
+{
+	u64 now = fw_now_ns(), next = U64_MAX;
+	bool posted = false;
+	u32 id;
+
+	for (id = 0; id < fq->mem.depth; id++) {
+		struct fw_reply *r = &fq->replies[id];
+
+		if (!r->due_ns)
+			continue;
+		if (r->due_ns <= now && fw_dc_post(fq, &r->entry)) {
+			r->due_ns = 0;
+			posted = true;
+		} else {
+			/* Not due, or DC full: look again soon. */
+			next = min(next, max(r->due_ns, now + NSEC_PER_MSEC));
+		}
+	}
+	if (posted)
+		fw_notify(fq, RPCDEV_RING_WAKE_DC);
+	return next;
+}
+
+/* Downcalls. */
+
+/*
+ * Run one checked call, filling in its answer. Returns when the answer is
+ * due (ns), or 0 when the queue is stopping and no answer is to be posted.
+ */
+static u64 fw_run_call(struct fw_queue *fq, const struct rpcdev_entry *call,
+		       struct rpcdev_entry *ans)
+{
+	void *req = fw_buf(fq, fq->mem.dq_buf, call->id);
+	void *resp = fw_buf(fq, fq->mem.dc_buf, call->id);
+	u64 now = fw_now_ns();
+	__le64 us;
+
+	switch (call->method) {
+	case RPCDEV_SIM_ECHO:
+		memcpy(resp, req, call->len);
+		ans->len = call->len;
+		break;
+	case RPCDEV_SIM_FAIL:
+		fw_error(fq, ans, FW_ERROR_NAME, req, call->len);
+		break;
+	case RPCDEV_SIM_DELAY:
+		if (call->len != sizeof(us)) {
+			ans->status = RPCDEV_STATUS_BAD_REQUEST;
+			break;
+		}
+		memcpy(&us, req, sizeof(us));
+		return now + min(le64_to_cpu(us), FW_MAX_DELAY_US) *
+			     NSEC_PER_USEC;
+	case RPCDEV_SIM_STATS:
+		fw_result(fq, ans, &fq->stats, sizeof(fq->stats));
+		break;
+	case RPCDEV_SIM_UPCALLS:
+		if (fw_upcalls(fq, call, ans))
+			return 0;
+		break;
+	case RPCDEV_SIM_WATCH:
+		if (fw_watch(fq, call, ans))
+			return 0;
+		break;
+	case RPCDEV_SIM_NOTIFY:
+		fw_mbox_notify(fq, call, ans);
+		break;
+	case RPCDEV_SIM_MBOX_COST:
+		fw_mbox_cost(fq, call, ans);
+		break;
+	default:
+		if (!fw_host_method(fq, call, ans))
+			ans->status = RPCDEV_STATUS_NO_METHOD;
+		break;
+	}
+	return fw_now_ns();
+}
+
+/* Take the calls the host posted on DQ. */
+static void fw_take_calls(struct fw_queue *fq)
+{
+	u32 depth = fq->mem.depth;
+	u32 prod = READ_ONCE(fq->mem.hctrl->dq_prod.val);
+
+	/* A producer index no host could have written: ignore it. */
+	if (prod - fq->dq_cons > depth)
+		return;
+	dma_rmb();
+
+	while (fq->dq_cons != prod && !fw_should_stop(fq)) {
+		struct rpcdev_entry call, ans = {};
+		struct fw_reply *r;
+		u32 pos = fq->dq_cons++;
+
+		memcpy(&call, fw_ring(fq, fq->mem.dq, pos), sizeof(call));
+		fw_publish(fq, &fq->mem.dctrl->dq_cons, fq->dq_cons);
+		fq->stats.calls++;
+		fq->life.calls++;
+		/* Without a good seq and id there is no one to answer. */
+		if (call.seq != pos + 1 || call.id >= depth ||
+		    fq->replies[call.id].due_ns) {
+			fq->stats.bad++;
+			fw_dbg("DQ %u: bad entry (seq %u id %u)\n", pos,
+			       call.seq, call.id);
+			continue;
+		}
+		r = &fq->replies[call.id];
+		ans.id = call.id;
+		ans.method = call.method;
+		ans.tag = call.tag;
+		if (call.len > fq->mem.buf_size) {
+			fq->stats.bad++;
+			ans.status = RPCDEV_STATUS_BAD_REQUEST;
+			r->due_ns = fw_now_ns();
+		} else {
+			r->due_ns = fw_run_call(fq, &call, &ans);
+		}
+		r->entry = ans;
+		/* Answer at once what is due, so DELAY does not hold it up. */
+		fw_post_due(fq);
+	}
+}
+
+/* New calls on DQ? An index no host could have written is no work. */
+static bool fw_has_work(struct fw_queue *fq)
+{
+	u32 n = READ_ONCE(fq->mem.hctrl->dq_prod.val) - fq->dq_cons;
+
+	return n && n <= fq->mem.depth;
+}
+
+/**
+ * fw_queue_run() - the firmware of a started queue, until fw_should_stop().
+ * @fq:		the queue.
+ */
+void fw_queue_run(struct fw_queue *fq)
+{
+	while (!fw_should_stop(fq)) {
+		u64 next;
+
+		fw_take_calls(fq);
+		next = fw_post_due(fq);
+		if (next > fw_now_ns())
+			fw_wait(fq, fw_has_work, next);
+	}
+}
+
+static void fw_queue_free(struct fw_queue *fq)
+{
+	fw_free(fq->uq_async);
+	fq->uq_async = NULL;
+	fw_free(fq->up_noack);
+	fq->up_noack = NULL;
+	fw_free(fq->up_start);
+	fq->up_start = NULL;
+	fw_free(fq->up_busy);
+	fq->up_busy = NULL;
+	fw_free(fq->replies);
+	fq->replies = NULL;
+}
+
+/**
+ * fw_queue_start() - set up the firmware of a queue before it runs.
+ * @fq:		the queue; its lifetime counters are kept.
+ * @mem:	its memory, as the firmware reaches it.
+ * @spin_ns:	how long the firmware polls before it sleeps.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
+		   u64 spin_ns)
+{
+	u32 depth = mem->depth;
+
+	fq->spin_ns = spin_ns;
+	fq->mem = *mem;
+	fq->dq_cons = 0;
+	fq->dc_prod = 0;
+	fq->uq_prod = 0;
+	fq->ur_cons = 0;
+	fq->mb_prod = 0;
+	fq->nr_busy = 0;
+	fq->uq_freed = 0;
+	fq->noack = mem->flags & RPCDEV_ATTACH_ASYNC_NOACK;
+	memset(&fq->stats, 0, sizeof(fq->stats));
+	fq->replies = fw_calloc(depth, sizeof(*fq->replies));
+	fq->up_busy = fw_calloc(depth, sizeof(*fq->up_busy));
+	fq->up_start = fw_calloc(depth, sizeof(*fq->up_start));
+	fq->up_noack = fw_calloc(depth, sizeof(*fq->up_noack));
+	fq->uq_async = fw_calloc(depth, sizeof(*fq->uq_async));
+	if (!fq->replies || !fq->up_busy || !fq->up_start || !fq->up_noack ||
+	    !fq->uq_async) {
+		fw_queue_free(fq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * fw_queue_stop() - free what fw_queue_start() set up, once fw_queue_run()
+ * has returned: the firmware no longer touches the queue's memory.
+ * @fq:		the queue.
+ */
+void fw_queue_stop(struct fw_queue *fq)
+{
+	fw_queue_free(fq);
+	memset(&fq->mem, 0, sizeof(fq->mem));
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side test of rpcdev-ivshmem-fw, with no VM: this script plays QEMU
+(it connects to the server socket and takes the memfd and eventfds) and
+the driver (it writes BAR2 as linux/rpcdev_ivshmem.h says and drives a
+queue's rings as the rpcdev core would).
+
+    scripts/ivshmem/test-fw.py [PATH/TO/rpcdev-ivshmem-fw]
+
+Prints TAP; exits 0 when every check passed.
+"""
+import array
+import mmap
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+FW = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "../../build/ivshmem/rpcdev-ivshmem-fw")
+
+MAGIC, VERSION = 0x49435052, 1
+DRV_OFF, QACK_OFF, ALIGN = 0x1000, 0x1000, 0x10000
+ENTRY = struct.Struct("<IIIIIiQ4Q")            # struct rpcdev_entry, 64 bytes
+ECHO, FAIL, STATS, UPCALLS, NOTIFY = 1, 2, 4, 5, 7
+TEST_KILL, TEST_MUTE, TEST_HOSTILE = 0x7e000001, 0x7e000002, 0x7e000004
+# struct rpcdev_dev_ctrl / rpcdev_host_ctrl: one 64-byte line per index.
+DC_PROD, UQ_PROD, DQ_CONS, UR_CONS, MB_PROD, DFLAGS, MB_MSGS = 0, 64, 128, 192, 256, 320, 384
+DQ_PROD, UR_PROD, DC_CONS, UQ_CONS, MB_CONS, HFLAGS = 0, 64, 128, 192, 256, 320
+NEED_WAKEUP = 1
+
+results = []
+
+
+def check(ok, what):
+    results.append(bool(ok))
+    print("%s %d - %s" % ("ok" if ok else "not ok", len(results), what), flush=True)
+    return ok
+
+
+class Guest:
+    """QEMU's side of the ivshmem protocol, and the driver's view of BAR2."""
+
+    def __init__(self, path, nvec):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        msgs = [self.recv() for _ in range(3 + 2 * nvec)]
+        self.version, self.peer = msgs[0][0], msgs[1][0]
+        assert msgs[2][0] == -1 and msgs[2][1] is not None
+        self.shm_fd = msgs[2][1]
+        size = os.fstat(self.shm_fd).st_size
+        self.shm = mmap.mmap(self.shm_fd, size)
+        self.size = size
+        self.fw_peer = msgs[3][0]
+        self.doorbell = [m[1] for m in msgs[3:3 + nvec]]     # write: ring the firmware
+        self.irq = [m[1] for m in msgs[3 + nvec:]]           # read: our MSI-X vectors
+        self.own_ids = [m[0] for m in msgs[3 + nvec:]]
+
+    def recv(self):
+        fds = array.array("i")
+        data, anc, _, _ = self.sock.recvmsg(8, socket.CMSG_LEN(fds.itemsize))
+        fd = None
+        for level, kind, payload in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[:fds.itemsize])
+                fd = fds[0]
+        return struct.unpack("<q", data)[0], fd
+
+    def u32(self, off, val=None):
+        if val is None:
+            return struct.unpack_from("<I", self.shm, off)[0]
+        struct.pack_into("<I", self.shm, off, val)
+
+    def u64(self, off, val=None):
+        if val is None:
+            return struct.unpack_from("<Q", self.shm, off)[0]
+        struct.pack_into("<Q", self.shm, off, val)
+
+    def ring(self, vec):
+        os.write(self.doorbell[vec], struct.pack("<Q", 1))
+
+    def irqs(self, vec):
+        try:
+            return struct.unpack("<Q", os.read(self.irq[vec], 8))[0]
+        except BlockingIOError:
+            return 0
+
+
+def wait_for(cond, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.002)
+    return cond()
+
+
+class Queue:
+    """A queue started as the driver starts one; its rings driven as the core does."""
+
+    def __init__(self, g, hdr, qid, depth=8, buf_size=4096, gen=1):
+        self.g, self.qid, self.depth, self.buf = g, qid, depth, buf_size
+        self.base = hdr["queue_off"] + qid * hdr["queue_stride"]
+        self.nq = hdr["nr_queues"]
+        bufs = -(-depth * buf_size // ALIGN) * ALIGN
+        offs, sizes, off = [], [], ALIGN
+        for part in range(6):
+            size = ALIGN if part % 3 == 0 else bufs
+            offs.append(off)
+            sizes.append(size)
+            off += size
+        self.off, self.sizes = offs, sizes
+        self.dc_off, self.uq_off = 4096, 4096 + depth * 64
+        self.dq_off, self.ur_off = 4096, 4096 + depth * 64
+        self.gen = gen
+        self.dq_prod = self.dc_cons = self.uq_cons = self.ur_prod = 0
+
+    def a(self, part, off=0):
+        return self.base + self.off[part] + off
+
+    def request(self, code, **override):
+        g, c = self.g, self.base
+        for part in range(6):
+            g.shm[self.a(part):self.a(part) + self.sizes[part]] = bytes(self.sizes[part])
+        fields = dict(depth=self.depth, buf_size=self.buf, flags=0, offs=self.off,
+                      sizes=self.sizes, rings=(self.dc_off, self.uq_off, self.dq_off, self.ur_off))
+        fields.update(override)
+        struct.pack_into("<IIII", g.shm, c + 8, fields["depth"], fields["buf_size"], fields["flags"], 0)
+        struct.pack_into("<6Q", g.shm, c + 24, *fields["offs"])
+        struct.pack_into("<6Q", g.shm, c + 72, *fields["sizes"])
+        struct.pack_into("<4Q", g.shm, c + 120, *fields["rings"])
+        self.gen += 1
+        g.u64(c, (self.gen << 32) | code)
+        g.ring(self.nq)
+        ok = wait_for(lambda: g.u32(c + QACK_OFF) == self.gen)
+        return ok, g.u32(c + QACK_OFF + 4), g.u32(c + QACK_OFF + 8)
+
+    def call(self, method, payload, timeout=5.0, sid=0):
+        g, pos = self.g, self.dq_prod
+        g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
+        e = self.a(3, self.dq_off + (pos % self.depth) * 64)
+        g.shm[e:e + 64] = ENTRY.pack(pos + 1, sid, method, len(payload), 0, 0, 0xabc0 + pos, 0, 0, 0, 0)
+        self.dq_prod += 1
+        g.u32(self.a(3, DQ_PROD), self.dq_prod)
+        if g.u32(self.a(0, DFLAGS)) & 1:
+            g.ring(self.qid)
+        return self.answer(timeout)
+
+    def answer(self, timeout=5.0):
+        g, pos = self.g, self.dc_cons
+        e = self.a(0, self.dc_off + (pos % self.depth) * 64)
+        if not wait_for(lambda: g.u32(e) == pos + 1, timeout):
+            return None
+        seq, sid, method, ln, flags, status, tag, *ts = ENTRY.unpack_from(g.shm, e)
+        data = bytes(g.shm[self.a(1, sid * self.buf):self.a(1, sid * self.buf) + min(ln, self.buf)])
+        self.dc_cons += 1
+        g.u32(self.a(3, DC_CONS), self.dc_cons)
+        return dict(id=sid, method=method, len=ln, flags=flags, status=status, tag=tag, data=data)
+
+    def serve_upcalls(self, count, stop_after=None):
+        """Answer `count` upcalls by echoing them, as a server on user rings."""
+        g, served = self.g, 0
+        while served < count:
+            pos = self.uq_cons
+            e = self.a(0, self.uq_off + (pos % self.depth) * 64)
+            if not wait_for(lambda: g.u32(e) == pos + 1):
+                return served
+            seq, sid, method, ln, flags, status, tag, *ts = ENTRY.unpack_from(g.shm, e)
+            data = bytes(g.shm[self.a(2, sid * self.buf):self.a(2, sid * self.buf) + ln])
+            g.shm[self.a(5, sid * self.buf):self.a(5, sid * self.buf) + ln] = data
+            self.uq_cons += 1
+            g.u32(self.a(3, UQ_CONS), self.uq_cons)
+            r = self.a(3, self.ur_off + (self.ur_prod % self.depth) * 64)
+            g.shm[r:r + 64] = ENTRY.pack(self.ur_prod + 1, sid, method, ln, 0, 0, tag, 0, 0, 0, 0)
+            self.ur_prod += 1
+            g.u32(self.a(3, UR_PROD), self.ur_prod)
+            if g.u32(self.a(0, DFLAGS)) & 1:
+                g.ring(self.qid)
+            served += 1
+        return served
+
+
+def header(g):
+    f = struct.unpack_from("<IIQIIQQQQI", g.shm, 0)
+    keys = ("magic", "version", "features", "nr_queues", "nr_vectors", "shm_size",
+            "queue_off", "queue_stride", "queue_size", "fw_peer")
+    h = dict(zip(keys, f))
+    h["fw_state"] = g.u32(128)
+    h["heartbeat"] = g.u64(136)
+    return h
+
+
+def driver_up(g, gen):
+    g.u32(DRV_OFF, 1)
+    g.u32(DRV_OFF + 4, g.peer)
+    g.u32(DRV_OFF + 8, gen)
+    g.ring(header(g)["nr_queues"])
+    return wait_for(lambda: g.u32(144) == gen)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rpcdev-ivfw-")
+    sock, log = os.path.join(tmp, "fw.sock"), os.path.join(tmp, "fw.log")
+    pidfile = os.path.join(tmp, "fw.pid")
+    fw = subprocess.Popen([FW, "--socket", sock, "--shm-size", "64M", "--queues", "2",
+                           "--log", log, "--pidfile", pidfile, "--test-methods"])
+    try:
+        check(wait_for(lambda: os.path.exists(pidfile)), "the firmware listens")
+        g = Guest(sock, 3)
+        h = header(g)
+        check(g.version == 0 and g.peer != g.fw_peer, "protocol version 0, a peer id of its own")
+        check(all(i == g.peer for i in g.own_ids), "interrupt setup carries the guest's own id")
+        check(h["magic"] == MAGIC and h["version"] == VERSION and h["fw_state"] == 1,
+              "header: magic, version, READY")
+        check(h["nr_queues"] == 2 and h["nr_vectors"] == 3 and h["shm_size"] == g.size,
+              "header: queues, vectors, size")
+        check(h["queue_off"] % ALIGN == 0 and h["queue_stride"] % ALIGN == 0 and
+              h["queue_off"] + 2 * h["queue_stride"] <= g.size, "header: regions fit")
+        check(h["fw_peer"] == g.fw_peer, "header: the firmware's peer id is the one it rings")
+        hb = header(g)["heartbeat"]
+        check(wait_for(lambda: header(g)["heartbeat"] != hb, 1.0), "the heartbeat moves")
+        check(driver_up(g, 1), "the driver's block is acknowledged")
+        check(wait_for(lambda: g.irqs(2) > 0, 1.0), "... with the control vector")
+
+        q = Queue(g, h, 0)
+        check(q.request(1, depth=3)[1:] == (2, 1), "a start with depth 3 is refused INVAL")
+        bad = list(q.off)
+        bad[2] = bad[1]
+        check(q.request(1, offs=bad)[1:] == (2, 2), "a start with overlapping parts is refused RANGE")
+        check(q.request(1, rings=(0, 4096 + 512, 4096, 4096 + 512))[1:] == (2, 2),
+              "a ring over the control page is refused RANGE")
+        check(q.request(1)[:3] == (True, 1, 0), "a good start runs the queue")
+        g.irqs(2)
+        a = q.call(ECHO, b"hello ivshmem")
+        check(a and a["status"] == 0 and a["data"] == b"hello ivshmem" and a["tag"] == 0xabc0,
+              "ECHO comes back on DC")
+        a = q.call(FAIL, b"boom")
+        check(a and a["status"] == 1 and a["data"] == b"SimError\0boom\0", "FAIL raises SimError")
+        a = q.call(0x1234, b"")
+        check(a and a["status"] == 2, "an unknown method is NO_METHOD")
+        g.u32(q.a(3, HFLAGS), NEED_WAKEUP)
+        g.irqs(0)
+        a = q.call(ECHO, b"x")
+        check(a and wait_for(lambda: g.irqs(0) > 0, 1.0), "a host that asks for wakeups gets MSI-X vector 0")
+        g.u32(q.a(3, HFLAGS), 0)
+
+        # A bad entry: seq wrong. Dropped and counted, the next call unharmed.
+        e = q.a(3, q.dq_off + (q.dq_prod % q.depth) * 64)
+        g.shm[e:e + 64] = ENTRY.pack(999, 0, ECHO, 1, 0, 0, 0, 0, 0, 0, 0)
+        q.dq_prod += 1
+        g.u32(q.a(3, DQ_PROD), q.dq_prod)
+        a = q.call(STATS, b"")
+        calls, bad_count, upcalls = struct.unpack("<QQQ", a["data"][:24]) if a else (0, 0, 0)
+        check(a and bad_count == 1, "an entry with a wrong seq is dropped and counted")
+
+        # Upcalls with VERIFY, answered as a user-rings server would.
+        req = struct.pack("<IIIIII", 20, 77, 100, 2, 0, 0)
+        pos = q.dq_prod
+        e = q.a(3, q.dq_off + (pos % q.depth) * 64)
+        g.shm[q.a(4):q.a(4) + len(req)] = req
+        g.shm[e:e + 64] = ENTRY.pack(pos + 1, 0, UPCALLS, len(req), 0, 0, 7, 0, 0, 0, 0)
+        q.dq_prod += 1
+        g.u32(q.a(3, DQ_PROD), q.dq_prod)
+        if g.u32(q.a(0, DFLAGS)) & 1:
+            g.ring(0)
+        check(q.serve_upcalls(20) == 20, "20 upcalls are made")
+        a = q.answer()
+        done, failed, no_server, timed_out, mismatched = struct.unpack("<5I", a["data"][:20]) if a else (0,) * 5
+        check(a and a["status"] == 0 and done == 20 and mismatched == 0 and timed_out == 0,
+              "UPCALLS reports 20 done, none mismatched")
+
+        a = q.call(NOTIFY, struct.pack("<IIQ", 3, 0, 500))
+        check(a and struct.unpack("<I", a["data"][:4])[0] == 3 and
+              g.u32(q.a(0, MB_PROD)) == 3 and g.u64(q.a(0, MB_MSGS + 8)) == 501,
+              "NOTIFY posts on the device-to-host mailbox")
+
+        # Queue 1 turns hostile: its answers may be broken, queue 0's are not.
+        q1 = Queue(g, h, 1)
+        check(q1.request(1)[:3] == (True, 1, 0), "queue 1 starts")
+        a = q1.call(TEST_HOSTILE, struct.pack("<II", 0, 1))
+        check(a and a["status"] == 0, "TEST_HOSTILE is answered")
+        time.sleep(0.05)
+        broken = 0
+        for i in range(64):
+            a = q1.call(ECHO, b"%d" % i, timeout=0.2)
+            if not a or a["data"] != b"%d" % i or a["len"] > q1.buf:
+                broken += 1
+                break
+        check(broken, "a hostile queue breaks an answer")
+        ok = all((q.call(ECHO, b"q0-%d" % i) or {}).get("data") == b"q0-%d" % i for i in range(16))
+        check(ok, "queue 0 keeps answering")
+
+        check(q.request(0)[:2] == (True, 0), "a stop is acknowledged")
+        hb = header(g)["heartbeat"]
+        q = Queue(g, h, 0, gen=q.gen)
+        q.request(1)
+        a = q.call(TEST_KILL, struct.pack("<II", 0, 0))
+        check(a and a["status"] == 0, "TEST_KILL is answered first")
+        check(fw.wait(5) == -9, "then the firmware dies of SIGKILL")
+        hb = header(g)["heartbeat"]
+        time.sleep(0.1)
+        check(header(g)["heartbeat"] == hb, "its heartbeat stands still")
+        with open(log) as f:
+            text = f.read()
+        check(" error: " not in text, "the firmware logged no error")
+    finally:
+        if fw.poll() is None:
+            fw.terminate()
+            fw.wait(5)
+    failed = results.count(False)
+    print("1..%d" % len(results))
+    print("# %d passed, %d failed (firmware log: %s)" % (len(results) - failed, failed, log))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
