@@ -166,35 +166,24 @@ static int rpcdev_wait(struct rpcdev_queue *q, u32 id, u64 timeout_ns)
 	struct rpcdev_device *rdev = q->rdev;
 	int ret;
 
-#define rpcdev_answered() \
-	(READ_ONCE(s->state) == RPCDEV_SLOT_COMPLETED || READ_ONCE(rdev->dead))
+	ret = rpcdev_wait_event(rdev, &q->wq,
+				READ_ONCE(s->state) == RPCDEV_SLOT_COMPLETED,
+				timeout_ns);
 
-	if (timeout_ns)
-		ret = wait_event_interruptible_hrtimeout(q->wq, rpcdev_answered(),
-							 ns_to_ktime(timeout_ns));
-	else
-		ret = wait_event_interruptible(q->wq, rpcdev_answered());
-#undef rpcdev_answered
-
-	scoped_guard(spinlock_irqsave, &q->lock) {
-		if (s->state == RPCDEV_SLOT_COMPLETED)
-			return 0;
-		/* The device may still write the buffers: leave them be. */
-		s->state = RPCDEV_SLOT_ABANDONED;
-		q->nr_abandoned++;
-		if (READ_ONCE(rdev->dead))
-			return -ENODEV;
-		if (ret == -ETIME) {
-			q->stats.timeouts++;
-			return -ETIMEDOUT;
-		}
+	guard(spinlock_irqsave)(&q->lock);
+	if (s->state == RPCDEV_SLOT_COMPLETED)
+		return 0;
+	/* The device may still write the buffers: leave them be. */
+	s->state = RPCDEV_SLOT_ABANDONED;
+	q->nr_abandoned++;
+	if (ret == -ETIMEDOUT)
+		q->stats.timeouts++;
+	else if (ret == -EINTR)
 		q->stats.interrupted++;
-	}
-	/* Not -ERESTARTSYS: a restarted call would be made twice. */
-	return -EINTR;
+	return ret;
 }
 
-static int rpcdev_call_result(struct rpcdev_queue *q, u32 id,
+static int rpcdev_slot_result(struct rpcdev_queue *q, u32 id,
 			      struct rpcdev_call *call)
 {
 	const struct rpcdev_slot *s = &q->slots[id];
@@ -243,7 +232,7 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 	if (ret)
 		return ret;
 
-	ret = rpcdev_call_result(q, id, &call);
+	ret = rpcdev_slot_result(q, id, &call);
 	rpcdev_slot_put(q, id);
 	if (ret)
 		return ret;

@@ -15,7 +15,9 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/poll.h>
+#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -39,9 +41,31 @@ MODULE_PARM_DESC(mode, "File mode of /dev/rpcdevN (default 0600)");
 /* More than anyone needs, and small enough to keep the region cheap. */
 #define RPCDEV_MINORS		256
 
+/* "rpcd": the magic of the file system of the devices' inodes. */
+#define RPCDEV_FS_MAGIC		0x72706364
+
 static dev_t rpcdev_devt;
 static DEFINE_IDA(rpcdev_minors);
 static struct dentry *rpcdev_debugfs_root;
+static struct vfsmount *rpcdev_mnt;
+
+/*
+ * A pseudo file system with one inode per device, as DRM and VFIO have:
+ * every file of a device maps through that inode's address space, so the
+ * core can zap all user mappings of a device at once (unmap_mapping_range())
+ * when its memory goes, whichever device node the files were opened by.
+ */
+static int rpcdev_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, RPCDEV_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type rpcdev_fs_type = {
+	.name = "rpcdev",
+	.owner = THIS_MODULE,
+	.init_fs_context = rpcdev_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
 
 static char *rpcdev_devnode(rpcdev_devnode_device *dev, umode_t *m,
 			    kuid_t *uid, kgid_t *gid)
@@ -59,7 +83,8 @@ static void rpcdev_dev_release(struct device *dev)
 	struct rpcdev_device *rdev = container_of(dev, struct rpcdev_device, dev);
 
 	kfree(rdev->queues);
-	put_device(rdev->dma_dev);
+	iput(rdev->inode);
+	put_device(rdev->parent);
 	kfree(rdev);
 }
 
@@ -79,23 +104,26 @@ static struct class rpcdev_class = {
  * until release() even after the device is unregistered.
  */
 
-static int rpcdev_open(struct inode *inode, struct file *file)
+static int rpcdev_fop_open(struct inode *inode, struct file *file)
 {
 	struct rpcdev_device *rdev = container_of(inode->i_cdev,
 						  struct rpcdev_device, cdev);
 	struct rpcdev_file *f;
+	int ret;
 
-	if (READ_ONCE(rdev->dead))
-		return -ENODEV;
+	ret = rpcdev_gone(rdev);
+	if (ret)
+		return ret;
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	f->rdev = rdev;
 	file->private_data = f;
+	file->f_mapping = rdev->inode->i_mapping;
 	return nonseekable_open(inode, file);
 }
 
-static int rpcdev_release(struct inode *inode, struct file *file)
+static int rpcdev_fop_release(struct inode *inode, struct file *file)
 {
 	struct rpcdev_file *f = file->private_data;
 
@@ -122,23 +150,28 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 	return 0;
 }
 
-static long rpcdev_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long rpcdev_fop_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
 {
 	struct rpcdev_file *f = file->private_data;
 	struct rpcdev_device *rdev = f->rdev;
 	void __user *argp = (void __user *)arg;
+	int ret;
 
-	/* Removal sets dead and wakes sleepers before it waits for us. */
+	/* Removal sets @gone and wakes sleepers before it waits for us. */
 	guard(rwsem_read)(&rdev->lock);
-	if (rdev->dead)
+	if (rdev->gone == -ENODEV)
 		return -ENODEV;
+	/* A lost device still says what it was. */
+	if (cmd == RPCDEV_IOC_INFO)
+		return rpcdev_ioctl_info(rdev, argp);
+	ret = rpcdev_gone(rdev);
+	if (ret)
+		return ret;
 
 	switch (cmd) {
-	case RPCDEV_IOC_INFO:
-		return rpcdev_ioctl_info(rdev, argp);
 	case RPCDEV_IOC_QUEUE_ATTACH:
-		return rpcdev_queue_attach(f, argp);
+		return rpcdev_ioctl_queue_attach(f, argp);
 	case RPCDEV_IOC_CALL:
 		return rpcdev_ioctl_call(f, argp);
 	case RPCDEV_IOC_REPLY_AND_WAIT:
@@ -154,31 +187,44 @@ static long rpcdev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static int rpcdev_mmap(struct file *file, struct vm_area_struct *vma)
+static int rpcdev_fop_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct rpcdev_file *f = file->private_data;
+	int ret;
 
-	if (READ_ONCE(f->rdev->dead))
-		return -ENODEV;
-	return rpcdev_queue_mmap(f, vma);
+	/*
+	 * Not under rdev->lock: mmap_lock is held here, and a user copy
+	 * under rdev->lock takes mmap_lock. Device memory is inserted only
+	 * on fault, under rdev->fault_lock, so a mapping made as the device
+	 * goes finds nothing to map.
+	 */
+	ret = rpcdev_gone(f->rdev);
+	if (ret)
+		return ret;
+	return rpcdev_mem_mmap(f, vma);
 }
 
 /*
  * EPOLLIN: an upcall waits for a server. EPOLLPRI: a mailbox message from
- * the device waits. EPOLLHUP: the device is gone.
+ * the device waits. EPOLLHUP: the device is gone; EPOLLERR too when it was
+ * lost rather than removed.
  */
-static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
+static __poll_t rpcdev_fop_poll(struct file *file, poll_table *wait)
 {
 	struct rpcdev_file *f = file->private_data;
 	struct rpcdev_device *rdev = f->rdev;
 	struct rpcdev_queue *q = rpcdev_file_queue(f);
 	__poll_t mask = 0;
+	int gone;
 
 	poll_wait(file, &rdev->wq, wait);
 	if (q)
 		poll_wait(file, &q->uwq, wait);
-	if (READ_ONCE(rdev->dead))
-		return EPOLLHUP;
+	/* The queue's memory may be the device's: it must not go under us. */
+	guard(rwsem_read)(&rdev->lock);
+	gone = rpcdev_gone(rdev);
+	if (gone)
+		return gone == -EIO ? EPOLLHUP | EPOLLERR : EPOLLHUP;
 	/* About to sleep: ask for interrupts before reading the indices. */
 	if (q && q->user_rings && wait && wait->_qproc)
 		rpcdev_poll_arm(q);
@@ -191,44 +237,86 @@ static __poll_t rpcdev_poll(struct file *file, poll_table *wait)
 
 static const struct file_operations rpcdev_fops = {
 	.owner = THIS_MODULE,
-	.open = rpcdev_open,
-	.release = rpcdev_release,
-	.unlocked_ioctl = rpcdev_ioctl,
+	.open = rpcdev_fop_open,
+	.release = rpcdev_fop_release,
+	.unlocked_ioctl = rpcdev_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.poll = rpcdev_poll,
-	.mmap = rpcdev_mmap,
+	.poll = rpcdev_fop_poll,
+	.mmap = rpcdev_fop_mmap,
 	.llseek = noop_llseek,
 };
 
 /* Backend interface, see rpcdev_backend.h. */
 
+static bool rpcdev_desc_valid(const struct rpcdev_desc *desc)
+{
+	const struct rpcdev_ops *ops = desc->ops;
+
+	if (!desc->name || !desc->nr_queues ||
+	    desc->nr_queues > RPCDEV_MAX_QUEUES || !ops || !ops->queue_start ||
+	    !ops->queue_stop || !ops->doorbell)
+		return false;
+	switch (desc->mem) {
+	case RPCDEV_MEM_DMA:
+		return true;
+	case RPCDEV_MEM_DEVICE:
+		return ops->queue_mem;
+	default:
+		return false;
+	}
+}
+
 /**
- * rpcdev_alloc_device() - allocate a device for a backend to describe.
- * @parent:	the backend's own device (the bus device), or NULL.
- * @ops:	the backend's operations; must outlive the registration.
- * @priv_size:	bytes of private area for the backend, see rpcdev_priv().
+ * rpcdev_alloc_device() - allocate a device for a backend.
+ * @desc:	what the device is; must stay valid while it is registered.
+ * @parent:	the backend's own device (the bus device; for
+ *		RPCDEV_MEM_DMA the one that does DMA).
+ * @instance:	tells this device from the backend's others: the device is
+ *		called "<desc->name>.<instance>".
  *
  * Return: the device with one reference held by the caller, to be given
  * up with rpcdev_unregister_device() after a successful registration or
  * rpcdev_put_device() otherwise; or an ERR_PTR().
  */
-struct rpcdev_device *rpcdev_alloc_device(struct device *parent,
-					  const struct rpcdev_ops *ops,
-					  size_t priv_size)
+struct rpcdev_device *rpcdev_alloc_device(const struct rpcdev_desc *desc,
+					  struct device *parent,
+					  const char *instance)
 {
 	struct rpcdev_device *rdev;
+	struct inode *inode;
+	int len;
 
-	rdev = kzalloc(struct_size(rdev, priv, priv_size), GFP_KERNEL);
+	if (!parent || !rpcdev_desc_valid(desc))
+		return ERR_PTR(-EINVAL);
+
+	rdev = kzalloc(sizeof(*rdev), GFP_KERNEL);
 	if (!rdev)
 		return ERR_PTR(-ENOMEM);
+	len = snprintf(rdev->name, sizeof(rdev->name), "%s.%s", desc->name,
+		       instance);
+	if (len >= sizeof(rdev->name)) {
+		kfree(rdev);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	inode = alloc_anon_inode(rpcdev_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		kfree(rdev);
+		return ERR_CAST(inode);
+	}
 
-	rdev->ops = ops;
+	rdev->desc = desc;
+	rdev->nr_queues = desc->nr_queues;
+	rdev->features = desc->features;
+	rdev->mem = desc->mem;
+	rdev->inode = inode;
 	rdev->minor = -1;
-	rdev->dma_dev = get_device(parent);
+	rdev->parent = get_device(parent);
 	init_rwsem(&rdev->lock);
+	init_rwsem(&rdev->fault_lock);
 	mutex_init(&rdev->qlock);
 	init_waitqueue_head(&rdev->wq);
 
+	/* From here on the release function frees what is above. */
 	device_initialize(&rdev->dev);
 	rdev->dev.class = &rpcdev_class;
 	rdev->dev.type = &rpcdev_devtype;
@@ -252,27 +340,57 @@ void rpcdev_put_device(struct rpcdev_device *rdev)
 EXPORT_SYMBOL_GPL(rpcdev_put_device);
 
 /**
+ * rpcdev_set_drvdata() - hang the backend's data on a device.
+ * @rdev:	the device.
+ * @data:	what rpcdev_get_drvdata() returns from now on.
+ */
+void rpcdev_set_drvdata(struct rpcdev_device *rdev, void *data)
+{
+	rdev->drvdata = data;
+}
+EXPORT_SYMBOL_GPL(rpcdev_set_drvdata);
+
+/**
+ * rpcdev_get_drvdata() - the backend's data of a device.
+ * @rdev:	the device.
+ *
+ * Return: what rpcdev_set_drvdata() set, or NULL.
+ */
+void *rpcdev_get_drvdata(struct rpcdev_device *rdev)
+{
+	return rdev->drvdata;
+}
+EXPORT_SYMBOL_GPL(rpcdev_get_drvdata);
+
+/**
+ * rpcdev_name() - a device's name, "<desc->name>.<instance>", for logs.
+ * @rdev:	the device.
+ *
+ * Return: the name, valid as long as the device.
+ */
+const char *rpcdev_name(struct rpcdev_device *rdev)
+{
+	return rdev->name;
+}
+EXPORT_SYMBOL_GPL(rpcdev_name);
+
+/**
  * rpcdev_register_device() - create /dev/rpcdevN for a device.
- * @rdev:	a device from rpcdev_alloc_device() whose name, nr_queues and
- *		features the backend has filled in.
+ * @rdev:	a device from rpcdev_alloc_device().
  *
  * Return: 0, or a negative errno (the caller then still owns its reference
  * and gives it up with rpcdev_put_device()).
  */
 int rpcdev_register_device(struct rpcdev_device *rdev)
 {
+	u32 nr_queues = rdev->nr_queues;
 	int minor, ret;
 	u32 i;
 
-	if (!rdev->name[0] || !rdev->nr_queues ||
-	    rdev->nr_queues > RPCDEV_MAX_QUEUES || !rdev->dma_dev)
-		return -EINVAL;
-
-	rdev->queues = kcalloc(rdev->nr_queues, sizeof(*rdev->queues),
-			       GFP_KERNEL);
+	rdev->queues = kcalloc(nr_queues, sizeof(*rdev->queues), GFP_KERNEL);
 	if (!rdev->queues)
 		return -ENOMEM;
-	for (i = 0; i < rdev->nr_queues; i++)
+	for (i = 0; i < nr_queues; i++)
 		rpcdev_queue_init(rdev, &rdev->queues[i], i);
 
 	minor = ida_alloc_max(&rpcdev_minors, RPCDEV_MINORS - 1, GFP_KERNEL);
@@ -291,11 +409,11 @@ int rpcdev_register_device(struct rpcdev_device *rdev)
 
 	rdev->debugfs = debugfs_create_dir(dev_name(&rdev->dev),
 					   rpcdev_debugfs_root);
-	for (i = 0; i < rdev->nr_queues; i++)
+	for (i = 0; i < nr_queues; i++)
 		rpcdev_queue_debugfs(&rdev->queues[i], rdev->debugfs);
 
 	dev_dbg(&rdev->dev, "registered %s with %u queues\n", rdev->name,
-		rdev->nr_queues);
+		nr_queues);
 	return 0;
 
 err_minor:
@@ -305,14 +423,53 @@ err_minor:
 }
 EXPORT_SYMBOL_GPL(rpcdev_register_device);
 
+/* Make every sleeper on the device look at @gone. */
+static void rpcdev_wake_all(struct rpcdev_device *rdev)
+{
+	u32 i;
+
+	wake_up_all(&rdev->wq);
+	for (i = 0; i < rdev->nr_queues; i++) {
+		wake_up_all(&rdev->queues[i].wq);
+		wake_up_all(&rdev->queues[i].uwq);
+	}
+}
+
+/**
+ * rpcdev_device_lost() - the device stopped working for good.
+ * @rdev:	a registered device.
+ * @err:	what callers get from now on: -EIO for a device that died
+ *		(its firmware stopped answering), -ENODEV for one that shut
+ *		down in order.
+ *
+ * Every waiter wakes with @err, every later file operation but
+ * RPCDEV_IOC_INFO and close fails with it, and poll() reports EPOLLHUP
+ * (and EPOLLERR for -EIO). The device stays registered, and its queues
+ * running, until the backend calls rpcdev_unregister_device() or the files
+ * are closed. Callable from any context but hard interrupts.
+ */
+void rpcdev_device_lost(struct rpcdev_device *rdev, int err)
+{
+	if (WARN_ON_ONCE(err != -EIO && err != -ENODEV))
+		err = -EIO;
+	/* Only ever towards -ENODEV, never back. */
+	if (cmpxchg(&rdev->gone, 0, err))
+		return;
+	dev_warn(&rdev->dev, "%s lost: calls fail with %d\n", rdev->name, err);
+	rpcdev_wake_all(rdev);
+}
+EXPORT_SYMBOL_GPL(rpcdev_device_lost);
+
 /**
  * rpcdev_unregister_device() - remove a device and drop the backend's
  * reference.
  * @rdev:	a registered device.
  *
- * Files still open on the device see -ENODEV and EPOLLHUP from now on.
+ * Files still open on the device see -ENODEV and EPOLLHUP from now on, and
+ * their mappings of device memory are gone (a later access faults).
  * When this returns, no file operation is running in the backend and none
- * will: the backend may free what it owns and its module may go.
+ * will, and nothing of the backend's memory is mapped: the backend may
+ * free what it owns and its module may go.
  */
 void rpcdev_unregister_device(struct rpcdev_device *rdev)
 {
@@ -324,14 +481,11 @@ void rpcdev_unregister_device(struct rpcdev_device *rdev)
 
 	/*
 	 * Wake every sleeper first: they hold rdev->lock for reading while
-	 * they wait, and see @dead once woken.
+	 * they wait, and see @gone once woken.
 	 */
-	WRITE_ONCE(rdev->dead, true);
-	wake_up_all(&rdev->wq);
-	for (i = 0; i < rdev->nr_queues; i++) {
-		wake_up_all(&rdev->queues[i].wq);
-		wake_up_all(&rdev->queues[i].uwq);
-	}
+	WRITE_ONCE(rdev->gone, -ENODEV);
+	rpcdev_wake_all(rdev);
+	rpcdev_mem_unmap_all(rdev);
 
 	/* Then wait for every file operation to leave, and stop the device. */
 	scoped_guard(rwsem_write, &rdev->lock) {
@@ -340,7 +494,7 @@ void rpcdev_unregister_device(struct rpcdev_device *rdev)
 
 			if (!q->running)
 				continue;
-			rdev->ops->queue_stop(rdev, i);
+			rpcdev_ops(rdev)->queue_stop(rdev, i);
 			q->running = false;
 		}
 	}
@@ -389,9 +543,13 @@ static int __init rpcdev_init(void)
 		return -EINVAL;
 	}
 
+	rpcdev_mnt = kern_mount(&rpcdev_fs_type);
+	if (IS_ERR(rpcdev_mnt))
+		return PTR_ERR(rpcdev_mnt);
+
 	ret = alloc_chrdev_region(&rpcdev_devt, 0, RPCDEV_MINORS, "rpcdev");
 	if (ret)
-		return ret;
+		goto err_mnt;
 
 	ret = class_register(&rpcdev_class);
 	if (ret)
@@ -401,6 +559,8 @@ static int __init rpcdev_init(void)
 
 err_chrdev:
 	unregister_chrdev_region(rpcdev_devt, RPCDEV_MINORS);
+err_mnt:
+	kern_unmount(rpcdev_mnt);
 	return ret;
 }
 
@@ -410,6 +570,7 @@ static void __exit rpcdev_exit(void)
 	class_unregister(&rpcdev_class);
 	unregister_chrdev_region(rpcdev_devt, RPCDEV_MINORS);
 	ida_destroy(&rpcdev_minors);
+	kern_unmount(rpcdev_mnt);
 }
 
 module_init(rpcdev_init);

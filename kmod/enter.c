@@ -27,7 +27,7 @@ void rpcdev_doorbell_if_needed(struct rpcdev_queue *q)
 	/* Our producer index before the device's flag. */
 	smp_mb();
 	if (READ_ONCE(q->dctrl->flags.val) & RPCDEV_DEV_NEED_DOORBELL)
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }
 
 #define RPCDEV_ENTER_WAIT_RINGS	(RPCDEV_ENTER_WAIT_UQ | RPCDEV_ENTER_WAIT_DC | \
@@ -114,7 +114,7 @@ static bool rpcdev_enter_ready(struct rpcdev_queue *q,
 	if ((all || wake & RPCDEV_RING_WAKE_MB) &&
 	    READ_ONCE(d->mb_prod.val) != e->mb_pos)
 		return true;
-	return READ_ONCE(q->rdev->dead);
+	return false;
 }
 
 static int rpcdev_enter_wait(struct rpcdev_queue *q,
@@ -131,22 +131,12 @@ static int rpcdev_enter_wait(struct rpcdev_queue *q,
 	rpcdev_sleepers_add(q, wake, 1);
 	/* The flags before the indices we re-read (the device: the reverse). */
 	smp_mb();
-	if (e->timeout_ns)
-		ret = wait_event_interruptible_hrtimeout(q->uwq,
-				rpcdev_enter_ready(q, e, wake),
-				ns_to_ktime(e->timeout_ns));
-	else
-		ret = wait_event_interruptible(q->uwq,
-					       rpcdev_enter_ready(q, e, wake));
+	ret = rpcdev_wait_event(q->rdev, &q->uwq,
+				rpcdev_enter_ready(q, e, wake), e->timeout_ns);
 	/* Back to polling: no interrupts until the program sleeps again. */
 	rpcdev_sleepers_add(q, wake, -1);
-
-	if (READ_ONCE(q->rdev->dead))
-		return -ENODEV;
-	if (ret == -ETIME)
-		return -ETIMEDOUT;
-	/* Nothing was consumed: no state to lose, but say what happened. */
-	return ret ? -EINTR : 0;
+	/* Nothing was consumed: an error loses no state, it only tells why. */
+	return ret;
 }
 
 long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
@@ -165,7 +155,7 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 	scoped_guard(spinlock_irqsave, &q->lock)
 		q->stats.enters++;
 	if (e.flags & RPCDEV_ENTER_DOORBELL)
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 	if (e.flags & (RPCDEV_ENTER_WAIT | RPCDEV_ENTER_WAIT_RINGS))
 		return rpcdev_enter_wait(q, &e);
 	return 0;

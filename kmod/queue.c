@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rpcdev queues: attaching a queue pair to a file, the DMA-coherent memory
- * of its rings and buffers, mapping that memory into the owner, and
- * detaching it again when the file is closed.
+ * rpcdev queues: attaching a queue pair to a file, laying out its rings and
+ * buffers, starting the device on them, and detaching the queue again when
+ * the file is closed; the queue's counters in debugfs.
  *
  * Each queue has six parts (see the uapi header): three written by the
  * device and mapped read-only, three written by the host and mapped
- * writable. All are freed only when the owning file is released, which
- * happens after the last mapping of it is gone and after the device was
- * stopped, so neither user space nor the device can reach freed memory.
+ * writable. Where they live, and how they are mapped, is mem.c's.
  */
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
-#include <linux/dma-mapping.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -39,8 +36,8 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
  * control part is a control page followed by its two entry arrays; each
  * buffer part holds depth buffers.
  */
-static int rpcdev_queue_layout(struct rpcdev_device *rdev,
-			       struct rpcdev_queue_attach *a)
+static int rpcdev_attach_layout(struct rpcdev_device *rdev,
+				struct rpcdev_queue_attach *a)
 {
 	u64 entries, bufs;
 
@@ -82,51 +79,22 @@ static int rpcdev_queue_layout(struct rpcdev_device *rdev,
 
 static void rpcdev_queue_free_mem(struct rpcdev_queue *q)
 {
-	struct rpcdev_queue_mem *m = &q->mem;
-	struct device *dma_dev = q->rdev->dma_dev;
-	int i;
-
 	kfree(q->upcalls);
 	q->upcalls = NULL;
 	kfree(q->slots);
 	q->slots = NULL;
-	for (i = RPCDEV_NR_PARTS - 1; i >= 0; i--) {
-		struct rpcdev_dma_part *p = &m->part[i];
-
-		if (p->cpu)
-			dma_free_coherent(dma_dev, p->size, p->cpu, p->dma);
-	}
-	memset(m, 0, sizeof(*m));
+	rpcdev_mem_put(q);
 }
 
 static int rpcdev_queue_alloc_mem(struct rpcdev_queue *q,
 				  const struct rpcdev_queue_attach *a)
 {
 	struct rpcdev_queue_mem *m = &q->mem;
-	struct device *dma_dev = q->rdev->dma_dev;
-	int i;
+	int ret;
 
-	m->depth = a->depth;
-	m->buf_size = a->buf_size;
-	m->layout = *a;
-	for (i = 0; i < RPCDEV_NR_PARTS; i++) {
-		struct rpcdev_dma_part *p = &m->part[i];
-
-		if (i == RPCDEV_PART_DEV)
-			p->size = a->dev_size;
-		else if (i == RPCDEV_PART_HOST)
-			p->size = a->host_size;
-		else
-			p->size = a->bufs_size;
-		/*
-		 * dma_alloc_coherent() zeroes: no stale bytes reach anyone.
-		 * A big part may not be had; that is ENOMEM, not a warning.
-		 */
-		p->cpu = dma_alloc_coherent(dma_dev, p->size, &p->dma,
-					    GFP_KERNEL | __GFP_NOWARN);
-		if (!p->cpu)
-			goto err;
-	}
+	ret = rpcdev_mem_get(q, a);
+	if (ret)
+		return ret;
 
 	q->dctrl = m->part[RPCDEV_PART_DEV].cpu;
 	q->dc = m->part[RPCDEV_PART_DEV].cpu + a->dc_off;
@@ -138,13 +106,11 @@ static int rpcdev_queue_alloc_mem(struct rpcdev_queue *q,
 	q->mb_lost = 0;
 	q->poll_wake = 0;
 
-	if (rpcdev_slots_init(q) || rpcdev_upcalls_init(q))
-		goto err;
+	if (rpcdev_slots_init(q) || rpcdev_upcalls_init(q)) {
+		rpcdev_queue_free_mem(q);
+		return -ENOMEM;
+	}
 	return 0;
-
-err:
-	rpcdev_queue_free_mem(q);
-	return -ENOMEM;
 }
 
 /* Attach @qid to @f; called with rdev->lock held for reading. */
@@ -174,7 +140,7 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	q->async_noack = a->flags & RPCDEV_ATTACH_ASYNC_NOACK;
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
-	ret = rdev->ops->queue_start(rdev, q->qid, &q->mem);
+	ret = rpcdev_ops(rdev)->queue_start(rdev, q->qid, &q->mem, a->flags);
 	if (ret) {
 		rpcdev_queue_free_mem(q);
 		return ret;
@@ -187,15 +153,15 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	return 0;
 }
 
-long rpcdev_queue_attach(struct rpcdev_file *f,
-			 struct rpcdev_queue_attach __user *uarg)
+long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
+			       struct rpcdev_queue_attach __user *uarg)
 {
 	struct rpcdev_queue_attach a;
 	int ret;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	ret = rpcdev_queue_layout(f->rdev, &a);
+	ret = rpcdev_attach_layout(f->rdev, &a);
 	if (ret)
 		return ret;
 	ret = rpcdev_queue_take(f, &a);
@@ -216,7 +182,8 @@ long rpcdev_queue_attach(struct rpcdev_file *f,
  * @f:	the file.
  *
  * Stops the device on the queue (unless the device is already gone, in
- * which case rpcdev_unregister_device() stopped it), then frees its memory.
+ * which case rpcdev_unregister_device() stopped it), then gives up its
+ * memory.
  * No mapping of it is left: a mapping holds the file, and this runs when
  * the last reference to the file is dropped.
  */
@@ -238,46 +205,12 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		 */
 		if (!q->user_rings)
 			rpcdev_upcalls_fail(q);
-		rdev->ops->queue_stop(rdev, q->qid);
+		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}
 	rpcdev_queue_free_mem(q);
 	q->owner = NULL;
 	f->q = NULL;
-}
-
-int rpcdev_queue_mmap(struct rpcdev_file *f, struct vm_area_struct *vma)
-{
-	struct rpcdev_queue *q = rpcdev_file_queue(f);
-	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	unsigned long size = vma->vm_end - vma->vm_start;
-	struct rpcdev_dma_part *p;
-	u64 part;
-
-	if (!q)
-		return -EINVAL;
-
-	/* The offset names the part (RPCDEV_OFF_*), then a place in it. */
-	part = off / RPCDEV_OFF_DC_BUF;
-	off %= RPCDEV_OFF_DC_BUF;
-	if (part >= RPCDEV_NR_PARTS)
-		return -EINVAL;
-	p = &q->mem.part[part];
-	if (off >= p->size || size > p->size - off)
-		return -EINVAL;
-
-	if (part < RPCDEV_PART_HOST) {
-		/* What the device and the kernel write stays read-only. */
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		rpcdev_vm_flags_clear(vma, VM_MAYWRITE);
-	}
-
-	/* A child does not inherit the queue: its mappings stay behind. */
-	rpcdev_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_pgoff = off >> PAGE_SHIFT;
-	return dma_mmap_coherent(q->rdev->dma_dev, vma, p->cpu, p->dma,
-				 p->size);
 }
 
 static int rpcdev_queue_show(struct seq_file *m, void *unused)

@@ -1,18 +1,120 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interfaces between the parts of rpcdev.ko: core.c (devices and
- * files), queue.c (attaching queues, their memory and mmap) and call.c
- * (call slots, downcalls and completions).
+ * Internal interfaces between the parts of rpcdev.ko:
+ *
+ *   core.c	devices, /dev/rpcdevN and its file operations, the backend's
+ *		entry points (rpcdev_backend.h)
+ *   queue.c	attaching a queue to a file, its layout, debugfs
+ *   mem.c	a queue's memory in either model, mmap
+ *   call.c	call slots, downcalls on DQ/DC, RPCDEV_IOC_CALL
+ *   upcall.c	upcalls on UQ/UR, RPCDEV_IOC_REPLY_AND_WAIT
+ *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
+ *   mbox.c	the mailbox in both directions
+ *
+ * Lock order, outermost first:
+ *
+ *   rdev->lock (rwsem; read by every file operation that may reach the
+ *		backend, write by rpcdev_unregister_device())
+ *     rdev->qlock (mutex; attach and detach)
+ *       q->lock (spinlock, irqsave; taken from the interrupt handler)
+ *     q->mb_lock (mutex; device-to-host mailbox readers)
+ *     mmap_lock (a user copy that faults)
+ *       rdev->fault_lock (rwsem; read by faults on device memory, write
+ *		by rpcdev_unregister_device() to zap the mappings)
+ *
+ * q->lock is innermost: nothing sleeps, calls the backend or wakes a wait
+ * queue under it. Backend ops are called with rdev->lock held (for
+ * reading, or for writing from rpcdev_unregister_device()), queue_start
+ * and queue_stop also under rdev->qlock when a file attaches or goes.
  */
 #ifndef _RPCDEV_CORE_H
 #define _RPCDEV_CORE_H
 
+#include <linux/cdev.h>
+#include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+#include <asm/barrier.h>
 
 #include "rpcdev_backend.h"
 
 struct rpcdev_file;
+struct rpcdev_queue;
+
+/**
+ * struct rpcdev_device - one device, as the core sees it.
+ * @desc:	the backend's description of it; read only while the device
+ *		is registered (the backend's module may go after that).
+ * @nr_queues:	desc->nr_queues,
+ * @features:	desc->features and
+ * @mem:	desc->mem, kept for the files that outlive the backend.
+ * @name:	"<desc->name>.<instance>", reported by RPCDEV_IOC_INFO.
+ * @drvdata:	the backend's, see rpcdev_set_drvdata().
+ * @dev:	the class device behind /dev/rpcdevN; holds the reference
+ *		count. Its parent is the backend's device (the one that does
+ *		DMA, for RPCDEV_MEM_DMA).
+ * @cdev:	the character device.
+ * @inode:	gives every file of the device one address space, so the
+ *		core can zap every user mapping of device memory at once.
+ * @minor:	N in /dev/rpcdevN, or -1 before registration.
+ * @lock:	taken for reading by every file operation that may call into
+ *		the backend or touch queue memory, for writing by
+ *		rpcdev_unregister_device() to wait for them to finish.
+ * @gone:	0 while the device works; the error every file operation
+ *		gives from when it stopped working: -EIO or -ENODEV from
+ *		rpcdev_device_lost(), -ENODEV once it is unregistered. Set
+ *		with WRITE_ONCE() so that sleepers notice; changes only
+ *		towards -ENODEV.
+ * @unmapped:	RPCDEV_MEM_DEVICE: the user mappings are zapped; under
+ *		@fault_lock.
+ * @fault_lock:	orders faults on device memory against their zapping.
+ *		Not @lock: a fault may come from a copy_to_user() made under
+ *		@lock, and a waiting writer would deadlock it.
+ * @parent:	the backend's device, referenced until this structure is
+ *		freed: open files may free DMA memory after the backend has
+ *		gone.
+ * @qlock:	serializes attaching and detaching queues.
+ * @wq:		woken when the device goes away, so poll() reports it.
+ * @queues:	the queue pairs, @nr_queues of them.
+ * @debugfs:	the device's debugfs directory.
+ */
+struct rpcdev_device {
+	const struct rpcdev_desc *desc;
+	u32 nr_queues;
+	u64 features;
+	enum rpcdev_mem_model mem;
+	char name[RPCDEV_NAME_LEN];
+	void *drvdata;
+	struct device dev;
+	struct cdev cdev;
+	struct inode *inode;
+	int minor;
+	struct rw_semaphore lock;
+	int gone;
+	bool unmapped;
+	struct rw_semaphore fault_lock;
+	struct device *parent;
+	struct mutex qlock;
+	wait_queue_head_t wq;
+	struct rpcdev_queue *queues;
+	struct dentry *debugfs;
+};
+
+/* The backend's operations. */
+static inline const struct rpcdev_ops *rpcdev_ops(struct rpcdev_device *rdev)
+{
+	return rdev->desc->ops;
+}
+
+/* 0 while the device works, else the error to give (see @gone above). */
+static inline int rpcdev_gone(struct rpcdev_device *rdev)
+{
+	return READ_ONCE(rdev->gone);
+}
 
 /* Bits of struct rpcdev_host_ctrl.flags: NEED_WAKEUP, WAKE_UQ, _DC, _MB. */
 #define RPCDEV_RING_WAKE_BITS	4
@@ -194,6 +296,40 @@ static inline struct rpcdev_queue *rpcdev_file_queue(struct rpcdev_file *f)
 	return smp_load_acquire(&f->q);
 }
 
+/* Payload buffer @id of buffer part @p. */
+static inline void *rpcdev_mem_buf(const struct rpcdev_queue_mem *mem,
+				   enum rpcdev_part p, u32 id)
+{
+	return mem->part[p].cpu + (size_t)id * mem->buf_size;
+}
+
+/**
+ * rpcdev_entry_write() - fill in a ring entry and publish it with its seq.
+ * @e:		the entry in shared memory, at ring position @pos.
+ * @src:	what to write (its seq is ignored).
+ * @pos:	the producer's position; the entry gets seq @pos + 1.
+ *
+ * The payload and every field are visible before the seq that validates
+ * them. The caller then publishes its producer index (after dma_wmb()).
+ * Always inlined, as it is on the path of every message.
+ */
+static __always_inline void rpcdev_entry_write(struct rpcdev_entry *e,
+					       const struct rpcdev_entry *src,
+					       u32 pos)
+{
+	WRITE_ONCE(e->id, src->id);
+	WRITE_ONCE(e->method, src->method);
+	WRITE_ONCE(e->len, src->len);
+	WRITE_ONCE(e->flags, src->flags);
+	WRITE_ONCE(e->status, src->status);
+	WRITE_ONCE(e->tag, src->tag);
+	memcpy(e->ts, src->ts, sizeof(e->ts));
+	dma_wmb();
+	WRITE_ONCE(e->seq, pos + 1);
+	/* The entry before the producer index that announces it. */
+	dma_wmb();
+}
+
 /*
  * Where the kernel posts next on a ring it produces (DQ, UR): its own
  * index, unless the device consumed past it. That happens only when user
@@ -206,14 +342,65 @@ static inline u32 rpcdev_resync_prod(u32 prod, u32 dev_cons)
 	return (s32)(dev_cons - prod) > 0 ? dev_cons : prod;
 }
 
+/*
+ * Map the result of a wait_event_interruptible*() that also waited for the
+ * device to go away: the device's going first (-ENODEV, or -EIO for one
+ * whose firmware died, see rpcdev_device_lost()), then -ETIMEDOUT
+ * for a timeout and -EINTR for a signal (never -ERESTARTSYS: a restarted
+ * call would be made twice), else 0.
+ */
+static inline int rpcdev_wait_errno(struct rpcdev_device *rdev, long ret)
+{
+	if (rpcdev_gone(rdev))
+		return rpcdev_gone(rdev);
+	if (ret == -ETIME)
+		return -ETIMEDOUT;
+	return ret < 0 ? -EINTR : 0;
+}
+
+/**
+ * rpcdev_wait_event() - the one way the core sleeps for the device.
+ * @rdev:	the device; its going away (or being lost) ends the wait.
+ * @wq:		the wait queue to sleep on (a pointer).
+ * @cond:	what is waited for.
+ * @timeout_ns:	how long at most, in ns; 0 waits without limit.
+ *
+ * Interruptible by any signal. @cond is evaluated more than once, as in
+ * wait_event().
+ *
+ * Return: 0 once @cond holds, -ENODEV or -EIO if the device went away,
+ * -ETIMEDOUT, -EINTR (see rpcdev_wait_errno()).
+ */
+#define rpcdev_wait_event(rdev, wq, cond, timeout_ns)			\
+({									\
+	struct rpcdev_device *__rdev = (rdev);				\
+	wait_queue_head_t *__wq = (wq);					\
+	u64 __timeout = (timeout_ns);					\
+	long __ret;							\
+									\
+	if (__timeout)							\
+		__ret = wait_event_interruptible_hrtimeout(*__wq,	\
+				(cond) || rpcdev_gone(__rdev),		\
+				ns_to_ktime(__timeout));		\
+	else								\
+		__ret = wait_event_interruptible(*__wq,		\
+				(cond) || rpcdev_gone(__rdev));	\
+	rpcdev_wait_errno(__rdev, __ret);				\
+})
+
 /* queue.c */
 void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 		       u32 qid);
-long rpcdev_queue_attach(struct rpcdev_file *f,
-			 struct rpcdev_queue_attach __user *uarg);
+long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
+			       struct rpcdev_queue_attach __user *uarg);
 void rpcdev_queue_detach(struct rpcdev_file *f);
-int rpcdev_queue_mmap(struct rpcdev_file *f, struct vm_area_struct *vma);
 void rpcdev_queue_debugfs(struct rpcdev_queue *q, struct dentry *dir);
+
+/* mem.c */
+int rpcdev_mem_get(struct rpcdev_queue *q, const struct rpcdev_queue_attach *a);
+void rpcdev_mem_put(struct rpcdev_queue *q);
+int rpcdev_mem_mmap(struct rpcdev_file *f, struct vm_area_struct *vma);
+void rpcdev_mem_unmap_all(struct rpcdev_device *rdev);
 
 /* call.c */
 int rpcdev_slots_init(struct rpcdev_queue *q);

@@ -89,14 +89,14 @@ static const struct irq_domain_ops sim_irq_ops = {
 /* The ops table. */
 
 static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
-			   const struct rpcdev_queue_mem *mem)
+			   const struct rpcdev_queue_mem *mem, u32 flags)
 {
-	struct sim_dev *sd = *(struct sim_dev **)rpcdev_priv(rdev);
+	struct sim_dev *sd = rpcdev_get_drvdata(rdev);
 	struct sim_queue *sq = &sd->queues[qid];
 	char name[TASK_COMM_LEN];
 	int ret;
 
-	ret = request_irq(sq->virq, sim_irq_handler, 0, rdev->name, sq);
+	ret = request_irq(sq->virq, sim_irq_handler, 0, rpcdev_name(rdev), sq);
 	if (ret)
 		return ret;
 
@@ -112,7 +112,7 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 
 static void sim_queue_stop(struct rpcdev_device *rdev, u32 qid)
 {
-	struct sim_dev *sd = *(struct sim_dev **)rpcdev_priv(rdev);
+	struct sim_dev *sd = rpcdev_get_drvdata(rdev);
 	struct sim_queue *sq = &sd->queues[qid];
 
 	/* Firmware first (no new interrupts), then those it raised. */
@@ -123,7 +123,7 @@ static void sim_queue_stop(struct rpcdev_device *rdev, u32 qid)
 
 static void sim_doorbell(struct rpcdev_device *rdev, u32 qid)
 {
-	struct sim_dev *sd = *(struct sim_dev **)rpcdev_priv(rdev);
+	struct sim_dev *sd = rpcdev_get_drvdata(rdev);
 
 	wake_up(&sd->queues[qid].wq);
 }
@@ -132,6 +132,20 @@ static const struct rpcdev_ops sim_ops = {
 	.queue_start = sim_queue_start,
 	.queue_stop = sim_queue_stop,
 	.doorbell = sim_doorbell,
+};
+
+/*
+ * What every simulated device is; the queue count is the module
+ * parameter's, filled in before the first device is made.
+ */
+static struct rpcdev_desc sim_desc = {
+	.name = KBUILD_MODNAME,
+	.features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
+		    RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX |
+		    RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE |
+		    RPCDEV_FEAT_ASYNC_NOACK,
+	.mem = RPCDEV_MEM_DMA,
+	.ops = &sim_ops,
 };
 
 /* Devices. */
@@ -210,6 +224,7 @@ static int sim_irqs_add(struct sim_dev *sd, unsigned int id)
 static int sim_dev_add(struct sim_dev *sd, unsigned int id)
 {
 	struct rpcdev_device *rdev;
+	char instance[12];
 	int ret;
 
 	sd->queues = kcalloc(queues, sizeof(*sd->queues), GFP_KERNEL);
@@ -230,18 +245,14 @@ static int sim_dev_add(struct sim_dev *sd, unsigned int id)
 	if (ret)
 		goto err_pdev;
 
-	rdev = rpcdev_alloc_device(&sd->pdev->dev, &sim_ops, sizeof(sd));
+	/* "rpcdev_sim.<id>", as its platform device. */
+	snprintf(instance, sizeof(instance), "%u", id);
+	rdev = rpcdev_alloc_device(&sim_desc, &sd->pdev->dev, instance);
 	if (IS_ERR(rdev)) {
 		ret = PTR_ERR(rdev);
 		goto err_irqs;
 	}
-	*(struct sim_dev **)rpcdev_priv(rdev) = sd;
-	snprintf(rdev->name, sizeof(rdev->name), "%s", dev_name(&sd->pdev->dev));
-	rdev->nr_queues = queues;
-	rdev->features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
-			 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX |
-			 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE |
-			 RPCDEV_FEAT_ASYNC_NOACK;
+	rpcdev_set_drvdata(rdev, sd);
 
 	ret = rpcdev_register_device(rdev);
 	if (ret)
@@ -280,6 +291,7 @@ static int __init sim_init(void)
 	    queues > RPCDEV_MAX_QUEUES)
 		return -EINVAL;
 
+	sim_desc.nr_queues = queues;
 	sim_devs = kcalloc(devices, sizeof(*sim_devs), GFP_KERNEL);
 	if (!sim_devs)
 		return -ENOMEM;

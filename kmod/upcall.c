@@ -144,8 +144,8 @@ static int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue,
 }
 
 /* The reply half of RPCDEV_IOC_REPLY_AND_WAIT. */
-static int rpcdev_upcall_reply(struct rpcdev_queue *q,
-			       const struct rpcdev_upcall *a)
+static int rpcdev_upcall_answer(struct rpcdev_queue *q,
+				const struct rpcdev_upcall *a)
 {
 	struct rpcdev_upcall_slot *u;
 	int ret;
@@ -190,7 +190,7 @@ static int rpcdev_upcall_reply(struct rpcdev_queue *q,
 }
 
 /* The wait half: deliver the next upcall into @a. */
-static int rpcdev_upcall_wait(struct rpcdev_queue *q, struct rpcdev_upcall *a)
+static int rpcdev_upcall_next(struct rpcdev_queue *q, struct rpcdev_upcall *a)
 {
 	struct rpcdev_device *rdev = q->rdev;
 	struct rpcdev_entry ue;
@@ -201,25 +201,14 @@ static int rpcdev_upcall_wait(struct rpcdev_queue *q, struct rpcdev_upcall *a)
 		scoped_guard(spinlock_irqsave, &q->lock)
 			got = rpcdev_uq_take(q, &ue, &bell);
 		if (bell)
-			rdev->ops->doorbell(rdev, q->qid);
+			rpcdev_ops(rdev)->doorbell(rdev, q->qid);
 		if (got)
 			break;
 
-#define rpcdev_upcall_ready() \
-	(rpcdev_upcall_pending(q) || READ_ONCE(rdev->dead))
-		if (a->timeout_ns)
-			ret = wait_event_interruptible_hrtimeout(q->uwq,
-				rpcdev_upcall_ready(), ns_to_ktime(a->timeout_ns));
-		else
-			ret = wait_event_interruptible(q->uwq,
-						       rpcdev_upcall_ready());
-#undef rpcdev_upcall_ready
-		if (READ_ONCE(rdev->dead))
-			return -ENODEV;
-		if (ret == -ETIME)
-			return -ETIMEDOUT;
+		ret = rpcdev_wait_event(rdev, &q->uwq,
+					rpcdev_upcall_pending(q), a->timeout_ns);
 		if (ret)
-			return -EINTR;
+			return ret;
 	}
 
 	a->id = ue.id;
@@ -247,14 +236,14 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 		return -EINVAL;
 
 	if (a.flags & RPCDEV_UPCALL_REPLY) {
-		ret = rpcdev_upcall_reply(q, &a);
+		ret = rpcdev_upcall_answer(q, &a);
 		if (ret)
 			return ret;
 	}
 	if (!(a.flags & RPCDEV_UPCALL_WAIT))
 		return 0;
 
-	ret = rpcdev_upcall_wait(q, &a);
+	ret = rpcdev_upcall_next(q, &a);
 	if (ret)
 		return ret;
 	if (copy_to_user(uarg, &a, sizeof(a))) {
@@ -267,7 +256,7 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 			rpcdev_ur_post(q, &q->upcalls[a.id].entry,
 				       RPCDEV_STATUS_NO_SERVER, 0, 0);
 		}
-		q->rdev->ops->doorbell(q->rdev, q->qid);
+		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 		return -EFAULT;
 	}
 	return 0;
@@ -304,5 +293,5 @@ void rpcdev_upcalls_fail(struct rpcdev_queue *q)
 				q->stats.no_server++;
 		}
 	}
-	q->rdev->ops->doorbell(q->rdev, q->qid);
+	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }

@@ -4,6 +4,10 @@
  * loading and parameters, device nodes and their permissions,
  * RPCDEV_IOC_INFO, unknown ioctls, and removal of a device that is open.
  *
+ * The backend is the one $RPCDEV_TEST_BACKEND names (rpcdev_sim by
+ * default); the tests of rpcdev_sim's parameters, names and features skip
+ * on another.
+ *
  * Each fixture loads the modules it needs in its setup (leftovers from an
  * earlier test are unloaded first) and unloads them in a teardown that runs
  * in the harness's parent process, so it runs even when the test crashes;
@@ -11,6 +15,7 @@
  * references the driver leaks.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,7 +29,9 @@
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
+#include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 #include "run_tool.h"
 
 #define NOBODY		65534		/* uid and gid without privileges */
@@ -35,11 +42,6 @@
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
-
-static const char *const tool_candidates[] = {
-	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
-	"/usr/local/bin/rpcdev", NULL,
-};
 
 /* Index of the first non-zero byte of @buf, or -1 if all are zero. */
 static long first_nonzero(const void *buf, size_t len)
@@ -105,12 +107,16 @@ static void stack_setup(struct __test_metadata *_metadata,
 	if (geteuid() != 0)
 		SKIP(return, "loading modules needs root (run it in the test VM)");
 
+	ASSERT_NE(NULL, kmod_backend())
+		TH_LOG(KMOD_BACKEND_ENV "=%s: not a backend (sim, ivshmem)",
+		       kmod_backend_env());
 	kmod_mark_test_process();
 	ret = kmod_load_stack(core_params, sim_params);
 	ASSERT_EQ(0, ret)
-		TH_LOG("loading rpcdev (%s) and rpcdev_sim (%s) from %s: %s",
-		       core_params, sim_params ? sim_params : "not loaded",
-		       kmod_dir(), strerror(-ret));
+		TH_LOG("loading rpcdev (%s) and %s (%s) from %s: %s",
+		       core_params, kmod_backend()->module,
+		       sim_params ? sim_params : "not loaded", kmod_dir(),
+		       strerror(-ret));
 
 	for (i = 0; i < nodes; i++) {
 		kmod_dev_path(path, sizeof(path), i);
@@ -123,16 +129,12 @@ static void stack_setup(struct __test_metadata *_metadata,
 
 static void stack_teardown(struct __test_metadata *_metadata)
 {
-	/* After a failed ASSERT: the next setup unloads them (rpcdev_kmod.h). */
-	if (kmod_in_test_process())
-		return;
-	EXPECT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
+	device_fixture_close(_metadata);
 }
 
 /* ===================================================================== */
-/* sim: rpcdev with default parameters, rpcdev_sim with one device and   */
-/* SIM_QUEUES queues.                                                    */
+/* sim: rpcdev with default parameters, the backend with one device      */
+/* (rpcdev_sim: SIM_QUEUES queues).                                      */
 /* ===================================================================== */
 
 FIXTURE(sim) {
@@ -158,12 +160,14 @@ TEST_F(sim, info_reports_abi_version)
 
 TEST_F(sim, info_reports_queues_param)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_EQ((__u32)SIM_QUEUES, self->info.nr_queues);
 }
 
 TEST_F(sim, info_reports_every_sim_feature)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's features");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_EQ(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL |
 		  RPCDEV_FEAT_MAILBOX | RPCDEV_FEAT_USER_RINGS |
@@ -173,6 +177,7 @@ TEST_F(sim, info_reports_every_sim_feature)
 
 TEST_F(sim, info_reports_sim_device_name)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's device names");
 	ASSERT_EQ(0, info_of(0, &self->info));
 	ASSERT_NE(NULL, memchr(self->info.name, '\0', RPCDEV_NAME_LEN));
 	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
@@ -205,105 +210,15 @@ TEST_F(sim, info_zero_fills_reserved)
 
 TEST_F(sim, open_null_path_opens_rpcdev0)
 {
+	struct rpcdev_info info0;
 	int ret;
 
+	ASSERT_EQ(0, info_of(0, &info0));
 	ASSERT_EQ(0, rpcdev_open(&self->dev, NULL));
 	ret = rpcdev_info(&self->dev, &self->info);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, ret);
-	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
-}
-
-TEST_F(sim, unknown_rpcdev_ioctl_gives_enotty)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), _IO(RPCDEV_IOC_MAGIC, 0x7f));
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_number_with_write_direction_gives_enotty)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev),
-		    _IOW(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info),
-		    &self->info);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_number_with_other_size_gives_enotty)
-{
-	__u64 small;
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), _IOR(RPCDEV_IOC_MAGIC, 0x00, __u64),
-		    &small);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, tty_ioctl_gives_enotty)
-{
-	struct termios tio;
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), TCGETS, &tio);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(ENOTTY, err);
-}
-
-TEST_F(sim, info_to_null_gives_efault)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, NULL);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(EFAULT, err);
-}
-
-TEST_F(sim, info_to_bad_pointer_gives_efault)
-{
-	int ret, err;
-
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = ioctl(rpcdev_fd(&self->dev), RPCDEV_IOC_INFO, (void *)1);
-	err = errno;
-	rpcdev_close(&self->dev);
-	ASSERT_EQ(-1, ret);
-	ASSERT_EQ(EFAULT, err);
-}
-
-TEST_F(sim, info_to_read_only_memory_gives_efault)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *ro;
-	int ret;
-
-	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = rpcdev_info(&self->dev, ro);
-	rpcdev_close(&self->dev);
-	munmap(ro, page);
-	ASSERT_EQ(-EFAULT, ret);
+	ASSERT_STREQ(info0.name, self->info.name);
 }
 
 TEST_F(sim, node_is_char_device)
@@ -346,7 +261,7 @@ TEST_F(sim, sim_unload_with_open_file_succeeds)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ret = kmod_unload(KMOD_SIM);
+	ret = kmod_remove_devices();
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, ret);
 }
@@ -356,7 +271,7 @@ TEST_F(sim, info_after_sim_unload_gives_enodev)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ret = rpcdev_info(&self->dev, &self->info);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(-ENODEV, ret);
@@ -368,7 +283,7 @@ TEST_F(sim, poll_after_sim_unload_reports_pollhup)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	pfd.fd = rpcdev_fd(&self->dev);
 	ret = poll(&pfd, 1, 1000);
 	rpcdev_close(&self->dev);
@@ -381,7 +296,7 @@ TEST_F(sim, open_file_pins_core_after_sim_unload)
 	int ret;
 
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ret = kmod_unload(KMOD_CORE);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(-EWOULDBLOCK, ret);
@@ -390,34 +305,118 @@ TEST_F(sim, open_file_pins_core_after_sim_unload)
 TEST_F(sim, core_unload_after_last_close_succeeds)
 {
 	ASSERT_EQ(0, rpcdev_open_index(&self->dev, 0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }
 
 TEST_F(sim, sim_reload_gives_working_device_0)
 {
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	struct rpcdev_info before;
+
+	ASSERT_EQ(0, info_of(0, &before));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", false, KMOD_NODE_TIMEOUT_MS));
-	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=1"));
+	ASSERT_EQ(0, kmod_load_backend("devices=1"));
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
 	ASSERT_EQ(0, info_of(0, &self->info));
-	ASSERT_STREQ("rpcdev_sim.0", self->info.name);
+	ASSERT_STREQ(before.name, self->info.name);
 }
 
 TEST_F(sim, tool_info_prints_device_block)
 {
-	char *argv[] = { NULL, "info", NULL };
 	char expected[512];
 	struct run_result *res = &(struct run_result){ 0 };
 
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
-	ASSERT_EQ(0, run_capture(argv, res));
+	SKIP_WITHOUT_TOOL();
+	SKIP_UNLESS_SIM("rpcdev_sim's device name and features");
+	ASSERT_EQ(0, run_tool(res, "info"));
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected_info_block(expected, sizeof(expected), 0, SIM_QUEUES);
 	ASSERT_STREQ(expected, res->out);
+}
+
+/* ===================================================================== */
+/* ioctl_arg: ioctls the driver refuses, on /dev/rpcdev0 of one device    */
+/* ===================================================================== */
+
+/* What a refused ioctl is given as its argument. */
+enum ioctl_arg_kind {
+	ARG_BUFFER,		/* a writable buffer */
+	ARG_NULL,
+	ARG_BAD_POINTER,	/* (void *)1 */
+	ARG_READ_ONLY,		/* a page mapped read-only */
+};
+
+/* One ioctl @cmd with an argument of @arg; it must fail with @want. */
+FIXTURE_VARIANT(ioctl_arg) {
+	unsigned long cmd;
+	enum ioctl_arg_kind arg;
+	int want;
+};
+
+DEVICE_FIXTURE(ioctl_arg)
+
+FIXTURE_VARIANT_ADD(ioctl_arg, unknown_rpcdev_ioctl_gives_enotty) {
+	.cmd = _IO(RPCDEV_IOC_MAGIC, 0x7f),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_number_with_write_direction_gives_enotty) {
+	.cmd = _IOW(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_number_with_other_size_gives_enotty) {
+	.cmd = _IOR(RPCDEV_IOC_MAGIC, 0x00, __u64),
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, tty_ioctl_gives_enotty) {
+	.cmd = TCGETS,
+	.want = -ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_null_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_NULL,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_bad_pointer_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_BAD_POINTER,
+	.want = -EFAULT,
+};
+
+FIXTURE_VARIANT_ADD(ioctl_arg, info_to_read_only_memory_gives_efault) {
+	.cmd = RPCDEV_IOC_INFO,
+	.arg = ARG_READ_ONLY,
+	.want = -EFAULT,
+};
+
+TEST_F(ioctl_arg, result)
+{
+	static union {
+		struct rpcdev_info info;
+		struct termios tio;
+	} buf;
+	void *arg = &buf;
+	int ret;
+
+	if (variant->arg == ARG_NULL)
+		arg = NULL;
+	if (variant->arg == ARG_BAD_POINTER)
+		arg = (void *)1;
+	if (variant->arg == ARG_READ_ONLY) {
+		arg = mmap(NULL, page_size(), PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, arg);
+	}
+	ret = ioctl(rpcdev_fd(&self->dev), variant->cmd, arg) ? -errno : 0;
+	if (variant->arg == ARG_READ_ONLY)
+		munmap(arg, page_size());
+	ASSERT_EQ(variant->want, ret);
 }
 
 /* ===================================================================== */
@@ -431,6 +430,7 @@ FIXTURE(sim3) {
 
 FIXTURE_SETUP(sim3)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	stack_setup(_metadata, "", "devices=3", 3);
 }
 
@@ -490,7 +490,7 @@ TEST_F(sim3, sim_unload_removes_every_node)
 {
 	unsigned int i;
 
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	for (i = 0; i < 3; i++) {
 		kmod_dev_path(self->path, sizeof(self->path), i);
 		kmod_wait_path(self->path, false, KMOD_NODE_TIMEOUT_MS);
@@ -500,21 +500,18 @@ TEST_F(sim3, sim_unload_removes_every_node)
 
 TEST_F(sim3, core_unload_after_sim_unload_succeeds)
 {
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }
 
 TEST_F(sim3, tool_info_all_prints_every_device)
 {
-	char *argv[] = { NULL, "info", "-a", NULL };
 	char expected[1536], block[512];
 	struct run_result *res = &(struct run_result){ 0 };
 	unsigned int i;
 
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)");
-	ASSERT_EQ(0, run_capture(argv, res));
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "info", "-a"));
 	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
 	expected[0] = '\0';
 	for (i = 0; i < 3; i++) {
@@ -552,11 +549,13 @@ TEST_F(core_only, no_node_without_backend)
 
 TEST_F(core_only, sim_devices_0_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
 }
 
 TEST_F(core_only, sim_devices_17_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=17"));
 }
 
@@ -564,6 +563,7 @@ TEST_F(core_only, sim_devices_16_makes_16_nodes)
 {
 	unsigned int i;
 
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(0, kmod_load(KMOD_SIM, "devices=" XSTR(SIM_MAX_DEVICES)));
 	for (i = 0; i < SIM_MAX_DEVICES; i++) {
 		kmod_dev_path(self->path, sizeof(self->path), i);
@@ -574,6 +574,7 @@ TEST_F(core_only, sim_devices_16_makes_16_nodes)
 
 TEST_F(core_only, sim_queues_0_gives_einval)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "queues=0"));
 }
 
@@ -581,6 +582,7 @@ TEST_F(core_only, sim_queues_above_max_gives_einval)
 {
 	char params[32];
 
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES + 1);
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, params));
 }
@@ -589,6 +591,7 @@ TEST_F(core_only, sim_queues_max_is_reported)
 {
 	char params[32];
 
+	SKIP_UNLESS_SIM("rpcdev_sim's queues parameter");
 	snprintf(params, sizeof(params), "queues=%d", RPCDEV_MAX_QUEUES);
 	ASSERT_EQ(0, kmod_load(KMOD_SIM, params));
 	ASSERT_EQ(0, kmod_wait_path("/dev/rpcdev0", true, KMOD_NODE_TIMEOUT_MS));
@@ -598,6 +601,7 @@ TEST_F(core_only, sim_queues_max_is_reported)
 
 TEST_F(core_only, failed_sim_load_leaves_core_unloadable)
 {
+	SKIP_UNLESS_SIM("rpcdev_sim's devices parameter");
 	ASSERT_EQ(-EINVAL, kmod_load(KMOD_SIM, "devices=0"));
 	ASSERT_EQ(0, kmod_unload(KMOD_CORE));
 }

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rpcdev_debugfs.h"
+#include "rpcdev_util.h"
 
 #define DBGFS_MAGIC		0x64626720	/* DEBUGFS_MAGIC */
 #define DBGFS_FILE_MAX		4096		/* a queue file is ~150 bytes */
@@ -96,15 +96,11 @@ int dbgfs_read_key(const char *path, const char *key,
 	return -ENOENT;
 }
 
-static void dbgfs_sleep_ms(int ms)
+unsigned long long dbg(const char *path, const char *key)
 {
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
+	unsigned long long v;
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	return dbgfs_read_key(path, key, &v) ? ~0ULL : v;
 }
 
 /* Wait for @key to reach @want: exactly (@at_least false) or at least. */
@@ -120,7 +116,7 @@ static int dbgfs_wait(const char *path, const char *key,
 			return 0;
 		if (waited >= timeout_ms)
 			return -ETIMEDOUT;
-		dbgfs_sleep_ms(DBGFS_POLL_MS);
+		sleep_ms(DBGFS_POLL_MS);
 	}
 }
 

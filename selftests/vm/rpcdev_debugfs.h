@@ -44,6 +44,12 @@ int dbgfs_read_key(const char *path, const char *key,
 		   unsigned long long *val);
 
 /*
+ * The value of @key in @path, or ~0ULL when it cannot be read: for
+ * asserting a counter's exact value in one expression.
+ */
+unsigned long long dbg(const char *path, const char *key);
+
+/*
  * Read @path every DBGFS_POLL_MS until @key has the value @want, for up to
  * @timeout_ms. Returns 0 once it has; -ETIMEDOUT if it never had (a file or
  * key that is missing counts as not having it yet).

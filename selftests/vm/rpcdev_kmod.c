@@ -5,13 +5,14 @@
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 
 #define KMOD_POLL_MS		10
 #define KMOD_SETTLE_MS		2000
@@ -21,6 +22,39 @@ const char *kmod_dir(void)
 	const char *dir = getenv("RPCDEV_MODDIR");
 
 	return dir && *dir ? dir : KMOD_DEFAULT_DIR;
+}
+
+static const struct kmod_backend kmod_backends[] = {
+	{ .name = "sim", .module = KMOD_SIM, .sim = true },
+	{ .name = "ivshmem", .module = KMOD_IVSHMEM },
+};
+
+const char *kmod_backend_env(void)
+{
+	const char *env = getenv(KMOD_BACKEND_ENV);
+
+	return env ? env : "";
+}
+
+const struct kmod_backend *kmod_backend(void)
+{
+	const char *env = kmod_backend_env();
+	size_t i;
+
+	if (!*env)
+		return &kmod_backends[0];
+	for (i = 0; i < sizeof(kmod_backends) / sizeof(kmod_backends[0]); i++)
+		if (!strcmp(env, kmod_backends[i].name))
+			return &kmod_backends[i];
+	return NULL;
+}
+
+/* The backend's module; rpcdev_sim's when the name is unknown. */
+static const char *kmod_backend_module(void)
+{
+	const struct kmod_backend *b = kmod_backend();
+
+	return b ? b->module : KMOD_SIM;
 }
 
 int kmod_load(const char *name, const char *params)
@@ -45,17 +79,6 @@ int kmod_unload(const char *name)
 	return 0;
 }
 
-static void kmod_sleep_ms(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int kmod_unload_settle(const char *name)
 {
 	int waited, ret;
@@ -68,7 +91,7 @@ int kmod_unload_settle(const char *name)
 			return ret;
 		if (waited >= KMOD_SETTLE_MS)
 			return ret;
-		kmod_sleep_ms(KMOD_POLL_MS);
+		sleep_ms(KMOD_POLL_MS);
 	}
 }
 
@@ -76,25 +99,42 @@ int kmod_unload_stack(void)
 {
 	int ret, ret2;
 
-	ret = kmod_unload_settle(KMOD_SIM);
+	ret = kmod_unload_settle(kmod_backend_module());
 	ret2 = kmod_unload_settle(KMOD_CORE);
 	return ret ? ret : ret2;
 }
 
 int kmod_load_stack(const char *core_params, const char *sim_params)
 {
+	const struct kmod_backend *b = kmod_backend();
 	int ret;
 
+	if (!b)
+		return -EINVAL;
 	ret = kmod_unload_stack();
 	if (ret)
 		return ret;
 	ret = kmod_load(KMOD_CORE, core_params);
 	if (ret || !sim_params)
 		return ret;
-	ret = kmod_load(KMOD_SIM, sim_params);
+	ret = kmod_load_backend(sim_params);
 	if (ret)
 		kmod_unload_settle(KMOD_CORE);
 	return ret;
+}
+
+int kmod_load_backend(const char *sim_params)
+{
+	const struct kmod_backend *b = kmod_backend();
+
+	if (!b)
+		return -EINVAL;
+	return kmod_load(b->module, b->sim ? sim_params : "");
+}
+
+int kmod_remove_devices(void)
+{
+	return kmod_unload(kmod_backend_module());
 }
 
 /* Set in the test process only: the parent never runs the setup. */
@@ -127,7 +167,7 @@ int kmod_wait_path(const char *path, bool exist, int timeout_ms)
 			return 0;
 		if (waited >= timeout_ms)
 			return -ETIMEDOUT;
-		kmod_sleep_ms(KMOD_POLL_MS);
+		sleep_ms(KMOD_POLL_MS);
 	}
 }
 

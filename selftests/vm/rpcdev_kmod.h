@@ -4,7 +4,11 @@
  * device nodes, drop privileges. No harness macros here: every helper
  * returns 0 or a negative errno, so a test can assert the exact result.
  *
- * The modules are looked for in $RPCDEV_MODDIR, default /lib/rpcdev.
+ * The modules are looked for in $RPCDEV_MODDIR, default /lib/rpcdev. The
+ * backend, the module that gives rpcdev its device, is chosen at run time
+ * by $RPCDEV_TEST_BACKEND: "sim" (rpcdev_sim.ko, the default) or "ivshmem"
+ * (rpcdev_ivshmem.ko, whose device exists only in a VM that has an
+ * ivshmem-doorbell PCI device with its firmware running).
  */
 #ifndef RPCDEV_SELFTEST_KMOD_H
 #define RPCDEV_SELFTEST_KMOD_H
@@ -14,13 +18,40 @@
 
 #define KMOD_CORE		"rpcdev"
 #define KMOD_SIM		"rpcdev_sim"
+#define KMOD_IVSHMEM		"rpcdev_ivshmem"
 #define KMOD_DEFAULT_DIR	"/lib/rpcdev"
+#define KMOD_BACKEND_ENV	"RPCDEV_TEST_BACKEND"
 
 /* How long to wait for a device node to appear or go, in milliseconds. */
 #define KMOD_NODE_TIMEOUT_MS	2000
 
-/* Directory holding rpcdev.ko and rpcdev_sim.ko. */
+/* Directory holding rpcdev.ko and the backends' modules. */
 const char *kmod_dir(void);
+
+/**
+ * struct kmod_backend - the backend the tests run against.
+ * @name:	its name in $RPCDEV_TEST_BACKEND ("sim", "ivshmem").
+ * @module:	its module, which registers its devices when loaded and
+ *		removes them when unloaded.
+ * @sim:	true for rpcdev_sim. Only it has module parameters (devices,
+ *		queues, fw_cpu, fw_spin_us), debugfs counters of its own
+ *		(rpcdev_sim/rpcdev_sim.N/qM) and can be loaded again with
+ *		other parameters; tests that need those skip on the others.
+ */
+struct kmod_backend {
+	const char *name;
+	const char *module;
+	bool sim;
+};
+
+/*
+ * The backend $RPCDEV_TEST_BACKEND names; unset or empty means "sim".
+ * NULL when it names no backend these tests know.
+ */
+const struct kmod_backend *kmod_backend(void);
+
+/* What $RPCDEV_TEST_BACKEND says ("" when unset), for messages. */
+const char *kmod_backend_env(void);
 
 /*
  * Load <kmod_dir()>/<name>.ko with finit_module(2) and the parameter string
@@ -44,18 +75,33 @@ int kmod_unload(const char *name);
 int kmod_unload_settle(const char *name);
 
 /*
- * Unload anything left over, then load rpcdev with @core_params and
- * rpcdev_sim with @sim_params (NULL @sim_params: do not load the sim).
+ * Unload anything left over, then load rpcdev with @core_params and the
+ * backend's module: rpcdev_sim with @sim_params, any other backend with
+ * no parameters (they take none). A NULL @sim_params loads no backend.
  * On failure nothing is left loaded. Returns 0 or -errno of the load that
- * failed.
+ * failed (-EINVAL for an unknown backend).
  */
 int kmod_load_stack(const char *core_params, const char *sim_params);
 
 /*
- * Unload rpcdev_sim, then rpcdev; a module that is not loaded is fine.
- * Returns 0 or the first -errno.
+ * Unload the backend's module, then rpcdev; a module that is not loaded
+ * is fine. Returns 0 or the first -errno.
  */
 int kmod_unload_stack(void);
+
+/*
+ * Load the backend's module alone (rpcdev must be loaded): rpcdev_sim with
+ * @sim_params, another backend with none. Returns 0 or -errno as
+ * kmod_load() (-EINVAL for an unknown backend).
+ */
+int kmod_load_backend(const char *sim_params);
+
+/*
+ * Remove the backend's devices by unloading its module, with the files
+ * of its devices still open or not (one delete_module(2), as
+ * kmod_unload()). Returns 0 or -errno.
+ */
+int kmod_remove_devices(void);
 
 /*
  * The kselftest harness runs a test in a child of the process that runs

@@ -8,12 +8,12 @@
  * queue's mailbox is its own; EPOLLIN and EPOLLPRI together in one epoll
  * set; and the "rpcdev mbox" command.
  *
- * The fixture loads rpcdev and rpcdev_sim (one device, four queues) and
- * opens /dev/rpcdev0 without a queue; its teardown runs in the harness's
- * parent process and fails the test if a module cannot be unloaded (a
- * leaked reference), except after a failed ASSERT (see
- * kmod_in_test_process()). No test asserts how long anything takes; waits
- * are bounded polls of debugfs or poll(2) with a generous timeout.
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; its teardown fails the
+ * test if a module cannot be unloaded (a leaked reference).
+ * No test asserts how long anything takes; waits are bounded polls of
+ * debugfs, of the device's indices or poll(2) with a generous timeout.
  */
 #include <endian.h>
 #include <errno.h>
@@ -36,13 +36,9 @@
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 #include "run_tool.h"
 
-#define DEV_PATH	"/dev/rpcdev0"
-#define NSEC_PER_MSEC	1000000ULL
-
-/* Upper bound of every wait for the driver or the device, in ms. */
-#define WAIT_MS		10000
 
 /* Downcalls that must be answered: a lost answer fails, not hangs. */
 #define CALL_TIMEOUT_NS	(20000 * NSEC_PER_MSEC)
@@ -64,49 +60,6 @@ static int mbox_post_raw(int fd, struct rpcdev_mbox *m)
 static int mbox_read_raw(int fd, void *msg)
 {
 	return ioctl(fd, RPCDEV_IOC_MBOX_READ, msg) ? -errno : 0;
-}
-
-/* An address that is certainly not mapped: a page mapped, then unmapped. */
-static void *unmapped_address(void)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	munmap(p, pg);
-	return p;
-}
-
-/* poll(2) @fd for @events; the revents, or -errno. */
-static int poll_events(int fd, short events, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int n = poll(&pfd, 1, timeout_ms);
-
-	if (n < 0)
-		return -errno;
-	return n ? pfd.revents : 0;
-}
-
-/* epoll_wait(2) once on @fd for @events; the events, or -errno. */
-static int epoll_events(int fd, unsigned int events, int timeout_ms)
-{
-	struct epoll_event ev = { .events = events }, got = { 0 };
-	int ep, n;
-
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-		n = -errno;
-		close(ep);
-		return n;
-	}
-	n = epoll_wait(ep, &got, 1, timeout_ms);
-	n = n < 0 ? -errno : n ? (int)got.events : 0;
-	close(ep);
-	return n;
 }
 
 /* What RPCDEV_SIM_WATCH answered. */
@@ -197,40 +150,11 @@ static volatile struct rpcdev_host_ctrl *host_ctrl(struct rpcdev *dev)
 }
 
 /* ===================================================================== */
-/* Fixture: rpcdev, rpcdev_sim with one device, /dev/rpcdev0 open (no    */
-/* queue yet).                                                           */
+/* Fixture: rpcdev and its backend with one device (rpcdev_sim: four     */
+/* queues), /dev/rpcdev0 open (no queue yet).                            */
 /* ===================================================================== */
 
-FIXTURE(mbox) {
-	struct rpcdev dev;
-	char q0[64];		/* the core's debugfs file of queue 0 */
-	char sim_q0[96];	/* the sim's debugfs file of queue 0 */
-};
-
-FIXTURE_SETUP(mbox)
-{
-	const char *what;
-	int ret;
-
-	if (geteuid() != 0)
-		SKIP(return, "loading modules needs root (run it in the test VM)");
-
-	kmod_mark_test_process();
-	ret = fixture_open_sim(&self->dev, &what);
-	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
-				 strerror(-ret));
-	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
-	dbgfs_sim_queue_path(self->sim_q0, sizeof(self->sim_q0), 0, 0);
-}
-
-FIXTURE_TEARDOWN_PARENT(mbox)
-{
-	/* After a failed ASSERT: the next setup unloads them (rpcdev_kmod.h). */
-	if (kmod_in_test_process())
-		return;
-	EXPECT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
-}
+DEVICE_FIXTURE(mbox)
 
 /* ===================================================================== */
 /* Host to device: posts and their sequence numbers                       */
@@ -341,7 +265,7 @@ TEST_F(mbox, watch_sees_value_posted_while_it_watches)
 	watch_init(&w, &self->dev, 0, 0, WATCH_LONG_US);
 	ASSERT_EQ(0, -pthread_create(&w.thread, NULL, watch_main, &w));
 	/* The device took the WATCH (whether it has looked yet or not). */
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "calls", 1, WAIT_MS));
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->dq_cons.val, 1));
 	ASSERT_EQ(0, rpcdev_mbox_post(&self->dev, 0, 77, NULL));
 	pthread_join(w.thread, NULL);
 	ASSERT_EQ(0, w.ret);
@@ -384,7 +308,7 @@ TEST_F(mbox, watch_sees_store_made_while_it_watches)
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	watch_init(&w, &self->dev, 0, 0, WATCH_LONG_US);
 	ASSERT_EQ(0, -pthread_create(&w.thread, NULL, watch_main, &w));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "calls", 1, WAIT_MS));
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->dq_cons.val, 1));
 	ASSERT_EQ(0, rpcdev_mbox_store(&self->dev, 0, 99, NULL));
 	pthread_join(w.thread, NULL);
 	ASSERT_EQ(0, w.ret);
@@ -438,35 +362,59 @@ TEST_F(mbox, watch_from_current_seq_ignores_earlier_post)
 /* RPCDEV_IOC_MBOX_POST: errors                                          */
 /* ===================================================================== */
 
-TEST_F(mbox, post_without_queue_gives_einval)
+/*
+ * One RPCDEV_IOC_MBOX_POST of value 1 to slot @slot, on queue 0 unless
+ * @no_queue, with @pad, or with an argument that is not mapped; it must
+ * give @want.
+ */
+FIXTURE_VARIANT(mbox_post_arg) {
+	bool no_queue;
+	__u32 slot;
+	__u32 pad;
+	bool bad_pointer;
+	int want;
+};
+
+DEVICE_FIXTURE(mbox_post_arg)
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, without_queue_gives_einval) {
+	.no_queue = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, to_slot_8_gives_einval) {
+	.slot = RPCDEV_MBOX_SLOTS,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, to_slot_u32_max_gives_einval) {
+	.slot = UINT32_MAX,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, with_pad_set_gives_einval) {
+	.pad = 1,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(mbox_post_arg, with_unreadable_argument_gives_efault) {
+	.bad_pointer = true,
+	.want = -EFAULT,
+};
+
+TEST_F(mbox_post_arg, result)
 {
-	struct rpcdev_mbox m = { .slot = 0, .value = 1 };
+	struct rpcdev_mbox m = {
+		.slot = variant->slot,
+		.value = 1,
+		.pad = variant->pad,
+	};
 
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_to_slot_8_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = RPCDEV_MBOX_SLOTS, .value = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_to_slot_u32_max_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = UINT32_MAX, .value = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
-}
-
-TEST_F(mbox, post_with_pad_set_gives_einval)
-{
-	struct rpcdev_mbox m = { .slot = 0, .value = 1, .pad = 1 };
-
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, mbox_post_raw(rpcdev_fd(&self->dev), &m));
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(variant->want,
+		  mbox_post_raw(rpcdev_fd(&self->dev),
+				variant->bad_pointer ? unmapped_address() : &m));
 }
 
 TEST_F(mbox, refused_post_changes_no_slot)
@@ -480,13 +428,6 @@ TEST_F(mbox, refused_post_changes_no_slot)
 	ctrl = host_ctrl(&self->dev);
 	for (i = 0; i < RPCDEV_MBOX_SLOTS; i++)
 		ASSERT_EQ(0ULL, ctrl->mbox[i]) TH_LOG("slot %u", i);
-}
-
-TEST_F(mbox, post_with_unreadable_argument_gives_efault)
-{
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EFAULT, mbox_post_raw(rpcdev_fd(&self->dev),
-					 unmapped_address()));
 }
 
 TEST_F(mbox, library_post_to_slot_8_gives_einval)
@@ -778,7 +719,8 @@ TEST_F(mbox, epoll_reports_upcall_and_message_together)
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(1, notify(&self->dev, 1, 100));
 	ASSERT_EQ(0, -pthread_create(&u.thread, NULL, upcalls_main, &u));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "upcalls", 1, WAIT_MS));
+	/* The device posted the upcall. */
+	ASSERT_EQ(0, wait_word(&device_ctrl(&self->dev)->uq_prod.val, 1));
 	events = epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI,
 			      WAIT_MS);
 	/* Serve the upcall, so the run ends. */
@@ -793,33 +735,6 @@ TEST_F(mbox, epoll_reports_upcall_and_message_together)
 /* ===================================================================== */
 /* The rpcdev tool: rpcdev mbox                                           */
 /* ===================================================================== */
-
-static const char *const tool_candidates[] = {
-	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
-	"/usr/local/bin/rpcdev", NULL,
-};
-
-/* Run "rpcdev" with up to seven arguments (NULL-terminated). */
-#define run_tool(res, ...) \
-	run_tool_v(res, (const char *const[]){ __VA_ARGS__, NULL })
-
-static int run_tool_v(struct run_result *res, const char *const *args)
-{
-	char *argv[9] = { NULL };
-	int i;
-
-	argv[0] = (char *)run_tool_find(tool_candidates);
-	if (!argv[0])
-		return -ENOENT;
-	for (i = 0; args[i] && i < 7; i++)
-		argv[i + 1] = (char *)args[i];
-	return run_capture(argv, res);
-}
-
-#define SKIP_WITHOUT_TOOL() do {					\
-	if (!run_tool_find(tool_candidates))				\
-		SKIP(return, "no rpcdev tool in the guest (set RPCDEV_TOOL)"); \
-} while (0)
 
 TEST_F(mbox, tool_post_prints_seq_1)
 {

@@ -30,10 +30,9 @@
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
+#include "rpcdev_util.h"
 
 #define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
-#define NSEC_PER_MSEC	1000000ULL
-#define WAIT_MS		10000
 #define CALL_TIMEOUT_NS	(60000 * NSEC_PER_MSEC)
 #define SERVE_TIMEOUT_NS (30000 * NSEC_PER_MSEC)
 #define METHOD		0x51
@@ -82,6 +81,12 @@ static int set_fw_spin_us(unsigned int us)
 	return ret;
 }
 
+/* Tests that shape how long the device polls: the sim's parameter. */
+#define SET_FW_SPIN_US(us) do {						\
+	SKIP_UNLESS_SIM("rpcdev_sim's fw_spin_us parameter");		\
+	ASSERT_EQ(0, set_fw_spin_us(us));				\
+} while (0)
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -99,43 +104,7 @@ static void busy_us(unsigned int us)
 		;
 }
 
-static void sleep_us(long us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000,
-			       .tv_nsec = (us % 1000000) * 1000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-FIXTURE(fast) {
-	struct rpcdev dev;
-	char q0[64];
-};
-
-FIXTURE_SETUP(fast)
-{
-	const char *what;
-	int ret;
-
-	if (geteuid() != 0)
-		SKIP(return, "loading modules needs root (run it in the test VM)");
-
-	kmod_mark_test_process();
-	ret = fixture_open_sim(&self->dev, &what);
-	ASSERT_EQ(0, ret) TH_LOG("%s (modules from %s): %s", what, kmod_dir(),
-				 strerror(-ret));
-	dbgfs_queue_path(self->q0, sizeof(self->q0), 0, 0);
-}
-
-FIXTURE_TEARDOWN_PARENT(fast)
-{
-	/* The test's process closed its files when it exited (see above). */
-	if (kmod_in_test_process())
-		return;
-	ASSERT_EQ(0, kmod_unload_stack())
-		TH_LOG("a module stayed loaded: a reference was leaked");
-}
+DEVICE_FIXTURE(fast)
 
 /* A server thread: echoes every upcall; optionally pauses on some. */
 struct server {
@@ -238,7 +207,7 @@ TEST_F_TIMEOUT(fast, poll_upcalls_are_exact_without_interrupts, LONG_TEST_S)
 	unsigned long long irqs = 1, enters = 0;
 
 	/* A device that polls for longer than any gap in this run. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, wait_device_sleeps(&self->dev));
@@ -259,7 +228,7 @@ TEST_F_TIMEOUT(fast, adaptive_upcalls_are_exact, LONG_TEST_S)
 {
 	struct rpcdev_sim_upcall_result r;
 
-	ASSERT_EQ(0, set_fw_spin_us(50));
+	/* The device polls for its default time (rpcdev_sim: 50 us). */
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, run_upcalls(&self->dev, RUN_COUNT, false, &r));
@@ -277,7 +246,7 @@ TEST_F_TIMEOUT(fast, alternating_spin_and_sleep_never_loses_a_wakeup,
 	uint64_t start;
 
 	/* The device gives up polling quickly: it sleeps between many calls. */
-	ASSERT_EQ(0, set_fw_spin_us(STRESS_FW_SPIN_US));
+	SET_FW_SPIN_US(STRESS_FW_SPIN_US);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	/* The server, too, gives up polling soon after a long gap. */
@@ -480,37 +449,61 @@ static void enter_now(struct rpcdev *dev, struct rpcdev_enter *e,
 	e->timeout_ns = timeout_ns;
 }
 
-TEST_F(fast, enter_on_kernel_driven_queue_gives_einval)
-{
-	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+/*
+ * One RPCDEV_IOC_ENTER with @flags and reserved[1] = @reserved, on a queue
+ * attached with @policy unless @no_queue; it must give @want.
+ */
+FIXTURE_VARIANT(enter_arg) {
+	bool no_queue;
+	unsigned int policy;
+	__u32 flags;
+	__u64 reserved;
+	int want;
+};
 
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-}
+DEVICE_FIXTURE(enter_arg)
 
-TEST_F(fast, enter_with_no_or_unknown_flag_gives_einval)
+FIXTURE_VARIANT_ADD(enter_arg, without_queue_gives_einval) {
+	.no_queue = true,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, on_kernel_driven_queue_gives_einval) {
+	.policy = RPCDEV_WAIT_BLOCK,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_no_flag_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_unknown_flag_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.flags = RPCDEV_ENTER_WAIT_MB << 1,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(enter_arg, with_reserved_set_gives_einval) {
+	.policy = RPCDEV_WAIT_POLL,
+	.flags = RPCDEV_ENTER_DOORBELL,
+	.reserved = 1,
+	.want = -EINVAL,
+};
+
+TEST_F(enter_arg, result)
 {
 	struct rpcdev_enter e;
 
-	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
-						RPCDEV_WAIT_POLL));
+	if (!variant->no_queue)
+		ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
+							variant->policy));
 	memset(&e, 0, sizeof(e));
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-	e.flags = RPCDEV_ENTER_WAIT_MB << 1;
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
-}
-
-TEST_F(fast, enter_with_reserved_set_gives_einval)
-{
-	struct rpcdev_enter e;
-
-	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
-						RPCDEV_WAIT_POLL));
-	memset(&e, 0, sizeof(e));
-	e.flags = RPCDEV_ENTER_DOORBELL;
-	e.reserved[1] = 1;
-	ASSERT_EQ(-EINVAL, enter_raw(rpcdev_fd(&self->dev), &e));
+	e.flags = variant->flags;
+	e.reserved[1] = variant->reserved;
+	ASSERT_EQ(variant->want, enter_raw(rpcdev_fd(&self->dev), &e));
 }
 
 TEST_F(fast, enter_wait_with_nothing_produced_times_out)
@@ -530,11 +523,6 @@ TEST_F(fast, enter_doorbell_alone_returns_at_once)
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, enter_raw(rpcdev_fd(&self->dev), &e));
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
 }
 
 /* A thread sleeping in ENTER with @flags (0: RPCDEV_ENTER_WAIT). */
@@ -588,16 +576,6 @@ static uint32_t host_flags(struct rpcdev *dev)
 	return __atomic_load_n(&h->flags.val, __ATOMIC_ACQUIRE);
 }
 
-static int catch_sigusr1(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
-}
-
 /*
  * On an ADAPTIVE queue, sleep for @flags in ENTER: the host flags word
  * while the thread sleeps, and after a signal ended its sleep.
@@ -612,7 +590,7 @@ static int flags_while_sleeping(struct rpcdev *dev, const char *q0,
 
 	ret = rpcdev_queue_attach_policy(dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE);
 	if (!ret)
-		ret = catch_sigusr1();
+		ret = catch_signal(SIGUSR1, 0);
 	if (!ret)
 		ret = start_waiter(&w, &th, q0);
 	if (ret)
@@ -629,7 +607,7 @@ TEST_F(fast, enter_wait_is_interrupted_by_a_signal)
 	struct waiter w = { .dev = &self->dev, .ret = 1 };
 	pthread_t th;
 
-	ASSERT_EQ(0, catch_sigusr1());
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
@@ -679,7 +657,7 @@ TEST_F(fast, a_waking_sleeper_leaves_the_other_rings_sleeper_its_bit)
 			     .ret = 1 };
 	pthread_t tuq, tdc;
 
-	ASSERT_EQ(0, catch_sigusr1());
+	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_nth_waiter(&uq, &tuq, self->q0, 1));
@@ -731,7 +709,7 @@ TEST_F_TIMEOUT(fast, upcalls_do_not_interrupt_a_caller_sleeping_for_dc,
 	pthread_t th;
 
 	/* A device that polls for longer than any gap in this run. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, pthread_create(&th, NULL, server_main, &s));
@@ -780,7 +758,7 @@ TEST_F_TIMEOUT(fast, poll_async_upcalls_come_back_by_the_index_alone,
 {
 	struct rpcdev_sim_upcall_result r;
 
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
@@ -800,7 +778,7 @@ TEST_F_TIMEOUT(fast, async_upcalls_after_many_sync_ones_come_back_in_order,
 	struct rpcdev_call_result res;
 
 	/* Depth 4: the sync run laps UQ many times before the async one. */
-	ASSERT_EQ(0, set_fw_spin_us(100000));
+	SET_FW_SPIN_US(100000);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
 						RPCDEV_WAIT_POLL));
 	ASSERT_EQ(0, run_upcalls(&self->dev, 50, false, &r));
@@ -822,7 +800,7 @@ TEST_F_TIMEOUT(fast, adaptive_async_upcalls_wake_a_sleeping_device,
 	unsigned long long enters = 0;
 
 	/* The device sleeps for its slots at once: the index must ring. */
-	ASSERT_EQ(0, set_fw_spin_us(0));
+	SET_FW_SPIN_US(0);
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 4, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, run_upcalls_flags(&self->dev, RUN_COUNT,
@@ -890,7 +868,7 @@ TEST_F(fast, enter_wait_ends_with_enodev_when_the_device_goes)
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, 0, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, start_waiter(&w, &th, self->q0));
-	ASSERT_EQ(0, kmod_unload(KMOD_SIM));
+	ASSERT_EQ(0, kmod_remove_devices());
 	pthread_join(th, NULL);
 	ASSERT_EQ(-ENODEV, w.ret);
 }

@@ -13,6 +13,18 @@
  * ioctl fails with EINVAL, so that a later ABI version can give them a
  * meaning. The ABI version and the feature word returned by
  * RPCDEV_IOC_INFO tell a program what the running kernel supports.
+ *
+ * A device that goes away: once it is removed (its driver unloaded, a PCI
+ * device unplugged), every waiter wakes, every operation on its open files
+ * fails with ENODEV, poll(2) reports EPOLLHUP, and mappings of memory that
+ * lives on the device itself (a PCI BAR) are gone: touching them raises
+ * SIGBUS. A device that is lost (its firmware stopped answering: a driver
+ * that watches the firmware's heartbeat tells) behaves the same while it
+ * stays present, except that the error is EIO and poll(2) reports
+ * EPOLLERR with EPOLLHUP; calls waiting then end with ETIMEDOUT when their
+ * own timeout comes first, with EIO otherwise, and RPCDEV_IOC_INFO still
+ * answers. A firmware that shuts down in order may make it ENODEV.
+ * Closing the files is all that is left to do in either case.
  */
 #ifndef _UAPI_LINUX_RPCDEV_H
 #define _UAPI_LINUX_RPCDEV_H
@@ -404,6 +416,8 @@ struct rpcdev_host_ctrl {
  *	EAGAIN	all call slots are in flight;
  *	ETIMEDOUT the device did not answer within timeout_ns;
  *	EINTR	a signal came first;
+ *	EIO	the device's answer was malformed (a length past buf_size),
+ *		or the device was lost;
  *	ENODEV	the device was removed.
  * A call given up by a timeout or a signal keeps its slot until the device
  * answers or the queue is reset: the device may still write its buffer.
@@ -469,7 +483,7 @@ struct rpcdev_call {
  *	ETIMEDOUT no upcall came within timeout_ns (the reply, if any, was
  *		sent);
  *	EINTR	a signal came first (the reply, if any, was sent);
- *	EIO	the device broke the ring protocol;
+ *	EIO	the device broke the ring protocol, or was lost;
  *	ENODEV	the device was removed.
  * When the file is closed, or its process dies, upcalls not yet answered
  * are answered RPCDEV_STATUS_NO_SERVER.
@@ -570,7 +584,8 @@ struct rpcdev_mbox_msg {
  * Threads may sleep for different rings of one queue at once (a server
  * for UQ, a caller for DC). Returns 0 when the device
  * produced (or at once for a doorbell alone), or -1 with errno: EINVAL (not
- * a user-rings queue, flags or reserved), ETIMEDOUT, EINTR, ENODEV, EFAULT.
+ * a user-rings queue, flags or reserved), ETIMEDOUT, EINTR, EIO (lost),
+ * ENODEV, EFAULT.
  */
 struct rpcdev_enter {
 	__u32 flags;
@@ -591,7 +606,8 @@ struct rpcdev_enter {
  * Returns 0, or -1 with errno:
  *	EFAULT	the argument points to memory that cannot be written;
  *	ENODEV	the device has been removed since the file was opened.
- * Any command number rpcdev does not know fails with ENOTTY.
+ * A lost device still answers it. Every other ioctl fails with EIO once
+ * the device is lost. Any command number rpcdev does not know fails with ENOTTY.
  */
 #define RPCDEV_IOC_INFO		_IOR(RPCDEV_IOC_MAGIC, 0x00, struct rpcdev_info)
 

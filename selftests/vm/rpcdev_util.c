@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small helpers every guest suite uses; see rpcdev_util.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rpcdev_util.h"
+#include "run_tool.h"
+
+void sleep_us(long us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (us % 1000000) * 1000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+void sleep_ms(int ms)
+{
+	sleep_us(ms * 1000L);
+}
+
+long page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+int map_errno(int fd, size_t len, int prot, __u64 off, void **addr)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+void *unmapped_address(void)
+{
+	void *p = mmap(NULL, page_size(), PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, page_size());
+	return p;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+int catch_signal(int sig, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL) ? -errno : 0;
+}
+
+int poll_events(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n = poll(&pfd, 1, timeout_ms);
+
+	if (n < 0)
+		return -errno;
+	return n ? pfd.revents : 0;
+}
+
+int epoll_events(int fd, unsigned int events, int timeout_ms)
+{
+	struct epoll_event ev = { .events = events }, got = { 0 };
+	int ep, n;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
+		n = -errno;
+		close(ep);
+		return n;
+	}
+	n = epoll_wait(ep, &got, 1, timeout_ms);
+	n = n < 0 ? -errno : n ? (int)got.events : 0;
+	close(ep);
+	return n;
+}
+
+int wait_word(const volatile __u32 *p, __u32 want)
+{
+	int waited;
+
+	for (waited = 0; ; waited += UTIL_POLL_MS) {
+		if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want)
+			return 0;
+		if (waited >= WAIT_MS)
+			return -ETIMEDOUT;
+		sleep_ms(UTIL_POLL_MS);
+	}
+}
+
+int wait_word_min(const volatile __u32 *p, __u32 want)
+{
+	int waited;
+
+	for (waited = 0; ; waited += UTIL_POLL_MS) {
+		if ((__s32)(__atomic_load_n(p, __ATOMIC_ACQUIRE) - want) >= 0)
+			return 0;
+		if (waited >= WAIT_MS)
+			return -ETIMEDOUT;
+		sleep_ms(UTIL_POLL_MS);
+	}
+}
+
+const struct rpcdev_dev_ctrl *device_ctrl(struct rpcdev *dev)
+{
+	return rpcdev_queue_part(dev, RPCDEV_OFF_DEV, NULL);
+}
+
+int wait_thread_sleeping(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int waited, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	for (waited = 0; ; waited += UTIL_POLL_MS) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			/* "pid (comm) S ...": the state follows the last ')'. */
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 0;
+		}
+		if (waited >= WAIT_MS)
+			return -ETIMEDOUT;
+		sleep_ms(UTIL_POLL_MS);
+	}
+}
+
+const char *guest_tool(void)
+{
+	static const char *const candidates[] = {
+		"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev",
+		"/usr/sbin/rpcdev", "/usr/local/bin/rpcdev", NULL,
+	};
+
+	return run_tool_find(candidates);
+}
+
+int guest_tool_run(struct run_result *res, const char *const *args)
+{
+	char *argv[9] = { NULL };
+	int i;
+
+	argv[0] = (char *)guest_tool();
+	if (!argv[0])
+		return -ENOENT;
+	for (i = 0; args[i] && i < 7; i++)
+		argv[i + 1] = (char *)args[i];
+	return run_capture(argv, res);
+}
+
+int has_line(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+	const char *p = text;
+
+	while ((p = strstr(p, line))) {
+		if (p == text || p[-1] == '\n')
+			return 1;
+		p += len;
+	}
+	return 0;
+}
