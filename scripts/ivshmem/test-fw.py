@@ -278,6 +278,32 @@ def main():
               g.u32(q.a(0, MB_PROD)) == 3 and g.u64(q.a(0, MB_MSGS + 8)) == 501,
               "NOTIFY posts on the device-to-host mailbox")
 
+        # PINGPONG: each post in mailbox slot 2 comes back as a message.
+        PINGPONG, MBOX, MB_CONS_OFF = 9, 384, MB_CONS
+        req = struct.pack("<5I", 2, 50, 0, 0, 0)
+        pos = q.dq_prod
+        e = q.a(3, q.dq_off + (pos % q.depth) * 64)
+        g.shm[q.a(4):q.a(4) + len(req)] = req
+        g.shm[e:e + 64] = ENTRY.pack(pos + 1, 0, PINGPONG, len(req), 0, 0, 9, 0, 0, 0, 0)
+        q.dq_prod += 1
+        g.u32(q.a(3, DQ_PROD), q.dq_prod)
+        if g.u32(q.a(0, DFLAGS)) & 1:
+            g.ring(0)
+        mb_cons, rounds = 3, 0
+        g.u32(q.a(3, MB_CONS_OFF), mb_cons)
+        for i in range(50):
+            g.u64(q.a(3, MBOX + 2 * 8), ((i + 1) << 32) | (1000 + i))
+            if not wait_for(lambda: g.u32(q.a(0, MB_PROD)) == mb_cons + 1, 2.0):
+                break
+            if g.u64(q.a(0, MB_MSGS + 8 * (mb_cons % 64))) != 1000 + i:
+                break
+            mb_cons += 1
+            g.u32(q.a(3, MB_CONS_OFF), mb_cons)
+            rounds += 1
+        a = q.answer()
+        check(rounds == 50 and a and struct.unpack("<I", a["data"][:4])[0] == 50,
+              "PINGPONG answers 50 posts through shared memory alone")
+
         # Queue 1 turns hostile: its answers may be broken, queue 0's are not.
         q1 = Queue(g, h, 1)
         check(q1.request(1)[:3] == (True, 1, 0), "queue 1 starts")
