@@ -101,7 +101,7 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 		return ret;
 
 	snprintf(name, sizeof(name), "rpcdev_sim/%u:%u", sd->pdev->id, qid);
-	ret = sim_fw_start(sq, mem, name, READ_ONCE(fw_cpu),
+	ret = sim_fw_start(sq, mem, flags, name, READ_ONCE(fw_cpu),
 			   min(READ_ONCE(fw_spin_us), 100000U));
 	if (ret) {
 		free_irq(sq->virq, sq);

@@ -54,7 +54,7 @@ struct sim_dev {
 
 /* sim_fw.c */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 const char *name, int cpu, u32 spin_us);
+		 u32 flags, const char *name, int cpu, u32 spin_us);
 void sim_fw_stop(struct sim_queue *sq);
 
 #endif /* _RPCDEV_SIM_H */

@@ -53,7 +53,8 @@ static int sim_firmware(void *data)
 }
 
 /* Where the firmware finds the parts the core allocated. */
-static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem)
+static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem,
+		       u32 flags)
 {
 	const struct rpcdev_queue_attach *l = &mem->layout;
 	void *dev = mem->part[RPCDEV_PART_DEV].cpu;
@@ -61,7 +62,7 @@ static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem)
 
 	fm->depth = mem->depth;
 	fm->buf_size = mem->buf_size;
-	fm->flags = l->flags;
+	fm->flags = flags;
 	fm->dctrl = dev;
 	fm->dc = dev + l->dc_off;
 	fm->uq = dev + l->uq_off;
@@ -78,6 +79,7 @@ static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem)
  * sim_fw_start() - start the firmware of a queue.
  * @sq:		the queue.
  * @mem:	its memory.
+ * @flags:	the queue's RPCDEV_ATTACH_* bits.
  * @name:	the thread's name.
  * @cpu:	the CPU to run it on, or -1 for any.
  * @spin_us:	how long the firmware polls before it sleeps.
@@ -85,12 +87,12 @@ static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem)
  * Return: 0 or a negative errno.
  */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 const char *name, int cpu, u32 spin_us)
+		 u32 flags, const char *name, int cpu, u32 spin_us)
 {
 	struct fw_mem fm;
 	int ret;
 
-	sim_fw_mem(&fm, mem);
+	sim_fw_mem(&fm, mem, flags);
 	ret = fw_queue_start(&sq->fw, &fm, (u64)spin_us * NSEC_PER_USEC);
 	if (ret)
 		return ret;

@@ -7,7 +7,7 @@
  *	fw_queue.c	the firmware's loop: downcalls, their answers, and
  *			the simple methods
  *	fw_upcall.c	RPCDEV_SIM_UPCALLS: calling the host and timing it
- *	fw_mbox.c	RPCDEV_SIM_WATCH, _NOTIFY and _MBOX_COST
+ *	fw_mbox.c	RPCDEV_SIM_WATCH, _NOTIFY, _MBOX_COST and _PINGPONG
  */
 #ifndef _RPCDEV_FW_INTERNAL_H
 #define _RPCDEV_FW_INTERNAL_H
@@ -168,5 +168,7 @@ void fw_mbox_cost(struct fw_queue *fq, const struct rpcdev_entry *call,
 		  struct rpcdev_entry *ans);
 void fw_mbox_notify(struct fw_queue *fq, const struct rpcdev_entry *call,
 		    struct rpcdev_entry *ans);
+int fw_mbox_pingpong(struct fw_queue *fq, const struct rpcdev_entry *call,
+		     struct rpcdev_entry *ans);
 
 #endif /* _RPCDEV_FW_INTERNAL_H */

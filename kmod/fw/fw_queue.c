@@ -130,6 +130,10 @@ static u64 fw_run_call(struct fw_queue *fq, const struct rpcdev_entry *call,
 	case RPCDEV_SIM_MBOX_COST:
 		fw_mbox_cost(fq, call, ans);
 		break;
+	case RPCDEV_SIM_PINGPONG:
+		if (fw_mbox_pingpong(fq, call, ans))
+			return 0;
+		break;
 	default:
 		if (!fw_host_method(fq, call, ans))
 			ans->status = RPCDEV_STATUS_NO_METHOD;

@@ -32,10 +32,11 @@ static int ivfw_qmp_reply(int fd)
 		len += n;
 		buf[len] = 0;
 		while ((nl = strchr(buf, '\n'))) {
-			bool err = strstr(buf, "\"error\"") && strstr(buf, "\"error\"") < nl;
-			bool ret = strstr(buf, "\"return\"") && strstr(buf, "\"return\"") < nl;
+			bool err, ret;
 
 			*nl = 0;
+			err = strstr(buf, "\"error\"");
+			ret = strstr(buf, "\"return\"");
 			if (err)
 				ivfw_warn("qmp: %s\n", buf);
 			len -= nl + 1 - buf;
@@ -48,6 +49,21 @@ static int ivfw_qmp_reply(int fd)
 		if (len == sizeof(buf) - 1)
 			len = 0;	/* an event longer than the buffer */
 	}
+}
+
+/* The greeting is {"QMP": ...} on a line of its own, with no "return". */
+static int ivfw_qmp_greeting(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	do {
+		if (poll(&p, 1, 5000) <= 0)
+			return -ETIMEDOUT;
+		if (read(fd, &c, 1) != 1)
+			return -ECONNRESET;
+	} while (c != '\n');
+	return 0;
 }
 
 static int ivfw_qmp_send(int fd, const char *cmd)
@@ -81,17 +97,9 @@ int ivfw_qmp_device_del(const char *path, const char *id)
 		ret = -errno;
 		goto out;
 	}
-	/* The greeting is {"QMP": ...}, with no "return": wait for it first. */
-	{
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		char greet[1024];
-
-		if (poll(&p, 1, 5000) <= 0 || read(fd, greet, sizeof(greet)) <= 0) {
-			ret = -ETIMEDOUT;
-			goto out;
-		}
-	}
-	ret = ivfw_qmp_send(fd, "{\"execute\": \"qmp_capabilities\"}\n");
+	ret = ivfw_qmp_greeting(fd);
+	if (!ret)
+		ret = ivfw_qmp_send(fd, "{\"execute\": \"qmp_capabilities\"}\n");
 	if (ret)
 		goto out;
 	snprintf(cmd, sizeof(cmd),

@@ -139,7 +139,8 @@ class Queue:
         ok = wait_for(lambda: g.u32(c + QACK_OFF) == self.gen)
         return ok, g.u32(c + QACK_OFF + 4), g.u32(c + QACK_OFF + 8)
 
-    def call(self, method, payload, timeout=5.0, sid=0):
+    def post(self, method, payload, sid=0):
+        """Post a downcall on DQ, ringing the doorbell if the firmware sleeps."""
         g, pos = self.g, self.dq_prod
         g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
         e = self.a(3, self.dq_off + (pos % self.depth) * 64)
@@ -148,6 +149,9 @@ class Queue:
         g.u32(self.a(3, DQ_PROD), self.dq_prod)
         if g.u32(self.a(0, DFLAGS)) & 1:
             g.ring(self.qid)
+
+    def call(self, method, payload, timeout=5.0, sid=0):
+        self.post(method, payload, sid)
         return self.answer(timeout)
 
     def answer(self, timeout=5.0):
@@ -258,15 +262,7 @@ def main():
         check(a and bad_count == 1, "an entry with a wrong seq is dropped and counted")
 
         # Upcalls with VERIFY, answered as a user-rings server would.
-        req = struct.pack("<IIIIII", 20, 77, 100, 2, 0, 0)
-        pos = q.dq_prod
-        e = q.a(3, q.dq_off + (pos % q.depth) * 64)
-        g.shm[q.a(4):q.a(4) + len(req)] = req
-        g.shm[e:e + 64] = ENTRY.pack(pos + 1, 0, UPCALLS, len(req), 0, 0, 7, 0, 0, 0, 0)
-        q.dq_prod += 1
-        g.u32(q.a(3, DQ_PROD), q.dq_prod)
-        if g.u32(q.a(0, DFLAGS)) & 1:
-            g.ring(0)
+        q.post(UPCALLS, struct.pack("<IIIIII", 20, 77, 100, 2, 0, 0))
         check(q.serve_upcalls(20) == 20, "20 upcalls are made")
         a = q.answer()
         done, failed, no_server, timed_out, mismatched = struct.unpack("<5I", a["data"][:20]) if a else (0,) * 5
@@ -277,6 +273,24 @@ def main():
         check(a and struct.unpack("<I", a["data"][:4])[0] == 3 and
               g.u32(q.a(0, MB_PROD)) == 3 and g.u64(q.a(0, MB_MSGS + 8)) == 501,
               "NOTIFY posts on the device-to-host mailbox")
+
+        # PINGPONG: each post in mailbox slot 2 comes back as a message.
+        PINGPONG, MBOX, MB_CONS_OFF = 9, 384, MB_CONS
+        q.post(PINGPONG, struct.pack("<5I", 2, 50, 0, 0, 0))
+        mb_cons, rounds = 3, 0
+        g.u32(q.a(3, MB_CONS_OFF), mb_cons)
+        for i in range(50):
+            g.u64(q.a(3, MBOX + 2 * 8), ((i + 1) << 32) | (1000 + i))
+            if not wait_for(lambda: g.u32(q.a(0, MB_PROD)) == mb_cons + 1, 2.0):
+                break
+            if g.u64(q.a(0, MB_MSGS + 8 * (mb_cons % 64))) != 1000 + i:
+                break
+            mb_cons += 1
+            g.u32(q.a(3, MB_CONS_OFF), mb_cons)
+            rounds += 1
+        a = q.answer()
+        check(rounds == 50 and a and struct.unpack("<I", a["data"][:4])[0] == 50,
+              "PINGPONG answers 50 posts through shared memory alone")
 
         # Queue 1 turns hostile: its answers may be broken, queue 0's are not.
         q1 = Queue(g, h, 1)

@@ -43,6 +43,14 @@
  *			its pause check would, and returns the __u64
  *			nanoseconds that took (device clock), so a benchmark
  *			can put one check beside one round trip.
+ * RPCDEV_SIM_PINGPONG:	request: struct rpcdev_sim_pingpong. The device
+ *			answers each new post in a host-to-device mailbox
+ *			slot by posting its value on the device-to-host
+ *			mailbox, with no interrupt, count times, and returns
+ *			struct rpcdev_sim_pingpong_result: a ping-pong through
+ *			the queue's shared memory alone, the floor under any
+ *			call that goes through it. The host takes each
+ *			message (moving mb_cons) before it posts again.
  */
 #define RPCDEV_SIM_ECHO		1
 #define RPCDEV_SIM_FAIL		2
@@ -52,6 +60,7 @@
 #define RPCDEV_SIM_WATCH	6
 #define RPCDEV_SIM_NOTIFY	7
 #define RPCDEV_SIM_MBOX_COST	8
+#define RPCDEV_SIM_PINGPONG	9
 
 /*
  * RPCDEV_SIM_UPCALL_ASYNC:	fire-and-forget upcalls (RPCDEV_ENTRY_ASYNC).
@@ -168,6 +177,37 @@ struct rpcdev_sim_watch_result {
 struct rpcdev_sim_mbox_cost {
 	__u32 slot;
 	__u32 count;
+};
+
+/**
+ * struct rpcdev_sim_pingpong - request of RPCDEV_SIM_PINGPONG.
+ * @slot:	the host-to-device mailbox slot, below RPCDEV_MBOX_SLOTS.
+ * @count:	rounds, at most 2^24.
+ * @seq:	the slot's sequence number as the host last saw it (as in
+ *		struct rpcdev_sim_watch): the first round is the first post
+ *		after it.
+ * @timeout_us:	how long the device waits for each post (0: 10 s, the
+ *		most); it stops at the first one that does not come.
+ * @pad:	zero.
+ */
+struct rpcdev_sim_pingpong {
+	__u32 slot;
+	__u32 count;
+	__u32 seq;
+	__u32 timeout_us;
+	__u32 pad;
+};
+
+/**
+ * struct rpcdev_sim_pingpong_result - answer of RPCDEV_SIM_PINGPONG.
+ * @done:	rounds answered.
+ * @pad:	zero.
+ * @total_ns:	from the method's start to its last answer, device clock.
+ */
+struct rpcdev_sim_pingpong_result {
+	__u32 done;
+	__u32 pad;
+	__u64 total_ns;
 };
 
 /**
