@@ -54,6 +54,8 @@ class Guest:
         self.shm_fd = msgs[2][1]
         size = os.fstat(self.shm_fd).st_size
         self.shm = mmap.mmap(self.shm_fd, size)
+        self.w32 = memoryview(self.shm).cast("I")
+        self.w64 = memoryview(self.shm).cast("Q")
         self.size = size
         self.fw_peer = msgs[3][0]
         self.doorbell = [m[1] for m in msgs[3:3 + nvec]]     # write: ring the firmware
@@ -70,15 +72,23 @@ class Guest:
                 fd = fds[0]
         return struct.unpack("<q", data)[0], fd
 
+    # Words are stored whole, as the driver stores them: struct.pack_into()
+    # zeroes its bytes first, and the firmware would see that 0 go by.
     def u32(self, off, val=None):
         if val is None:
-            return struct.unpack_from("<I", self.shm, off)[0]
-        struct.pack_into("<I", self.shm, off, val)
+            return self.w32[off // 4]
+        self.w32[off // 4] = val
 
     def u64(self, off, val=None):
         if val is None:
-            return struct.unpack_from("<Q", self.shm, off)[0]
-        struct.pack_into("<Q", self.shm, off, val)
+            return self.w64[off // 8]
+        self.w64[off // 8] = val
+
+    def entry(self, off, seq, *fields):
+        """Publish a ring entry: its fields, then its seq, as a producer must."""
+        data = ENTRY.pack(seq, *fields)
+        self.shm[off + 4:off + 64] = data[4:]
+        self.u32(off, seq)
 
     def ring(self, vec):
         os.write(self.doorbell[vec], struct.pack("<Q", 1))
@@ -129,6 +139,7 @@ class Queue:
         fields = dict(depth=self.depth, buf_size=self.buf, flags=0, offs=self.off,
                       sizes=self.sizes, rings=(self.dc_off, self.uq_off, self.dq_off, self.ur_off))
         fields.update(override)
+        # The configuration is only read after the req word below.
         struct.pack_into("<IIII", g.shm, c + 8, fields["depth"], fields["buf_size"], fields["flags"], 0)
         struct.pack_into("<6Q", g.shm, c + 24, *fields["offs"])
         struct.pack_into("<6Q", g.shm, c + 72, *fields["sizes"])
@@ -144,7 +155,7 @@ class Queue:
         g, pos = self.g, self.dq_prod
         g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
         e = self.a(3, self.dq_off + (pos % self.depth) * 64)
-        g.shm[e:e + 64] = ENTRY.pack(pos + 1, sid, method, len(payload), 0, 0, 0xabc0 + pos, 0, 0, 0, 0)
+        g.entry(e, pos + 1, sid, method, len(payload), 0, 0, 0xabc0 + pos, 0, 0, 0, 0)
         self.dq_prod += 1
         g.u32(self.a(3, DQ_PROD), self.dq_prod)
         if g.u32(self.a(0, DFLAGS)) & 1:
@@ -179,7 +190,7 @@ class Queue:
             self.uq_cons += 1
             g.u32(self.a(3, UQ_CONS), self.uq_cons)
             r = self.a(3, self.ur_off + (self.ur_prod % self.depth) * 64)
-            g.shm[r:r + 64] = ENTRY.pack(self.ur_prod + 1, sid, method, ln, 0, 0, tag, 0, 0, 0, 0)
+            g.entry(r, self.ur_prod + 1, sid, method, ln, 0, 0, tag, 0, 0, 0, 0)
             self.ur_prod += 1
             g.u32(self.a(3, UR_PROD), self.ur_prod)
             if g.u32(self.a(0, DFLAGS)) & 1:
@@ -254,7 +265,7 @@ def main():
 
         # A bad entry: seq wrong. Dropped and counted, the next call unharmed.
         e = q.a(3, q.dq_off + (q.dq_prod % q.depth) * 64)
-        g.shm[e:e + 64] = ENTRY.pack(999, 0, ECHO, 1, 0, 0, 0, 0, 0, 0, 0)
+        g.entry(e, 999, 0, ECHO, 1, 0, 0, 0, 0, 0, 0, 0)
         q.dq_prod += 1
         g.u32(q.a(3, DQ_PROD), q.dq_prod)
         a = q.call(STATS, b"")
