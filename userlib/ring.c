@@ -271,7 +271,6 @@ static RING_HOT void ring_post(struct rpcdev *dev, uint64_t off,
 	struct rpcdev_entry *e;
 
 	e = ring_entry(dev, dev->part.host_ctrl, off, *prod);
-
 	e->id = src->id;
 	e->method = src->method;
 	e->len = src->len;
