@@ -11,14 +11,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "rpcdev.h"
+#include "queue.h"
 
 /* Checks every entry point makes: 0, or the errno to return. */
 static int mbox_check(const struct rpcdev *dev)
 {
-	if (rpcdev_fd(dev) < 0)
+	if (dev->fd < 0)
 		return -EBADF;
-	if (rpcdev_queue_id(dev) < 0)
+	if (!rpcdev__has_queue(dev))
 		return -EINVAL;
 	return 0;
 }
@@ -35,7 +35,7 @@ int rpcdev_mbox_post(struct rpcdev *dev, unsigned int slot, uint32_t value,
 	memset(&m, 0, sizeof(m));
 	m.slot = slot;
 	m.value = value;
-	if (ioctl(rpcdev_fd(dev), RPCDEV_IOC_MBOX_POST, &m) < 0)
+	if (ioctl(dev->fd, RPCDEV_IOC_MBOX_POST, &m) < 0)
 		return -errno;
 	if (seq)
 		*seq = m.seq;
@@ -56,9 +56,7 @@ int rpcdev_mbox_store(struct rpcdev *dev, unsigned int slot, uint32_t value,
 	/* Checked here: nothing else stands between slot and the store. */
 	if (slot >= RPCDEV_MBOX_SLOTS)
 		return -EINVAL;
-	ctrl = rpcdev_queue_part(dev, RPCDEV_OFF_HOST, NULL);
-	if (!ctrl)
-		return -EINVAL;
+	ctrl = dev->part.host_ctrl;
 
 	word = __atomic_load_n(&ctrl->mbox[slot], __ATOMIC_RELAXED);
 	next = RPCDEV_MBOX_SEQ(word) + 1;
@@ -79,7 +77,7 @@ int rpcdev_mbox_read(struct rpcdev *dev, struct rpcdev_mbox_msg *msg)
 		return ret;
 	if (!msg)
 		return -EINVAL;
-	if (ioctl(rpcdev_fd(dev), RPCDEV_IOC_MBOX_READ, msg) < 0)
+	if (ioctl(dev->fd, RPCDEV_IOC_MBOX_READ, msg) < 0)
 		return -errno;
 	return 0;
 }

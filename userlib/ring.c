@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * librpcdev: the POLL and ADAPTIVE wait policies. The queue is attached
- * with RPCDEV_ATTACH_USER_RINGS and the library drives its rings through
- * the mappings: it takes upcalls off UQ by polling the entry's seq (the
- * phase tag), answers on UR with plain stores, and enters the kernel only
- * to sleep (ADAPTIVE, once its spin budget is spent) or to ring the
+ * librpcdev: the POLL and ADAPTIVE ways of driving a queue. The queue is
+ * attached with RPCDEV_ATTACH_USER_RINGS and the library drives its rings
+ * through the mappings: it takes upcalls off UQ by polling the entry's seq
+ * (the phase tag), answers on UR with plain stores, and enters the kernel
+ * only to sleep (ADAPTIVE, once its spin budget is spent) or to ring the
  * device's doorbell when the device says it sleeps. A round trip with a
  * polling device costs no system call and no interrupt.
  *
@@ -14,7 +14,10 @@
  * and re-checks, as the uapi header describes.
  *
  * A user-rings queue is driven by one thread per direction at a time: one
- * making downcalls (DQ, DC) and one serving upcalls (UQ, UR).
+ * making downcalls (DQ, DC: struct rpcdev.down) and one serving upcalls
+ * (UQ, UR: struct rpcdev.up). Each direction writes only its own state;
+ * what both read is fixed at attach (dev->flags, dev->layout, dev->part)
+ * or atomic (dev->spin_max_ns, each direction's interrupt).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,7 +29,36 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ring.h"
+#include "queue.h"
+#include "serve.h"
+
+/* What the library keeps of an upcall it took, for the answer. */
+struct rpcdev_ring_slot {
+	uint64_t tag;
+	uint32_t method;
+	uint32_t flags;		/* the entry's, and RING_SLOT_TAKEN */
+	uint64_t posted_ns;	/* the device's ts[0] */
+	uint64_t seen_ns;	/* when this library saw the upcall */
+};
+
+/* What the library keeps of a downcall it posted (async or sync). */
+struct rpcdev_ring_call {
+	uint64_t user_data;
+	uint64_t tag;
+	uint64_t posted_ns;	/* ADAPTIVE: when it was posted */
+	unsigned int state;	/* RING_CALL_* */
+};
+
+#define RING_CALL_FREE		0	/* the slot is the library's */
+#define RING_CALL_POSTED	1	/* the device has the call */
+#define RING_CALL_DONE		2	/* reaped: the caller reads the answer */
+
+/* struct rpcdev_ring_slot.flags: the upcall was taken and not answered. */
+#define RING_SLOT_TAKEN		(1U << 31)
+
+/* dev->up.dir.flags */
+#define RING_UP_KICK_PENDING	(1U << 0)	/* answers not yet rung for */
+#define RING_UP_HELD		(1U << 1)	/* uq_cons held for an async */
 
 /* Never spin longer than this by default before sleeping (ADAPTIVE). */
 #define RING_SPIN_MAX_NS	200000ULL
@@ -56,18 +88,19 @@ static inline void ring_relax(void)
 
 static struct rpcdev_dev_ctrl *ring_dctrl(struct rpcdev *dev)
 {
-	return dev->parts[0];
+	return dev->part.dev_ctrl;
 }
 
 static struct rpcdev_host_ctrl *ring_hctrl(struct rpcdev *dev)
 {
-	return dev->parts[3];
+	return dev->part.host_ctrl;
 }
 
-static struct rpcdev_entry *ring_entry(struct rpcdev *dev, unsigned int part,
+/* Entry @pos of the ring at @off in @part (dev_ctrl or host_ctrl). */
+static struct rpcdev_entry *ring_entry(struct rpcdev *dev, void *part,
 				       uint64_t off, uint32_t pos)
 {
-	struct rpcdev_entry *ring = (void *)((char *)dev->parts[part] + off);
+	struct rpcdev_entry *ring = (void *)((char *)part + off);
 
 	return &ring[pos & (dev->layout.depth - 1)];
 }
@@ -96,7 +129,7 @@ static int ring_kick(struct rpcdev *dev)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!(ring_load(&ring_dctrl(dev)->flags.val) & RPCDEV_DEV_NEED_DOORBELL))
 		return 0;
-	return ioctl(rpcdev_fd(dev), RPCDEV_IOC_ENTER, &e) < 0 ? -errno : 0;
+	return ioctl(dev->fd, RPCDEV_IOC_ENTER, &e) < 0 ? -errno : 0;
 }
 
 /*
@@ -126,59 +159,61 @@ static int ring_sleep(struct rpcdev *dev, uint64_t off, uint32_t pos,
 			e.uq_pos = ring_load(&d->uq_prod.val);
 		e.mb_pos = ring_load(&d->mb_prod.val);
 	}
-	if (ioctl(rpcdev_fd(dev), RPCDEV_IOC_ENTER, &e) < 0)
+	if (ioctl(dev->fd, RPCDEV_IOC_ENTER, &e) < 0)
 		return -errno;
 	return 0;
 }
 
 /*
- * How long to spin before sleeping. POLL: for ever. ADAPTIVE: twice the
- * recent gap between arrivals when that is short (a burst: the next one is
- * near), else the minimum (the device is quiet: sleep almost at once).
+ * How long a wait of direction @dir spins before sleeping. POLL: for ever.
+ * ADAPTIVE: twice what the direction learnt its waits take when that is
+ * short (a burst: the next entry is near), else the minimum (the device
+ * is quiet: sleep almost at once).
  */
-static uint64_t ring_budget(const struct rpcdev *dev)
+static uint64_t ring_budget(const struct rpcdev *dev,
+			    const struct rpcdev_dir *dir)
 {
-	uint64_t cap = dev->ring.spin_max_ns ?: RING_SPIN_MAX_NS;
-	uint64_t b = 2 * dev->ring.gap_ns;
+	uint64_t cap = __atomic_load_n(&dev->spin_max_ns, __ATOMIC_RELAXED);
+	uint64_t b = 2 * dir->learned_ns;
 
-	if (dev->ring.policy == RPCDEV_WAIT_POLL)
+	if (dev->policy == RPCDEV_WAIT_POLL)
 		return UINT64_MAX;
+	if (!cap)
+		cap = RING_SPIN_MAX_NS;
 	if (b > cap)
 		return RING_SPIN_MIN_NS;
 	return b > RING_SPIN_MIN_NS ? b : RING_SPIN_MIN_NS;
 }
 
-/* Learn from one arrival (an exponentially weighted mean, 1/8 new). */
-static void ring_learn(struct rpcdev *dev, uint64_t now)
+/* Learn one wait of @dir (an exponentially weighted mean, 1/8 new). */
+static void ring_learn(struct rpcdev_dir *dir, uint64_t ns)
 {
-	uint64_t gap = dev->ring.last_ns ? now - dev->ring.last_ns : 0;
-
-	dev->ring.last_ns = now;
-	dev->ring.gap_ns = dev->ring.gap_ns - dev->ring.gap_ns / 8 + gap / 8;
+	dir->learned_ns = dir->learned_ns - dir->learned_ns / 8 + ns / 8;
 }
 
-/* Did rpcdev_interrupt() ask the wait to end? Taken once. */
-static bool ring_interrupted(struct rpcdev *dev)
+/* Did rpcdev_interrupt() ask @dir's wait to end? Taken once. */
+static bool ring_interrupted(struct rpcdev_dir *dir)
 {
-	return __atomic_load_n(&dev->interrupt, __ATOMIC_RELAXED) &&
-	       __atomic_exchange_n(&dev->interrupt, 0, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&dir->interrupt, __ATOMIC_RELAXED) &&
+	       __atomic_exchange_n(&dir->interrupt, 0, __ATOMIC_ACQUIRE);
 }
 
 /* Is the entry at @pos of the device-produced ring at @off published? */
 static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
 				    uint32_t pos)
 {
-	return ring_load(&ring_entry(dev, 0, off, pos)->seq) == pos + 1;
+	return ring_load(&ring_entry(dev, dev->part.dev_ctrl, off, pos)->seq) ==
+	       pos + 1;
 }
 
 /*
- * Wait until the entry at @pos of a device-produced ring (at @off in the
- * device area) is published: seq == pos + 1. 0, or a negative errno.
- * The clock is read only once the entry is late: a polling wait that finds
- * its entry costs loads of the entry alone.
+ * Wait, for direction @dir, until the entry at @pos of a device-produced
+ * ring (at @off in the device area) is published: seq == pos + 1. 0, or a
+ * negative errno. The clock is read only once the entry is late: a
+ * polling wait that finds its entry costs loads of the entry alone.
  */
-static int ring_wait_slow(struct rpcdev *dev, uint64_t off, uint32_t pos,
-			  uint64_t timeout_ns)
+static int ring_wait_slow(struct rpcdev *dev, struct rpcdev_dir *dir,
+			  uint64_t off, uint32_t pos, uint64_t timeout_ns)
 {
 	uint64_t start = 0, budget = 0, now;
 	int ret;
@@ -192,12 +227,12 @@ static int ring_wait_slow(struct rpcdev *dev, uint64_t off, uint32_t pos,
 				return 0;
 			ring_relax();
 		}
-		if (ring_interrupted(dev))
+		if (ring_interrupted(dir))
 			return -EINTR;
 		now = ring_now_ns();
 		if (!start) {
 			start = now;
-			budget = ring_budget(dev);
+			budget = ring_budget(dev, dir);
 			continue;
 		}
 		if (timeout_ns && now - start >= timeout_ns)
@@ -207,7 +242,7 @@ static int ring_wait_slow(struct rpcdev *dev, uint64_t off, uint32_t pos,
 		ret = ring_sleep(dev, off, pos,
 				 timeout_ns ? timeout_ns - (now - start) : 0);
 		if (ret == -EINTR)
-			ring_interrupted(dev);	/* the signal said it too */
+			ring_interrupted(dir);	/* the signal said it too */
 		if (ret && ret != -ETIMEDOUT)
 			return ret;
 		budget = RING_SPIN_MIN_NS;
@@ -221,121 +256,23 @@ static int ring_wait_slow(struct rpcdev *dev, uint64_t off, uint32_t pos,
  * under emulation every call and return costs, and this is the path of
  * each message in a burst.
  */
-static RING_HOT int ring_wait_entry(struct rpcdev *dev, uint64_t off,
-				    uint32_t pos, uint64_t timeout_ns)
+static RING_HOT int ring_wait_entry(struct rpcdev *dev, struct rpcdev_dir *dir,
+				    uint64_t off, uint32_t pos,
+				    uint64_t timeout_ns)
 {
 	if (ring_published(dev, off, pos))
 		return 0;
-	return ring_wait_slow(dev, off, pos, timeout_ns);
-}
-
-/* Is the next upcall on UQ already published? */
-static bool ring_upcall_ready(struct rpcdev *dev)
-{
-	return ring_published(dev, dev->layout.uq_off, dev->ring.uq_cons);
-}
-
-/*
- * Publish a UQ consumer index held behind an async upcall: with
- * RPCDEV_ATTACH_ASYNC_NOACK that gives its slot back to the device, so it
- * is done only once the program is through with the payload. The doorbell
- * is owed, as for an answer.
- */
-static void ring_release_held(struct rpcdev *dev)
-{
-	if (!(dev->flags & RPCDEV_F_UQ_HELD))
-		return;
-	dev->flags &= ~RPCDEV_F_UQ_HELD;
-	dev->flags |= RPCDEV_F_KICK_PENDING;
-	ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
-}
-
-/* Take the next upcall off UQ into @up (rpcdev__ring_upcall_wait()). */
-static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
-			      struct rpcdev_upcall_req *up)
-{
-	const struct rpcdev_queue_attach *l = &dev->layout;
-	uint32_t pos = dev->ring.uq_cons, id, len, flags;
-	const struct rpcdev_entry *src;
-	struct rpcdev_ring_slot *s;
-	bool bad;
-	uint64_t now;
-	int ret;
-
-	/* The last upcall is done with; what it left owed is paid now. */
-	ring_release_held(dev);
-	if (dev->flags & RPCDEV_F_KICK_PENDING && !ring_upcall_ready(dev)) {
-		dev->flags &= ~RPCDEV_F_KICK_PENDING;
-		ret = ring_kick(dev);
-		if (ret)
-			return ret;
-	}
-	ret = ring_wait_entry(dev, l->uq_off, pos, timeout_ns);
-	if (ret)
-		return ret;
-	/* The fields used, each read once: shared memory is not trusted. */
-	src = ring_entry(dev, 0, l->uq_off, pos);
-	id = ring_read(&src->id);
-	len = ring_read(&src->len);
-	flags = ring_read(&src->flags);
-	/* The clock only where it is used: learning, or timestamps asked for. */
-	now = 0;
-	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE ||
-	    dev->flags & RPCDEV_F_STAMPS)
-		now = ring_now_ns();
-	if (dev->ring.policy == RPCDEV_WAIT_ADAPTIVE)
-		ring_learn(dev, now);
-
-	/*
-	 * Checked once, like the kernel would: never trust shared memory. A
-	 * bad entry is consumed, so the next call gets the next upcall. The
-	 * index of a good async upcall is held while the program reads its
-	 * payload, when that is what gives its slot back.
-	 */
-	bad = id >= l->depth || len > l->buf_size;
-	dev->ring.uq_cons = pos + 1;
-	if (!bad && flags & RPCDEV_ENTRY_ASYNC &&
-	    dev->flags & RPCDEV_F_ASYNC_NOACK)
-		dev->flags |= RPCDEV_F_UQ_HELD;
-	else
-		ring_store(&ring_hctrl(dev)->uq_cons.val, dev->ring.uq_cons);
-	if (bad)
-		return -EIO;
-	/* Kept for the answer: the UQ entry's place may be reused first. */
-	s = &dev->ring.slots[id];
-	s->tag = __atomic_load_n(&src->tag, __ATOMIC_RELAXED);
-	s->method = ring_read(&src->method);
-	s->flags = flags | RING_SLOT_TAKEN;
-	if (dev->flags & RPCDEV_F_STAMPS) {
-		s->posted_ns = __atomic_load_n(&src->ts[0], __ATOMIC_RELAXED);
-		s->seen_ns = now;
-	}
-
-	*up = (struct rpcdev_upcall_req){
-		.id = id,
-		.method = s->method,
-		.flags = flags & RPCDEV_ENTRY_ASYNC,
-		.tag = s->tag,
-		.data = (char *)dev->parts[2] + (size_t)id * l->buf_size,
-		.len = len,
-		.reply = (char *)dev->parts[5] + (size_t)id * l->buf_size,
-		.reply_cap = l->buf_size,
-	};
-	return 0;
-}
-
-int rpcdev__ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
-			     struct rpcdev_upcall_req *up)
-{
-	return ring_take(dev, timeout_ns, up);
+	return ring_wait_slow(dev, dir, off, pos, timeout_ns);
 }
 
 /* Publish @src as the next entry of a host-produced ring (DQ or UR). */
-static void ring_post(struct rpcdev *dev, uint64_t off, uint32_t *prod,
-		      uint32_t *shared_prod, struct rpcdev_entry *src)
+static RING_HOT void ring_post(struct rpcdev *dev, uint64_t off,
+			       uint32_t *prod, uint32_t *shared_prod,
+			       const struct rpcdev_entry *src)
 {
-	struct rpcdev_entry *e = ring_entry(dev, 3, off, *prod);
+	struct rpcdev_entry *e;
 
+	e = ring_entry(dev, dev->part.host_ctrl, off, *prod);
 	e->id = src->id;
 	e->method = src->method;
 	e->len = src->len;
@@ -370,11 +307,129 @@ static int ring_copy_in(void *dst, const void *src, size_t len)
 	return 0;
 }
 
+/*
+ * Upcalls: UQ in, UR out
+ * ======================
+ */
+
+/* Is the next upcall on UQ already published? */
+static bool ring_upcall_ready(struct rpcdev *dev)
+{
+	return ring_published(dev, dev->layout.uq_off, dev->up.uq_cons);
+}
+
+/*
+ * Publish a UQ consumer index held behind an async upcall: with
+ * RPCDEV_ATTACH_ASYNC_NOACK that gives its slot back to the device, so it
+ * is done only once the program is through with the payload. The doorbell
+ * is owed, as for an answer.
+ */
+static void ring_release_held(struct rpcdev *dev)
+{
+	struct rpcdev_up *u = &dev->up;
+
+	if (!(u->dir.flags & RING_UP_HELD))
+		return;
+	u->dir.flags &= ~RING_UP_HELD;
+	u->dir.flags |= RING_UP_KICK_PENDING;
+	ring_store(&ring_hctrl(dev)->uq_cons.val, u->uq_cons);
+}
+
+/* Learn the gap since the last upcall arrived (ADAPTIVE). */
+static void ring_learn_arrival(struct rpcdev_up *u, uint64_t now)
+{
+	uint64_t gap = u->last_ns ? now - u->last_ns : 0;
+
+	u->last_ns = now;
+	ring_learn(&u->dir, gap);
+}
+
+/* Take the next upcall off UQ into @up (rpcdev_upcall_wait()). */
+static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
+			      struct rpcdev_upcall_req *up)
+{
+	const struct rpcdev_queue_attach *l = &dev->layout;
+	struct rpcdev_up *u = &dev->up;
+	uint32_t pos = u->uq_cons, id, len, flags;
+	const struct rpcdev_entry *src;
+	struct rpcdev_ring_slot *s;
+	bool bad;
+	uint64_t now;
+	int ret;
+
+	/* The last upcall is done with; what it left owed is paid now. */
+	ring_release_held(dev);
+	if (u->dir.flags & RING_UP_KICK_PENDING && !ring_upcall_ready(dev)) {
+		u->dir.flags &= ~RING_UP_KICK_PENDING;
+		ret = ring_kick(dev);
+		if (ret)
+			return ret;
+	}
+	ret = ring_wait_entry(dev, &u->dir, l->uq_off, pos, timeout_ns);
+	if (ret)
+		return ret;
+	/* The fields used, each read once: shared memory is not trusted. */
+	src = ring_entry(dev, dev->part.dev_ctrl, l->uq_off, pos);
+	id = ring_read(&src->id);
+	len = ring_read(&src->len);
+	flags = ring_read(&src->flags);
+	/* The clock only where it is used: learning, or timestamps asked for. */
+	now = 0;
+	if (dev->policy == RPCDEV_WAIT_ADAPTIVE || dev->flags & RPCDEV_F_STAMPS)
+		now = ring_now_ns();
+	if (dev->policy == RPCDEV_WAIT_ADAPTIVE)
+		ring_learn_arrival(u, now);
+
+	/*
+	 * Checked once, like the kernel would: never trust shared memory. A
+	 * bad entry is consumed, so the next call gets the next upcall. The
+	 * index of a good async upcall is held while the program reads its
+	 * payload, when that is what gives its slot back.
+	 */
+	bad = id >= l->depth || len > l->buf_size;
+	u->uq_cons = pos + 1;
+	if (!bad && flags & RPCDEV_ENTRY_ASYNC &&
+	    dev->flags & RPCDEV_F_ASYNC_NOACK)
+		u->dir.flags |= RING_UP_HELD;
+	else
+		ring_store(&ring_hctrl(dev)->uq_cons.val, u->uq_cons);
+	if (bad)
+		return -EIO;
+	/* Kept for the answer: the UQ entry's place may be reused first. */
+	s = &u->slots[id];
+	s->tag = __atomic_load_n(&src->tag, __ATOMIC_RELAXED);
+	s->method = ring_read(&src->method);
+	s->flags = flags | RING_SLOT_TAKEN;
+	if (dev->flags & RPCDEV_F_STAMPS) {
+		s->posted_ns = __atomic_load_n(&src->ts[0], __ATOMIC_RELAXED);
+		s->seen_ns = now;
+	}
+
+	*up = (struct rpcdev_upcall_req){
+		.id = id,
+		.method = s->method,
+		.flags = flags & RPCDEV_ENTRY_ASYNC,
+		.tag = s->tag,
+		.data = rpcdev__buf(dev, dev->part.uq_buf, id),
+		.len = len,
+		.reply = rpcdev__buf(dev, dev->part.ur_buf, id),
+		.reply_cap = l->buf_size,
+	};
+	return 0;
+}
+
+static int ring_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
+			    struct rpcdev_upcall_req *up)
+{
+	return ring_take(dev, timeout_ns, up);
+}
+
 /* Post the answer to an upcall on UR; the doorbell is the caller's. */
 static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 				     const struct rpcdev_upcall_reply *reply)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
+	struct rpcdev_up *u = &dev->up;
 	struct rpcdev_ring_slot *s;
 	struct rpcdev_entry e = { 0 };
 
@@ -383,7 +438,7 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	    (reply->status != RPCDEV_STATUS_OK &&
 	     reply->status != RPCDEV_STATUS_ERROR))
 		return -EINVAL;
-	s = &dev->ring.slots[reply->id];
+	s = &u->slots[reply->id];
 	if (!(s->flags & RING_SLOT_TAKEN))
 		return -EINVAL;
 	if (s->flags & RPCDEV_ENTRY_ASYNC && dev->flags & RPCDEV_F_ASYNC_NOACK) {
@@ -402,8 +457,7 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 		e.flags = RPCDEV_ENTRY_ASYNC;
 	} else {
 		if (reply->data && reply->len &&
-		    ring_copy_in((char *)dev->parts[5] +
-				 (size_t)reply->id * l->buf_size,
+		    ring_copy_in(rpcdev__buf(dev, dev->part.ur_buf, reply->id),
 				 reply->data, reply->len))
 			return -EFAULT;
 		e.len = (uint32_t)reply->len;
@@ -418,19 +472,19 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 		e.ts[3] = ring_now_ns();
 	}
 	s->flags = 0;
-	ring_post(dev, l->ur_off, &dev->ring.ur_prod,
-		  &ring_hctrl(dev)->ur_prod.val, &e);
+	ring_post(dev, l->ur_off, &u->ur_prod, &ring_hctrl(dev)->ur_prod.val,
+		  &e);
 	return 0;
 }
 
-int rpcdev__ring_upcall_reply(struct rpcdev *dev,
-			      const struct rpcdev_upcall_reply *reply)
+static int ring_upcall_reply(struct rpcdev *dev,
+			     const struct rpcdev_upcall_reply *reply)
 {
 	int ret = ring_upcall_post(dev, reply);
 
 	if (ret)
 		return ret;
-	dev->flags &= ~RPCDEV_F_KICK_PENDING;
+	dev->up.dir.flags &= ~RING_UP_KICK_PENDING;
 	return ring_kick(dev);
 }
 
@@ -438,7 +492,7 @@ int rpcdev__ring_upcall_reply(struct rpcdev *dev,
  * Answer and take the next upcall. While upcalls are already waiting (a
  * burst of async ones, say), the answers go without the doorbell check and
  * its full barrier: the device is busy posting, and the check is made
- * once, before this server next waits (rpcdev__ring_upcall_wait()).
+ * once, before this server next waits (ring_take()).
  */
 static RING_HOT int ring_answer_and_take(struct rpcdev *dev,
 					 const struct rpcdev_upcall_reply *reply,
@@ -450,9 +504,9 @@ static RING_HOT int ring_answer_and_take(struct rpcdev *dev,
 	if (ret)
 		return ret;
 	if (ring_upcall_ready(dev)) {
-		dev->flags |= RPCDEV_F_KICK_PENDING;
+		dev->up.dir.flags |= RING_UP_KICK_PENDING;
 	} else {
-		dev->flags &= ~RPCDEV_F_KICK_PENDING;
+		dev->up.dir.flags &= ~RING_UP_KICK_PENDING;
 		ret = ring_kick(dev);
 		if (ret)
 			return ret;
@@ -460,49 +514,57 @@ static RING_HOT int ring_answer_and_take(struct rpcdev *dev,
 	return ring_take(dev, timeout_ns, up);
 }
 
-int rpcdev__ring_upcall_reply_and_wait(struct rpcdev *dev,
-				       const struct rpcdev_upcall_reply *reply,
-				       uint64_t timeout_ns,
-				       struct rpcdev_upcall_req *up)
+static int ring_upcall_reply_and_wait(struct rpcdev *dev,
+				      const struct rpcdev_upcall_reply *reply,
+				      uint64_t timeout_ns,
+				      struct rpcdev_upcall_req *up)
 {
 	return ring_answer_and_take(dev, reply, timeout_ns, up);
 }
 
-/*
- * rpcdev_serve() on user rings: the loop of a BLOCK queue, with the take
- * and the answer inlined into it.
- */
-int rpcdev__ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
-		       void *ctx, uint64_t timeout_ns)
+/* rpcdev_serve(): the one loop, with the take and the answer inlined. */
+static int ring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler,
+		      void *ctx, uint64_t timeout_ns)
 {
 	return rpcdev__serve_loop(dev, handler, ctx, timeout_ns, ring_take,
-				  rpcdev__ring_upcall_reply,
-				  ring_answer_and_take);
+				  ring_upcall_reply, ring_answer_and_take);
 }
+
+/*
+ * Downcalls: DQ out, DC in
+ * ========================
+ */
 
 /* A free downcall slot, or -EAGAIN when all are in flight or unreaped. */
 static int ring_slot_get(struct rpcdev *dev)
 {
+	struct rpcdev_down *d = &dev->down;
 	unsigned int i, depth = dev->layout.depth;
 
 	for (i = 0; i < depth; i++) {
-		unsigned int id = (dev->ring.call_hint + i) & (depth - 1);
+		unsigned int id = (d->call_hint + i) & (depth - 1);
 
-		if (dev->ring.calls[id].state == RING_CALL_FREE) {
-			dev->ring.call_hint = id + 1;
+		if (d->calls[id].state == RING_CALL_FREE) {
+			d->call_hint = id + 1;
 			return (int)id;
 		}
 	}
 	return -EAGAIN;
 }
 
-int rpcdev__ring_submit(struct rpcdev *dev,
-			const struct rpcdev_async_call *calls, unsigned int n)
+static RING_HOT int ring_submit_inline(struct rpcdev *dev,
+				       const struct rpcdev_async_call *calls,
+				       unsigned int n)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
+	struct rpcdev_down *d = &dev->down;
+	uint64_t now = 0;
 	unsigned int i;
 	int ret;
 
+	/* ADAPTIVE learns how long the device takes to answer. */
+	if (dev->policy == RPCDEV_WAIT_ADAPTIVE)
+		now = ring_now_ns();
 	for (i = 0; i < n; i++) {
 		struct rpcdev_entry e = { 0 };
 		struct rpcdev_ring_call *c;
@@ -513,19 +575,20 @@ int rpcdev__ring_submit(struct rpcdev *dev,
 		id = ring_slot_get(dev);
 		if (id < 0)
 			break;
-		c = &dev->ring.calls[id];
+		c = &d->calls[id];
 		if (calls[i].req_len)
-			memcpy((char *)dev->parts[4] + (size_t)id * l->buf_size,
-			       calls[i].req, calls[i].req_len);
+			memcpy(rpcdev__buf(dev, dev->part.dq_buf, id), calls[i].req,
+			       calls[i].req_len);
 		c->state = RING_CALL_POSTED;
 		c->user_data = calls[i].user_data;
-		c->tag = ++dev->ring.call_seq;
-		dev->ring.inflight++;
+		c->tag = ++d->call_seq;
+		c->posted_ns = now;
+		d->inflight++;
 		e.id = (uint32_t)id;
 		e.method = calls[i].method;
 		e.len = (uint32_t)calls[i].req_len;
 		e.tag = c->tag;
-		ring_post(dev, l->dq_off, &dev->ring.dq_prod,
+		ring_post(dev, l->dq_off, &d->dq_prod,
 			  &ring_hctrl(dev)->dq_prod.val, &e);
 	}
 	if (!i)
@@ -535,25 +598,35 @@ int rpcdev__ring_submit(struct rpcdev *dev,
 	return ret ? ret : (int)i;
 }
 
+static int ring_submit(struct rpcdev *dev,
+		       const struct rpcdev_async_call *calls, unsigned int n)
+{
+	return ring_submit_inline(dev, calls, n);
+}
+
 /* Take the published DC entry at dc_cons into @out; 1, or 0 if it is bad. */
 static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
-	uint32_t pos = dev->ring.dc_cons;
+	struct rpcdev_down *d = &dev->down;
+	uint32_t pos = d->dc_cons;
 	struct rpcdev_ring_call *c;
 	struct rpcdev_entry e;
 
-	memcpy(&e, ring_entry(dev, 0, l->dc_off, pos), sizeof(e));
-	dev->ring.dc_cons = pos + 1;
-	ring_store(&ring_hctrl(dev)->dc_cons.val, dev->ring.dc_cons);
+	memcpy(&e, ring_entry(dev, dev->part.dev_ctrl, l->dc_off, pos),
+	       sizeof(e));
+	d->dc_cons = pos + 1;
+	ring_store(&ring_hctrl(dev)->dc_cons.val, d->dc_cons);
 	/* Checked once: a stale, duplicated or out-of-range answer is dropped. */
 	if (e.id >= l->depth)
 		return 0;
-	c = &dev->ring.calls[e.id];
+	c = &d->calls[e.id];
 	if (c->state != RING_CALL_POSTED || c->tag != e.tag)
 		return 0;
 	c->state = RING_CALL_DONE;
-	dev->ring.inflight--;
+	d->inflight--;
+	if (dev->policy == RPCDEV_WAIT_ADAPTIVE)
+		ring_learn(&d->dir, ring_now_ns() - c->posted_ns);
 	memset(out, 0, sizeof(*out));
 	out->user_data = c->user_data;
 	out->id = e.id;
@@ -564,15 +637,18 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 		out->err = -EIO;
 		return 1;
 	}
-	out->data = (const char *)dev->parts[1] + (size_t)e.id * l->buf_size;
+	out->data = rpcdev__buf(dev, dev->part.dc_buf, e.id);
 	out->len = e.len;
 	return 1;
 }
 
-int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
-		      unsigned int max, unsigned int min, uint64_t timeout_ns)
+static RING_HOT int ring_reap_inline(struct rpcdev *dev,
+				     struct rpcdev_completion *out,
+				     unsigned int max, unsigned int min,
+				     uint64_t timeout_ns)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
+	struct rpcdev_down *d = &dev->down;
 	uint64_t start = 0, now;
 	unsigned int n = 0;
 	int ret;
@@ -580,11 +656,11 @@ int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
 	if (min > max)
 		min = max;
 	while (n < max) {
-		if (ring_published(dev, l->dc_off, dev->ring.dc_cons)) {
+		if (ring_published(dev, l->dc_off, d->dc_cons)) {
 			n += ring_reap_one(dev, &out[n]);
 			continue;
 		}
-		if (n >= min || !dev->ring.inflight)
+		if (n >= min || !d->inflight)
 			break;
 		/* The clock from the first wait on: taking answers needs none. */
 		now = ring_now_ns();
@@ -592,28 +668,35 @@ int rpcdev__ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
 			start = now;
 		if (timeout_ns && now - start >= timeout_ns)
 			break;
-		ret = ring_wait_entry(dev, l->dc_off, dev->ring.dc_cons,
+		ret = ring_wait_entry(dev, &d->dir, l->dc_off, d->dc_cons,
 				      timeout_ns ? timeout_ns - (now - start) : 0);
 		if (ret && ret != -ETIMEDOUT)
 			return n ? (int)n : ret;
 	}
 	if (!n && min)
-		return dev->ring.inflight ? -ETIMEDOUT : -ENOENT;
+		return d->inflight ? -ETIMEDOUT : -ENOENT;
 	return (int)n;
 }
 
-int rpcdev__ring_done(struct rpcdev *dev, unsigned int id)
+static int ring_reap(struct rpcdev *dev, struct rpcdev_completion *out,
+		     unsigned int max, unsigned int min, uint64_t timeout_ns)
+{
+	return ring_reap_inline(dev, out, max, min, timeout_ns);
+}
+
+static int ring_done(struct rpcdev *dev, unsigned int id)
 {
 	if (id >= dev->layout.depth ||
-	    dev->ring.calls[id].state != RING_CALL_DONE)
+	    dev->down.calls[id].state != RING_CALL_DONE)
 		return -EINVAL;
-	dev->ring.calls[id].state = RING_CALL_FREE;
+	dev->down.calls[id].state = RING_CALL_FREE;
 	return 0;
 }
 
-int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
-		      size_t req_len, void *resp, size_t resp_cap,
-		      uint64_t timeout_ns, struct rpcdev_call_result *res)
+/* A sync downcall: one call submitted and reaped, inline. */
+static int ring_call(struct rpcdev *dev, unsigned int method, const void *req,
+		     size_t req_len, void *resp, size_t resp_cap,
+		     uint64_t timeout_ns, struct rpcdev_call_result *res)
 {
 	struct rpcdev_async_call call = {
 		.method = method,
@@ -624,51 +707,111 @@ int rpcdev__ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 	int ret;
 
 	/* A sync call would take another call's answer for its own. */
-	if (dev->ring.inflight)
+	if (dev->down.inflight)
 		return -EBUSY;
-	ret = rpcdev__ring_submit(dev, &call, 1);
+	ret = ring_submit_inline(dev, &call, 1);
 	if (ret < 0)
 		return ret;
-	ret = rpcdev__ring_reap(dev, &done, 1, 1, timeout_ns);
+	ret = ring_reap_inline(dev, &done, 1, 1, timeout_ns);
 	if (ret < 0)
 		return ret;
 	if (done.err) {
-		rpcdev__ring_done(dev, done.id);
+		ring_done(dev, done.id);
 		return done.err;
 	}
 
-	res->status = done.status;
-	res->flags = done.flags;
-	res->resp_len = (unsigned int)done.len;
+	if (res) {
+		memset(res, 0, sizeof(*res));
+		res->status = done.status;
+		res->flags = done.flags;
+		res->resp_len = (unsigned int)done.len;
+	}
 	if (done.len && resp_cap)
 		memcpy(resp, done.data, done.len < resp_cap ? done.len : resp_cap);
-	return rpcdev__ring_done(dev, done.id);
+	return ring_done(dev, done.id);
 }
 
-int rpcdev__ring_init(struct rpcdev *dev, unsigned int policy,
-		      uint32_t attach_flags, uint64_t features)
+/*
+ * The queue's waits
+ * =================
+ */
+
+static int ring_set_spin(struct rpcdev *dev, uint64_t max_ns)
 {
-	memset(&dev->ring, 0, sizeof(dev->ring));
-	dev->ring.policy = policy;
-	dev->flags &= ~RPCDEV_F_RING_FLAGS;
-	if (attach_flags & RPCDEV_ATTACH_TIMESTAMPS)
+	__atomic_store_n(&dev->spin_max_ns, max_ns, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Both directions: whichever looks first must not take the other's. */
+static int ring_interrupt(struct rpcdev *dev)
+{
+	__atomic_store_n(&dev->up.dir.interrupt, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&dev->down.dir.interrupt, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Attaching
+ * =========
+ */
+
+static void ring_prepare(struct rpcdev *dev, struct rpcdev_queue_attach *a,
+			 uint64_t *features)
+{
+	struct rpcdev_info info;
+
+	/* What the rings can do beyond the first ABI. */
+	if (!ioctl(dev->fd, RPCDEV_IOC_INFO, &info))
+		*features = info.features;
+	a->flags |= RPCDEV_ATTACH_USER_RINGS;
+	if (*features & RPCDEV_FEAT_ASYNC_NOACK)
+		a->flags |= RPCDEV_ATTACH_ASYNC_NOACK;
+}
+
+static void ring_fini(struct rpcdev *dev)
+{
+	free(dev->down.calls);
+	free(dev->up.slots);
+	memset(&dev->up, 0, sizeof(dev->up));
+	memset(&dev->down, 0, sizeof(dev->down));
+	dev->spin_max_ns = 0;
+}
+
+static int ring_init(struct rpcdev *dev, uint64_t features)
+{
+	unsigned int depth = dev->layout.depth;
+
+	memset(&dev->up, 0, sizeof(dev->up));
+	memset(&dev->down, 0, sizeof(dev->down));
+	dev->spin_max_ns = 0;
+	dev->flags = 0;
+	if (dev->layout.flags & RPCDEV_ATTACH_TIMESTAMPS)
 		dev->flags |= RPCDEV_F_STAMPS;
-	if (attach_flags & RPCDEV_ATTACH_ASYNC_NOACK)
+	if (dev->layout.flags & RPCDEV_ATTACH_ASYNC_NOACK)
 		dev->flags |= RPCDEV_F_ASYNC_NOACK;
 	if (features & RPCDEV_FEAT_RING_WAKE)
 		dev->flags |= RPCDEV_F_RING_WAKE;
-	dev->ring.slots = calloc(dev->layout.depth, sizeof(*dev->ring.slots));
-	dev->ring.calls = calloc(dev->layout.depth, sizeof(*dev->ring.calls));
-	if (!dev->ring.slots || !dev->ring.calls) {
-		rpcdev__ring_fini(dev);
+	dev->up.slots = calloc(depth, sizeof(*dev->up.slots));
+	dev->down.calls = calloc(depth, sizeof(*dev->down.calls));
+	if (!dev->up.slots || !dev->down.calls) {
+		ring_fini(dev);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void rpcdev__ring_fini(struct rpcdev *dev)
-{
-	free(dev->ring.calls);
-	free(dev->ring.slots);
-	memset(&dev->ring, 0, sizeof(dev->ring));
-}
+const struct rpcdev_queue_ops rpcdev__ring_ops = {
+	.prepare		= ring_prepare,
+	.init			= ring_init,
+	.fini			= ring_fini,
+	.call			= ring_call,
+	.submit			= ring_submit,
+	.reap			= ring_reap,
+	.done			= ring_done,
+	.upcall_wait		= ring_upcall_wait,
+	.upcall_reply		= ring_upcall_reply,
+	.upcall_reply_and_wait	= ring_upcall_reply_and_wait,
+	.serve			= ring_serve,
+	.set_spin		= ring_set_spin,
+	.interrupt		= ring_interrupt,
+};

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * librpcdev: opening rpcdev devices, asking them what they are, attaching
- * and mapping a queue, and synchronous downcalls.
+ * and mapping a queue with the table that drives it (queue.h), downcalls,
+ * and the names of constants.
  * See rpcdev.h for the documentation of each function.
  */
 #include <errno.h>
@@ -14,14 +15,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ring.h"
-#include "rpcdev.h"
+#include "queue.h"
 
 #define RPCDEV_DEFAULT_PATH	"/dev/rpcdev0"
 
 /* Longest "/dev/rpcdev<unsigned int>" plus its NUL. */
 #define RPCDEV_PATH_MAX		(sizeof("/dev/rpcdev") + 10)
-
 
 static const char *const rpcdev_feature_names[] = {
 	[0] = "info",		/* RPCDEV_FEAT_INFO */
@@ -47,7 +46,17 @@ static const char *const rpcdev_policy_names[] = {
 	[RPCDEV_WAIT_ADAPTIVE]	= "adaptive",
 };
 
+/* The table that drives a queue of each wait policy. */
+static const struct rpcdev_queue_ops *const rpcdev_policy_ops[] = {
+	[RPCDEV_WAIT_BLOCK]	= &rpcdev__ioctl_ops,
+	[RPCDEV_WAIT_POLL]	= &rpcdev__ring_ops,
+	[RPCDEV_WAIT_ADAPTIVE]	= &rpcdev__ring_ops,
+};
+
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(sizeof(struct rpcdev) == sizeof(struct rpcdev_size_1_0),
+	       "struct rpcdev keeps the size of LIBRPCDEV_1.0's");
 
 static void rpcdev_init_closed(struct rpcdev *dev)
 {
@@ -79,26 +88,30 @@ int rpcdev_open_index(struct rpcdev *dev, unsigned int index)
 	return rpcdev_open(dev, path);
 }
 
-/* The parts of a queue's memory, in the order of struct rpcdev.parts. */
+/* The parts of a queue's memory: where each goes in struct rpcdev_parts. */
 static const struct {
 	uint64_t off;
 	int prot;
+	size_t member;
 } rpcdev_parts[] = {
-	{ RPCDEV_OFF_DEV,	PROT_READ },
-	{ RPCDEV_OFF_DC_BUF,	PROT_READ },
-	{ RPCDEV_OFF_UQ_BUF,	PROT_READ },
-	{ RPCDEV_OFF_HOST,	PROT_READ | PROT_WRITE },
-	{ RPCDEV_OFF_DQ_BUF,	PROT_READ | PROT_WRITE },
-	{ RPCDEV_OFF_UR_BUF,	PROT_READ | PROT_WRITE },
+#define PART(o, p, m)	{ o, p, offsetof(struct rpcdev_parts, m) }
+	PART(RPCDEV_OFF_DEV,	PROT_READ,		dev_ctrl),
+	PART(RPCDEV_OFF_DC_BUF,	PROT_READ,		dc_buf),
+	PART(RPCDEV_OFF_UQ_BUF,	PROT_READ,		uq_buf),
+	PART(RPCDEV_OFF_HOST,	PROT_READ | PROT_WRITE,	host_ctrl),
+	PART(RPCDEV_OFF_DQ_BUF,	PROT_READ | PROT_WRITE,	dq_buf),
+	PART(RPCDEV_OFF_UR_BUF,	PROT_READ | PROT_WRITE,	ur_buf),
+#undef PART
 };
 
 #define RPCDEV_NR_PARTS		ARRAY_SIZE(rpcdev_parts)
-_Static_assert(ARRAY_SIZE(((struct rpcdev *)0)->parts) == RPCDEV_NR_PARTS,
-	       "struct rpcdev has room for every part");
+_Static_assert(sizeof(struct rpcdev_parts) == RPCDEV_NR_PARTS * sizeof(void *),
+	       "struct rpcdev_parts has a place for every part, and no more");
 
-static int rpcdev_has_queue(const struct rpcdev *dev)
+/* Where part @i is kept in @dev. */
+static void **rpcdev_part(struct rpcdev *dev, unsigned int i)
 {
-	return !!(dev->flags & RPCDEV_F_QUEUE);
+	return (void **)((char *)&dev->part + rpcdev_parts[i].member);
 }
 
 /* Index of the part at mmap offset @off, or -1. */
@@ -125,17 +138,23 @@ static uint64_t rpcdev_part_size(const struct rpcdev_queue_attach *l, int i)
 	}
 }
 
+/* Undo the attach: what the table set up, then the mappings. */
 static void rpcdev_unmap_queue(struct rpcdev *dev)
 {
 	unsigned int i;
 
+	if (dev->ops && dev->ops->fini)
+		dev->ops->fini(dev);
+	dev->ops = NULL;
 	for (i = 0; i < RPCDEV_NR_PARTS; i++) {
-		if (dev->parts[i])
-			munmap(dev->parts[i], rpcdev_part_size(&dev->layout, i));
-		dev->parts[i] = NULL;
+		void **part = rpcdev_part(dev, i);
+
+		if (*part)
+			munmap(*part, rpcdev_part_size(&dev->layout, i));
+		*part = NULL;
 	}
-	rpcdev__ring_fini(dev);
-	dev->flags &= ~(RPCDEV_F_QUEUE | RPCDEV_F_RING_FLAGS);
+	dev->flags = 0;
+	dev->policy = 0;
 }
 
 void rpcdev_close(struct rpcdev *dev)
@@ -190,8 +209,8 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 			       unsigned int depth, unsigned int buf_size,
 			       unsigned int policy)
 {
+	const struct rpcdev_queue_ops *ops;
 	struct rpcdev_queue_attach a;
-	struct rpcdev_info info;
 	uint64_t features = 0;
 	unsigned int i;
 	int err;
@@ -200,171 +219,107 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
 	if (policy & RPCDEV_QUEUE_TIMESTAMPS)
 		a.flags |= RPCDEV_ATTACH_TIMESTAMPS;
 	policy &= ~RPCDEV_QUEUE_TIMESTAMPS;
-	if (policy > RPCDEV_WAIT_ADAPTIVE)
+	if (policy >= ARRAY_SIZE(rpcdev_policy_ops))
 		return -EINVAL;
+	ops = rpcdev_policy_ops[policy];
 	a.qid = qid;
 	a.depth = depth;
 	a.buf_size = buf_size;
-	if (policy != RPCDEV_WAIT_BLOCK) {
-		/* What the rings can do beyond the first ABI. */
-		if (!rpcdev_info(dev, &info))
-			features = info.features;
-		a.flags |= RPCDEV_ATTACH_USER_RINGS;
-		if (features & RPCDEV_FEAT_ASYNC_NOACK)
-			a.flags |= RPCDEV_ATTACH_ASYNC_NOACK;
-	}
+	if (ops->prepare)
+		ops->prepare(dev, &a, &features);
 	if (ioctl(dev->fd, RPCDEV_IOC_QUEUE_ATTACH, &a) < 0)
 		return -errno;
 
 	dev->layout = a;
-	dev->qid = qid;
 	for (i = 0; i < RPCDEV_NR_PARTS; i++) {
-		dev->parts[i] = rpcdev_map(dev->fd, rpcdev_parts[i].off,
-					   rpcdev_part_size(&a, i),
-					   rpcdev_parts[i].prot);
-		if (!dev->parts[i]) {
-			/* The queue stays the file's: the kernel has no detach. */
+		void **part = rpcdev_part(dev, i);
+
+		*part = rpcdev_map(dev->fd, rpcdev_parts[i].off,
+				   rpcdev_part_size(&a, i),
+				   rpcdev_parts[i].prot);
+		if (!*part) {
+			/* The queue stays the file's: there is no detach. */
 			err = -errno;
 			rpcdev_unmap_queue(dev);
 			return err;
 		}
 	}
-	if (policy != RPCDEV_WAIT_BLOCK) {
-		err = rpcdev__ring_init(dev, policy, a.flags, features);
-		if (err) {
-			rpcdev_unmap_queue(dev);
-			return err;
-		}
+	dev->policy = policy;
+	err = ops->init ? ops->init(dev, features) : 0;
+	if (err) {
+		rpcdev_unmap_queue(dev);
+		return err;
 	}
-	dev->flags |= RPCDEV_F_QUEUE;
+	dev->ops = ops;
 	return 0;
 }
 
 int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns)
 {
-	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+	if (!rpcdev__has_queue(dev) || !dev->ops->set_spin)
 		return -EINVAL;
-	dev->ring.spin_max_ns = max_ns;
-	return 0;
+	return dev->ops->set_spin(dev, max_ns);
 }
 
 int rpcdev_interrupt(struct rpcdev *dev)
 {
-	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+	if (!rpcdev__has_queue(dev) || !dev->ops->interrupt)
 		return -EINVAL;
-	__atomic_store_n(&dev->interrupt, 1, __ATOMIC_RELEASE);
-	return 0;
+	return dev->ops->interrupt(dev);
 }
 
 int rpcdev_queue_id(const struct rpcdev *dev)
 {
-	return rpcdev_has_queue(dev) ? (int)dev->qid : -1;
+	return rpcdev__has_queue(dev) ? (int)dev->layout.qid : -1;
 }
 
 unsigned int rpcdev_queue_depth(const struct rpcdev *dev)
 {
-	return rpcdev_has_queue(dev) ? dev->layout.depth : 0;
+	return rpcdev__has_queue(dev) ? dev->layout.depth : 0;
 }
 
 unsigned int rpcdev_queue_buf_size(const struct rpcdev *dev)
 {
-	return rpcdev_has_queue(dev) ? dev->layout.buf_size : 0;
+	return rpcdev__has_queue(dev) ? dev->layout.buf_size : 0;
 }
 
 const struct rpcdev_queue_attach *rpcdev_queue_layout(const struct rpcdev *dev)
 {
-	return rpcdev_has_queue(dev) ? &dev->layout : NULL;
+	return rpcdev__has_queue(dev) ? &dev->layout : NULL;
 }
 
 void *rpcdev_queue_part(struct rpcdev *dev, uint64_t off, size_t *size)
 {
-	int i = rpcdev_has_queue(dev) ? rpcdev_part_index(off) : -1;
+	int i = rpcdev__has_queue(dev) ? rpcdev_part_index(off) : -1;
 
 	if (size)
 		*size = i < 0 ? 0 : rpcdev_part_size(&dev->layout, i);
-	return i < 0 ? NULL : dev->parts[i];
+	return i < 0 ? NULL : *rpcdev_part(dev, i);
 }
 
 void *rpcdev_queue_buf(struct rpcdev *dev, uint64_t part, unsigned int id)
 {
-	int i = rpcdev_has_queue(dev) ? rpcdev_part_index(part) : -1;
+	int i = rpcdev__has_queue(dev) ? rpcdev_part_index(part) : -1;
 
 	if (i < 0 || part == RPCDEV_OFF_DEV || part == RPCDEV_OFF_HOST ||
 	    id >= dev->layout.depth)
 		return NULL;
-	return (char *)dev->parts[i] + (size_t)id * dev->layout.buf_size;
+	return rpcdev__buf(dev, *rpcdev_part(dev, i), id);
 }
 
 int rpcdev_call(struct rpcdev *dev, unsigned int method, const void *req,
 		size_t req_len, void *resp, size_t resp_cap,
 		uint64_t timeout_ns, struct rpcdev_call_result *res)
 {
-	struct rpcdev_call c;
-
 	if (dev->fd < 0)
 		return -EBADF;
-	if (!rpcdev_has_queue(dev))
+	if (!rpcdev__has_queue(dev))
 		return -EINVAL;
 	/* No queue has buffers this big; do not let the length wrap. */
 	if (req_len > UINT32_MAX)
 		return -E2BIG;
-	if (dev->ring.policy != RPCDEV_WAIT_BLOCK) {
-		struct rpcdev_call_result r;
-		int ret = rpcdev__ring_call(dev, method, req, req_len, resp,
-					    resp_cap, timeout_ns, &r);
-
-		if (!ret && res)
-			*res = r;
-		return ret;
-	}
-
-	memset(&c, 0, sizeof(c));
-	c.method = method;
-	c.req = (uintptr_t)req;
-	c.req_len = (__u32)req_len;
-	c.resp = (uintptr_t)resp;
-	c.resp_cap = resp_cap > UINT32_MAX ? UINT32_MAX : (__u32)resp_cap;
-	c.timeout_ns = timeout_ns;
-	if (ioctl(dev->fd, RPCDEV_IOC_CALL, &c) < 0)
-		return -errno;
-
-	if (res) {
-		memset(res, 0, sizeof(*res));
-		res->status = c.status;
-		res->flags = c.res_flags;
-		res->resp_len = c.resp_len;
-	}
-	return 0;
-}
-
-int rpcdev_error_split(const void *payload, size_t len,
-		       struct rpcdev_error *err)
-{
-	static const char empty[] = "";
-	const char *p = payload, *nul;
-
-	err->name = empty;
-	err->name_len = 0;
-	err->message = empty;
-	err->message_len = 0;
-	if (!p)
-		return len ? -EINVAL : -EBADMSG;
-
-	/* The name: up to its NUL, or all there is. */
-	nul = memchr(p, '\0', len);
-	err->name = p;
-	err->name_len = nul ? (size_t)(nul - p) : len;
-	if (!nul)
-		return -EBADMSG;
-
-	/* The message: from after the name's NUL up to its own. */
-	p = nul + 1;
-	len -= err->name_len + 1;
-	nul = memchr(p, '\0', len);
-	if (len)
-		err->message = p;
-	err->message_len = nul ? (size_t)(nul - p) : len;
-	return nul ? 0 : -EBADMSG;
+	return dev->ops->call(dev, method, req, req_len, resp, resp_cap,
+			      timeout_ns, res);
 }
 
 const char *rpcdev_status_name(int status)
@@ -394,11 +349,11 @@ int rpcdev_policy_parse(const char *name)
 }
 
 /* Asynchronous downcalls exist on queues the library drives (ring.c). */
-static int rpcdev_ring_check(const struct rpcdev *dev)
+static int rpcdev_async_check(const struct rpcdev *dev)
 {
 	if (dev->fd < 0)
 		return -EBADF;
-	if (!rpcdev_has_queue(dev) || dev->ring.policy == RPCDEV_WAIT_BLOCK)
+	if (!rpcdev__has_queue(dev) || !dev->ops->submit)
 		return -EINVAL;
 	return 0;
 }
@@ -406,22 +361,22 @@ static int rpcdev_ring_check(const struct rpcdev *dev)
 int rpcdev_submit(struct rpcdev *dev, const struct rpcdev_async_call *calls,
 		  unsigned int n)
 {
-	int ret = rpcdev_ring_check(dev);
+	int ret = rpcdev_async_check(dev);
 
-	return ret ? ret : rpcdev__ring_submit(dev, calls, n);
+	return ret ? ret : dev->ops->submit(dev, calls, n);
 }
 
 int rpcdev_reap(struct rpcdev *dev, struct rpcdev_completion *out,
 		unsigned int max, unsigned int min, uint64_t timeout_ns)
 {
-	int ret = rpcdev_ring_check(dev);
+	int ret = rpcdev_async_check(dev);
 
-	return ret ? ret : rpcdev__ring_reap(dev, out, max, min, timeout_ns);
+	return ret ? ret : dev->ops->reap(dev, out, max, min, timeout_ns);
 }
 
 int rpcdev_completion_done(struct rpcdev *dev, const struct rpcdev_completion *c)
 {
-	int ret = rpcdev_ring_check(dev);
+	int ret = rpcdev_async_check(dev);
 
-	return ret ? ret : rpcdev__ring_done(dev, c->id);
+	return ret ? ret : dev->ops->done(dev, c->id);
 }

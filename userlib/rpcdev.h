@@ -29,9 +29,9 @@ extern "C" {
  * Allocated by the caller, filled by rpcdev_open() or rpcdev_open_index(),
  * given a queue by rpcdev_queue_attach(), released by rpcdev_close(). The
  * members are private to the library: use the accessor functions
- * (rpcdev_fd(), rpcdev_queue_depth(), ...). The structure has reserved room
- * so that later versions (wait policies, ...) can keep its size; do not
- * depend on its layout.
+ * (rpcdev_fd(), rpcdev_queue_depth(), ...). The structure keeps the size
+ * it had in LIBRPCDEV_1.0 on every ABI (320 bytes on LP64), as programs
+ * built against that version allocate it; do not depend on its layout.
  *
  * One struct rpcdev may be used by several threads at once for calls
  * (rpcdev_call()), for serving upcalls (rpcdev_upcall_wait(),
@@ -41,35 +41,80 @@ extern "C" {
  */
 struct rpcdev_ring_slot;
 struct rpcdev_ring_call;
+struct rpcdev_queue_ops;
+
+/*
+ * The six parts of a queue's memory as mapped (see rpcdev_queue_part()),
+ * in the order of their RPCDEV_OFF_* offsets. Private.
+ */
+struct rpcdev_parts {
+	void *dev_ctrl;		/* struct rpcdev_dev_ctrl, DC and UQ entries */
+	void *dc_buf;
+	void *uq_buf;
+	void *host_ctrl;	/* struct rpcdev_host_ctrl, DQ and UR entries */
+	void *dq_buf;
+	void *ur_buf;
+};
+
+/*
+ * What each direction of a POLL or ADAPTIVE queue keeps for its waits,
+ * written by that direction's thread alone (rpcdev_interrupt() aside).
+ * Private.
+ */
+struct rpcdev_dir {
+	uint64_t learned_ns;	/* ADAPTIVE: the running mean its budget uses */
+	int interrupt;		/* set by rpcdev_interrupt(), taken by a wait */
+	unsigned int flags;	/* the direction's own state (ring.c) */
+};
+
+/* Upcalls (UQ in, UR out): the serving thread's. Private. */
+struct rpcdev_up {
+	uint32_t uq_cons, ur_prod;
+	uint64_t last_ns;	/* the last upcall's arrival (ADAPTIVE) */
+	struct rpcdev_dir dir;	/* learned_ns: the gap between arrivals */
+	struct rpcdev_ring_slot *slots;
+};
+
+/* Downcalls (DQ out, DC in): the calling thread's. Private. */
+struct rpcdev_down {
+	uint32_t dq_prod, dc_cons;
+	uint32_t inflight, call_hint;
+	uint64_t call_seq;
+	struct rpcdev_dir dir;	/* learned_ns: from a call to its answer */
+	struct rpcdev_ring_call *calls;
+};
+
+/*
+ * struct rpcdev as LIBRPCDEV_1.0 laid it out: only its size matters, the
+ * one struct rpcdev keeps on every ABI.
+ */
+struct rpcdev_size_1_0 {
+	int i[4];
+	void *p[6];
+	struct rpcdev_queue_attach layout;
+	unsigned int u[7];
+	uint64_t q[4];
+	void *r[2];
+	unsigned long resv[6];
+};
 
 struct rpcdev {
-	int fd;
-	unsigned int flags;
-	/* The attached queue, when flags says there is one. */
-	unsigned int qid;
-	unsigned int __pad;
-	/* Its parts as mapped, in the order of their RPCDEV_OFF_* offsets. */
-	void *parts[6];
-	struct rpcdev_queue_attach layout;
-	/* POLL and ADAPTIVE: the library drives the rings (ring.c). */
-	struct {
-		unsigned int policy;
-		uint32_t uq_cons, ur_prod, dq_prod, dc_cons;
-		uint32_t inflight, call_hint;
-		uint64_t call_seq;
-		uint64_t spin_max_ns, gap_ns, last_ns;
-		struct rpcdev_ring_slot *slots;
-		struct rpcdev_ring_call *calls;
-	} ring;
-	/*
-	 * Set by rpcdev_interrupt(), taken by the wait it ends; in the place
-	 * of one of the reserved words, so the structure keeps its size.
-	 */
 	union {
-		int interrupt;
-		unsigned long __resv0;
+		struct {
+			int fd;
+			unsigned int flags;	/* the queue's, fixed at attach */
+			struct rpcdev_parts part;
+			struct rpcdev_queue_attach layout;
+			/* How the queue is driven: NULL when there is none. */
+			const struct rpcdev_queue_ops *ops;
+			unsigned int policy;
+			/* POLL and ADAPTIVE: the library drives the rings. */
+			uint64_t spin_max_ns;
+			struct rpcdev_up up;
+			struct rpcdev_down down;
+		};
+		struct rpcdev_size_1_0 __size;
 	};
-	unsigned long __resv[5];
 };
 
 /**
@@ -83,10 +128,13 @@ struct rpcdev {
  *			per round trip while the device polls too, at the
  *			cost of a busy CPU while waiting.
  * @RPCDEV_WAIT_ADAPTIVE: as POLL, but each wait spins only for a budget
- *			learned from recent arrival gaps (twice their mean
- *			while they are short, capped by
+ *			learned from what that direction waited for lately
+ *			(twice the mean while it is short, capped by
  *			rpcdev_queue_set_spin()), then sleeps in the kernel:
  *			near POLL latency in bursts, near no CPU when idle.
+ *			A wait for an upcall learns from the gaps between
+ *			upcalls, a downcall's wait from the time the device
+ *			took to answer the calls before it.
  *			The one to choose unless a program needs the
  *			kernel-driven ioctls (the `rpcdev upcalls` tool's
  *			default); rpcdev_queue_attach() keeps BLOCK, so
@@ -94,7 +142,9 @@ struct rpcdev {
  *
  * With POLL and ADAPTIVE, a queue is driven by one thread per direction
  * at a time: one thread making downcalls (one call in flight) and one
- * serving upcalls.
+ * serving upcalls. The two directions share no state that either writes
+ * (as an io_uring's submission and completion queues): each has its own
+ * ring indices, learned budget and rpcdev_interrupt() flag.
  */
 enum rpcdev_wait_policy {
 	RPCDEV_WAIT_BLOCK,
@@ -178,9 +228,10 @@ int rpcdev_open_index(struct rpcdev *dev, unsigned int index);
  * Unmaps the queue's memory if a queue is attached, closes the file
  * descriptor (which releases the queue: the kernel stops the device on it
  * and makes it free for another file) and marks @dev closed. Pointers got
- * from rpcdev_queue_part() and rpcdev_queue_buf() are invalid afterwards. Calling it again, or on a
- * @dev whose open failed, does nothing. Afterwards rpcdev_fd() returns -1
- * and requests on @dev fail with -EBADF until @dev is opened again.
+ * from rpcdev_queue_part() and rpcdev_queue_buf() are invalid afterwards.
+ * Calling it again, or on a @dev whose open failed, does nothing.
+ * Afterwards rpcdev_fd() returns -1 and requests on @dev fail with -EBADF
+ * until @dev is opened again.
  */
 void rpcdev_close(struct rpcdev *dev);
 
@@ -226,7 +277,9 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * Names are short lower-case words suitable for display and for matching
  * in scripts: "info" for bit 0 (RPCDEV_FEAT_INFO), "downcall" for bit 1
  * (RPCDEV_FEAT_DOWNCALL), "upcall" for bit 2 (RPCDEV_FEAT_UPCALL),
- * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX).
+ * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX), "user_rings" for bit 4
+ * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
+ * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.
@@ -304,6 +357,10 @@ int rpcdev_queue_attach_policy(struct rpcdev *dev, unsigned int qid,
  * @max_ns:	the longest a wait spins before it sleeps; 0 restores the
  *		default (200 us).
  *
+ * The cap holds for the waits of both directions (upcalls and the answers
+ * of downcalls), each of which learns its own budget below it. It may be
+ * changed while other threads wait: a wait reads it as it starts.
+ *
  * Return: 0, or -EINVAL when @dev has no POLL or ADAPTIVE queue.
  */
 int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
@@ -314,11 +371,14 @@ int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
  *
  * A thread spinning on the mapped rings makes no system call for a signal
  * to interrupt, so a signal handler runs and the spin goes on. Calling
- * this (it is async-signal-safe: one atomic store) makes the spinning
- * wait of rpcdev_upcall_wait(), rpcdev_serve(), rpcdev_call() or
- * rpcdev_reap() return -EINTR within a few checks of the ring, or the
- * next such wait that has to spin return -EINTR if none is in progress
- * (a wait that finds its entry at once takes it). A wait asleep in the
+ * this (it is async-signal-safe: one atomic store per direction) ends the
+ * spinning waits of both directions: the wait for an upcall
+ * (rpcdev_upcall_wait(), rpcdev_upcall_reply_and_wait(), rpcdev_serve())
+ * and the wait for a downcall's answer (rpcdev_call(), rpcdev_reap())
+ * each return -EINTR within a few checks of the ring. A direction with
+ * no wait in progress keeps the request for its next wait that has to
+ * spin, which then returns -EINTR (a wait that finds its entry at once
+ * leaves it); each direction takes its own once. A wait asleep in the
  * kernel (ADAPTIVE) ends with -EINTR when a signal reaches its thread, so
  * to stop a thread whatever it is doing, call this and then send it a
  * signal whose handler does not restart system calls.
