@@ -56,9 +56,9 @@
 
 /*
  * Open @def's device and attach queue @qid with @policy (librpcdev's, with
- * its flags), its firmware on @fw_cpu and, when @spin_us >= 0, polling that
- * long before it sleeps (rpcdev_sim's fw_spin_us, given back right after
- * the attach). A queue released a moment ago may still be busy: retry for
+ * its flags); on the simulated device, its firmware on @fw_cpu and, when
+ * @spin_us >= 0, polling that long before it sleeps (rpcdev_sim's
+ * fw_spin_us, given back right after the attach). A queue released a moment ago may still be busy: retry for
  * a while.
  */
 static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
@@ -67,9 +67,12 @@ static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
 		   int spin_us, struct bench_row *row)
 {
 	const char *path = cfg->dev[def->device].path;
+	bool sim = def->device == BENCH_DEV_SIM;
 	int ret, tries;
 
-	if (cfg->fw_pinned) {
+	if (!sim)
+		spin_us = -1;
+	if (sim && cfg->fw_pinned) {
 		ret = bench_sim_param_set("fw_cpu", fw_cpu);
 		if (ret) {
 			bench_note(row, "setting fw_cpu: %s", strerror(-ret));
