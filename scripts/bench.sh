@@ -10,13 +10,14 @@
 #   --quick                 a short run (seconds instead of a minute)
 #   BUILD=DIR               build outputs (default <repo>/build)
 #   RPCDEV_BENCH_ARGS=...   more arguments of `rpcdev bench` (`rpcdev help
-#                           bench`; for instance "-n 50000" or "--only
-#                           eventfd,upcall_block")
+#                           bench`; for instance "-n 50000", "--repeat 5"
+#                           or "--only eventfd,upcall_block")
 #
-# Prints the bench's table and one line per target it checks;
-# its JSON is kept in DIR/logs/<flavour>-bench.json. Exit status: that of
-# vm-run.sh, 0 when the bench ran every measurement (targets not met are
-# reported, not failures) and the guest's kernel log is clean.
+# Prints the bench's table and one line per target (the rows and targets:
+# `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json.
+# Exit status: that of vm-run.sh, 0 when the bench ran every measurement
+# (targets not met are reported, not failures) and the guest's kernel log
+# is clean.
 #
 # QEMU emulates the guest's CPUs in threads of this machine: anything else
 # running here (another VM, a build) shows in the figures, so run it alone.

@@ -2,9 +2,11 @@
 /*
  * Smoke test of "rpcdev bench", run as root inside the test VM: a short run
  * measures everything and exits 0, the POLL and ADAPTIVE rows run, the
- * JSON names every row and target, rpcdev_sim's fw_cpu and fw_spin_us are
- * given back, and a missing device or a wrong command line is an error. No
- * figure is asserted: the VM's timing is whatever it is.
+ * JSON names every row and target, --list names every row with its
+ * targets, repeated rows give medians and their rounds' spread,
+ * rpcdev_sim's fw_cpu and fw_spin_us are given back, and a missing device
+ * or a wrong command line is an error. No figure is asserted: the VM's
+ * timing is whatever it is.
  *
  * The fixture loads rpcdev and rpcdev_sim (one device, four queues), as the
  * bench expects.
@@ -31,19 +33,19 @@ static const char *const tool_candidates[] = {
 	"/usr/local/bin/rpcdev", NULL,
 };
 
-/* Run "rpcdev bench" with up to eight more arguments (NULL-terminated). */
+/* Run "rpcdev bench" with up to ten more arguments (NULL-terminated). */
 #define run_bench(res, ...) \
 	run_bench_v(res, (const char *const[]){ __VA_ARGS__, NULL })
 
 static int run_bench_v(struct run_result *res, const char *const *args)
 {
-	char *argv[11] = { NULL, "bench" };
+	char *argv[13] = { NULL, "bench" };
 	int i;
 
 	argv[0] = (char *)run_tool_find(tool_candidates);
 	if (!argv[0])
 		return -ENOENT;
-	for (i = 0; args[i] && i < 8; i++)
+	for (i = 0; args[i] && i < 10; i++)
 		argv[i + 2] = (char *)args[i];
 	return run_capture(argv, res);
 }
@@ -129,7 +131,7 @@ TEST_F_TIMEOUT(bench, quick_run_measures_everything_and_exits_0, 300)
 	EXPECT_NE(NULL, strstr(res->out, "\nupcall BLOCK, 64 B "));
 	EXPECT_NE(NULL, strstr(res->out, "\neventfd ping-pong "));
 	EXPECT_NE(NULL, strstr(res->out, "\ndevice mailbox check "));
-	EXPECT_NE(NULL, strstr(res->out, "\ntargets (DESIGN.md section 4):\n"));
+	EXPECT_NE(NULL, strstr(res->out, "\ntargets:\n"));
 	EXPECT_NE(NULL, strstr(res->out, "upcall BLOCK p50 / eventfd ping-pong p50"));
 	EXPECT_NE(NULL, strstr(res->out, "all measurements ran"));
 }
@@ -157,8 +159,9 @@ TEST_F_TIMEOUT(bench, json_file_has_every_row_and_target, 120)
 	ASSERT_NE(NULL, json);
 	EXPECT_EQ('{', json[0]);
 	EXPECT_EQ(0, strcmp(json + strlen(json) - 2, "}\n"));
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		EXPECT_NE(NULL, strstr(json, ids[i])) TH_LOG("no %s", ids[i]);
+	}
 	ASSERT_EQ(0, json_line(json, "upcall_block", line, sizeof(line)));
 	EXPECT_NE(NULL, strstr(line, "\"status\": \"ok\"")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "\"clock\": \"device\""));
@@ -245,6 +248,74 @@ TEST_F(bench, baselines_run_without_the_device)
 			       "--only", "eventfd,pipe"));
 	EXPECT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
 	EXPECT_NE(NULL, strstr(res->out, "\npipe ping-pong "));
+}
+
+TEST_F(bench, list_names_every_row_and_its_targets)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	static const char *const lines[] = {
+		"\neventfd: eventfd ping-pong (latency, a baseline)\n",
+		"\nupcall_poll: upcall POLL, 64 B (latency)\n",
+		"\n    target upcall_poll_vs_shm: upcall POLL p50 / shared-memory ping-pong p50 <= 1.50x\n",
+		"\n    target upcall_block_vs_eventfd: upcall BLOCK p50 / eventfd ping-pong p50 <= 1.00x, stretch <= 0.70x\n",
+		"\nqueue_two: echo downcalls, two queues, two CPUs (rate)\n",
+		"\n    target two_queues_vs_one: two queues' call rate / one queue's >= 1.80x\n",
+		"\n    target mbox_vs_upcall_poll: mailbox check / upcall POLL p50 <= 1 %\n",
+	};
+	unsigned int i;
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, "--list"));
+	ASSERT_EQ(0, res->status) TH_LOG("%s", res->err);
+	/* The table's order: the first row first. */
+	EXPECT_EQ(0, strncmp(res->out, "shm: shared-memory ping-pong (floor) (latency, a baseline)\n", 59))
+		TH_LOG("%s", res->out);
+	/* Braces: an EXPECT's TH_LOG runs after the statement it ends. */
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		EXPECT_NE(NULL, strstr(res->out, lines[i]))
+			TH_LOG("no '%s' in:\n%s", lines[i], res->out);
+	}
+	/* It lists; it measures nothing. */
+	EXPECT_EQ(NULL, strstr(res->out, "measurement"));
+}
+
+TEST_F_TIMEOUT(bench, repeated_rows_give_medians_and_spread, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	const char *json;
+	char line[1024];
+
+	SKIP_WITHOUT_TOOL();
+	unlink(JSON_PATH);
+	ASSERT_EQ(0, run_bench(res, QUICK, "--repeat", "3", "--only",
+			       "shm,upcall_poll", "--json", JSON_PATH));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "\nmedians of 3 repetitions"))
+		TH_LOG("%s", res->out);
+	EXPECT_NE(NULL, strstr(res->out, "\n    median of 3 rounds, from "))
+		TH_LOG("%s", res->out);
+	json = read_file(JSON_PATH);
+	ASSERT_NE(NULL, json);
+	EXPECT_NE(NULL, strstr(json, "\"repetitions\": 3,"));
+	ASSERT_EQ(0, json_line(json, "upcall_poll_vs_shm", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"rounds\": 3, \"ratio_min\": "))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"ratio_max\": ")) TH_LOG("%s", line);
+	/* Three rounds of 100 measured round trips each. */
+	ASSERT_EQ(0, json_line(json, "upcall_poll", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"samples\": 300,")) TH_LOG("%s", line);
+}
+
+TEST_F(bench, bad_repeat_count_exits_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, "--repeat", "0"));
+	EXPECT_EQ(2, res->status);
+	EXPECT_NE(NULL, strstr(res->err, "bad repetition count")) TH_LOG("%s", res->err);
+	ASSERT_EQ(0, run_bench(res, "--repeat", "100"));
+	EXPECT_EQ(2, res->status);
 }
 
 TEST_F(bench, unknown_row_exits_2)

@@ -117,12 +117,6 @@ static double upc_us(uint64_t le_ns)
 	return (double)le64toh(le_ns) / 1000.0;
 }
 
-static const char *const upc_policies[] = {
-	[RPCDEV_WAIT_BLOCK] = "block",
-	[RPCDEV_WAIT_POLL] = "poll",
-	[RPCDEV_WAIT_ADAPTIVE] = "adaptive",
-};
-
 static void upc_print(const struct rpcdev_sim_upcalls *req,
 		      unsigned int policy,
 		      const struct rpcdev_sim_upcall_result *r)
@@ -133,7 +127,7 @@ static void upc_print(const struct rpcdev_sim_upcalls *req,
 	printf("size: %u\n", req->size);
 	printf("mode: %s\n", req->flags & RPCDEV_SIM_UPCALL_ASYNC ?
 	       "async" : "sync");
-	printf("policy: %s\n", upc_policies[policy]);
+	printf("policy: %s\n", rpcdev_policy_name(policy));
 	printf("done: %u\n", le32toh(r->done));
 	printf("failed: %u\n", le32toh(r->failed));
 	printf("no_server: %u\n", le32toh(r->no_server));
@@ -248,7 +242,7 @@ static int cmd_upcalls(int argc, char **argv)
 	const char *path = TOOL_DEFAULT_PATH;
 	unsigned int policy = RPCDEV_WAIT_ADAPTIVE;
 	struct rpcdev_sim_upcalls req;
-	int opt, async = 0;
+	int opt, ret, async = 0;
 
 	opterr = 0;
 	optind = 1;
@@ -281,13 +275,12 @@ static int cmd_upcalls(int argc, char **argv)
 					"bad method '%s'", optarg);
 			break;
 		case 'p':
-			for (policy = 0; policy < 3; policy++)
-				if (!strcmp(optarg, upc_policies[policy]))
-					break;
-			if (policy == 3)
+			ret = rpcdev_policy_parse(optarg);
+			if (ret < 0)
 				return tool_usage_error(&tool_cmd_upcalls,
 					"bad policy '%s' (adaptive, block or poll)",
 					optarg);
+			policy = (unsigned int)ret;
 			break;
 		case UPC_OPT_ASYNC:
 			async = 1;

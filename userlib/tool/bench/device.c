@@ -54,41 +54,25 @@
 /* POLL and ADAPTIVE servers look at their stop flag this often. */
 #define RB_SERVE_TIMEOUT_NS	(1000ULL * 1000000ULL)
 
-static const char *const rb_policy_names[] = {
-	[BENCH_BLOCK]		= "BLOCK",
-	[BENCH_POLL]		= "POLL",
-	[BENCH_ADAPTIVE]	= "ADAPTIVE",
-};
-
-/* The library's policy for a bench policy. */
-static unsigned int rb_lib_policy(enum bench_policy policy)
-{
-	switch (policy) {
-	case BENCH_POLL:
-		return RPCDEV_WAIT_POLL;
-	case BENCH_ADAPTIVE:
-		return RPCDEV_WAIT_ADAPTIVE;
-	case BENCH_BLOCK:
-		break;
-	}
-	return RPCDEV_WAIT_BLOCK;
-}
-
 /*
- * Open the device and attach queue @qid with @policy (librpcdev's, with
- * its flags), its firmware on @fw_cpu and, when @spin_us >= 0, polling that
- * long before it sleeps (rpcdev_sim's fw_spin_us, given back right after
- * the attach). A queue released a moment ago may still be busy: retry for
+ * Open @def's device and attach queue @qid with @policy (librpcdev's, with
+ * its flags); on the simulated device, its firmware on @fw_cpu and, when
+ * @spin_us >= 0, polling that long before it sleeps (rpcdev_sim's
+ * fw_spin_us, given back right after the attach). A queue released a moment ago may still be busy: retry for
  * a while.
  */
-static int rb_open(const struct bench_cfg *cfg, struct rpcdev *dev,
-		   unsigned int qid, unsigned int depth, unsigned int buf_size,
-		   unsigned int policy, int fw_cpu, int spin_us,
-		   struct bench_row *row)
+static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
+		   struct rpcdev *dev, unsigned int qid, unsigned int depth,
+		   unsigned int buf_size, unsigned int policy, int fw_cpu,
+		   int spin_us, struct bench_row *row)
 {
+	const char *path = cfg->dev[def->device].path;
+	bool sim = def->device == BENCH_DEV_SIM;
 	int ret, tries;
 
-	if (cfg->fw_pinned) {
+	if (!sim)
+		spin_us = -1;
+	if (sim && cfg->fw_pinned) {
 		ret = bench_sim_param_set("fw_cpu", fw_cpu);
 		if (ret) {
 			bench_note(row, "setting fw_cpu: %s", strerror(-ret));
@@ -106,9 +90,9 @@ static int rb_open(const struct bench_cfg *cfg, struct rpcdev *dev,
 			return ret;
 		}
 	}
-	ret = rpcdev_open(dev, cfg->path);
+	ret = rpcdev_open(dev, path);
 	if (ret) {
-		bench_note(row, "%s: %s", cfg->path, strerror(-ret));
+		bench_note(row, "%s: %s", path, strerror(-ret));
 	} else {
 		for (tries = 0; tries < 200; tries++) {
 			ret = rpcdev_queue_attach_policy(dev, qid, depth,
@@ -118,7 +102,7 @@ static int rb_open(const struct bench_cfg *cfg, struct rpcdev *dev,
 			usleep(10000);
 		}
 		if (ret) {
-			bench_note(row, "%s: queue %u: %s", cfg->path, qid,
+			bench_note(row, "%s: queue %u: %s", path, qid,
 				   strerror(-ret));
 			rpcdev_close(dev);
 		}
@@ -197,7 +181,7 @@ static int rb_run_upcalls(struct rpcdev *dev, uint32_t count, uint32_t size,
 /* An upcall server thread: serves exactly @total upcalls. */
 struct srv {
 	struct rpcdev *dev;
-	enum bench_policy policy;
+	unsigned int policy;	/* enum rpcdev_wait_policy */
 	uint64_t total;		/* upcalls to serve, then stop */
 	uint64_t mark;		/* the measured part starts after this many */
 	uint64_t served;
@@ -240,7 +224,7 @@ static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
 static int bench_serve(struct srv *s)
 {
 	return rpcdev_serve(s->dev, srv_handler, s,
-			    s->policy == BENCH_BLOCK ? 0 : RB_SERVE_TIMEOUT_NS);
+			    s->policy == RPCDEV_WAIT_BLOCK ? 0 : RB_SERVE_TIMEOUT_NS);
 }
 
 static int srv_thread(void *arg)
@@ -304,7 +288,7 @@ static int srv_finish(struct srv *s, struct bench_thread *t, bool abort)
 		s->stop = 1;
 		while (!s->exited) {
 			/* A spinning server, then one asleep in a system call. */
-			if (s->policy != BENCH_BLOCK)
+			if (s->policy != RPCDEV_WAIT_BLOCK)
 				rpcdev_interrupt(s->dev);
 			pthread_kill(t->tid, SIGUSR1);
 			usleep(10000);
@@ -333,7 +317,7 @@ static void rb_idle(bool idle)
  * @res, the server's CPU time over it in @cpu_ns.
  */
 static int rb_serve_runs(const struct bench_cfg *cfg, struct rpcdev *dev,
-			 enum bench_policy policy, uint32_t warmup,
+			 unsigned int policy, uint32_t warmup,
 			 uint32_t count, uint32_t size, uint32_t flags,
 			 struct rpcdev_sim_upcall_result *res, uint64_t *cpu_ns,
 			 struct bench_row *row)
@@ -386,59 +370,31 @@ static void rb_row_from_result(struct bench_row *row,
 	memcpy(row->stage_ns, res->stage_ns, sizeof(row->stage_ns));
 }
 
-int bench_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
-		  bool stamps, struct bench_row *row)
-{
-	struct rpcdev_sim_upcall_result res;
-	struct rpcdev dev;
-	uint64_t cpu_ns = 0;
-	int ret;
-
-	if (policy != BENCH_BLOCK && !cfg->user_rings) {
-		bench_note(row, "%s needs user rings, which this driver lacks",
-			   rb_policy_names[policy]);
-		return -EOPNOTSUPP;
-	}
-	/*
-	 * Stamped rows say where the time goes; a polling server reads no
-	 * clock when it is not asked for stamps, and that is the fast path.
-	 */
-	ret = rb_open(cfg, &dev, 0, 0, 0,
-		      rb_lib_policy(policy) |
-		      (stamps ? RPCDEV_QUEUE_TIMESTAMPS : 0),
-		      cfg->dev_cpu, -1, row);
-	if (ret)
-		return ret;
-	ret = rb_serve_runs(cfg, &dev, policy, cfg->warmup, cfg->iters,
-			    BENCH_MSG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
-			    &cpu_ns, row);
-	rpcdev_close(&dev);
-	if (!ret)
-		rb_row_from_result(row, &res, cfg->iters, cpu_ns);
-	return ret;
-}
-
 /*
- * The same as BLOCK, with a device that does not poll for the reply but
- * sleeps until the host's doorbell: both sides sleep, as in the eventfd
- * ping-pong. (rpcdev_sim's firmware normally polls for fw_spin_us first.)
+ * Sync upcalls of def->size bytes to a def->policy server. With
+ * BENCH_STAMPS the stages are stamped: stamped rows say where the time
+ * goes, and a polling server reads no clock when it is not asked for
+ * stamps, which is the fast path. With BENCH_DEV_SLEEPS the device does
+ * not poll for the reply but sleeps until the host's doorbell: both sides
+ * sleep, as in the eventfd ping-pong (rpcdev_sim's firmware normally
+ * polls for fw_spin_us first).
  */
-int bench_upcalls_device_sleeps(const struct bench_cfg *cfg,
-				struct bench_row *row)
+int bench_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
+		  struct bench_row *row)
 {
+	unsigned int flags = def->flags & BENCH_STAMPS ? RPCDEV_QUEUE_TIMESTAMPS : 0;
 	struct rpcdev_sim_upcall_result res;
 	struct rpcdev dev;
 	uint64_t cpu_ns = 0;
 	int ret;
 
-	ret = rb_open(cfg, &dev, 0, 0, 0,
-		      RPCDEV_WAIT_BLOCK | RPCDEV_QUEUE_TIMESTAMPS, cfg->dev_cpu,
-		      0, row);
+	ret = rb_open(cfg, def, &dev, 0, 0, 0, def->policy | flags,
+		      cfg->dev_cpu, def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
 	if (ret)
 		return ret;
-	ret = rb_serve_runs(cfg, &dev, BENCH_BLOCK, cfg->warmup, cfg->iters,
-			    BENCH_MSG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
-			    &cpu_ns, row);
+	ret = rb_serve_runs(cfg, &dev, def->policy, cfg->warmup, cfg->iters,
+			    def->size, RPCDEV_SIM_UPCALL_VERIFY, &res, &cpu_ns,
+			    row);
 	rpcdev_close(&dev);
 	if (!ret)
 		rb_row_from_result(row, &res, cfg->iters, cpu_ns);
@@ -450,7 +406,8 @@ int bench_upcalls_device_sleeps(const struct bench_cfg *cfg,
  * to do for cfg->idle_ms: its CPU time over that wait (from its last
  * upcall of the burst to the next upcall).
  */
-int bench_adaptive_idle(const struct bench_cfg *cfg, struct bench_row *row)
+int bench_adaptive_idle(const struct bench_cfg *cfg,
+			const struct bench_def *def, struct bench_row *row)
 {
 	struct rpcdev_sim_upcall_result res;
 	struct bench_thread t = { 0 };
@@ -458,19 +415,15 @@ int bench_adaptive_idle(const struct bench_cfg *cfg, struct bench_row *row)
 	uint32_t burst = cfg->warmup > 10 ? cfg->warmup : 10;
 	struct srv s = {
 		.dev = &dev,
-		.policy = BENCH_ADAPTIVE,
+		.policy = RPCDEV_WAIT_ADAPTIVE,
 		.total = burst + 1,
 		.mark = burst - 1,	/* from the burst's last upcall */
 		.echo = true,
 	};
 	int ret, sret;
 
-	if (!cfg->user_rings) {
-		bench_note(row, "ADAPTIVE needs user rings, which this driver lacks");
-		return -EOPNOTSUPP;
-	}
-	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE, cfg->dev_cpu,
-		      -1, row);
+	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE,
+		      cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
 	ret = srv_start(cfg, &s, &t);
@@ -504,30 +457,25 @@ int bench_adaptive_idle(const struct bench_cfg *cfg, struct bench_row *row)
 	return 0;
 }
 
-int bench_async_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
-			struct bench_row *row)
+int bench_async_upcalls(const struct bench_cfg *cfg,
+			const struct bench_def *def, struct bench_row *row)
 {
 	struct rpcdev_sim_upcall_result res;
 	struct rpcdev dev;
 	uint64_t cpu_ns = 0;
 	int ret;
 
-	if (policy != BENCH_BLOCK && !cfg->user_rings) {
-		bench_note(row, "%s needs user rings, which this driver lacks",
-			   rb_policy_names[policy]);
-		return -EOPNOTSUPP;
-	}
 	/*
 	 * Buffers just big enough for the messages and the run's result: a
 	 * few pages, not one per slot.
 	 */
-	ret = rb_open(cfg, &dev, 0, cfg->async_depth,
-		      sizeof(struct rpcdev_sim_upcall_result),
-		      rb_lib_policy(policy), cfg->dev_cpu, -1, row);
+	ret = rb_open(cfg, def, &dev, 0, cfg->async_depth,
+		      sizeof(struct rpcdev_sim_upcall_result), def->policy,
+		      cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
-	ret = rb_serve_runs(cfg, &dev, policy, cfg->rate_msgs / 10,
-			    cfg->rate_msgs, BENCH_MSG_SIZE,
+	ret = rb_serve_runs(cfg, &dev, def->policy, cfg->rate_msgs / 10,
+			    cfg->rate_msgs, def->size,
 			    RPCDEV_SIM_UPCALL_ASYNC, &res, &cpu_ns, row);
 	rpcdev_close(&dev);
 	if (ret)
@@ -539,7 +487,8 @@ int bench_async_upcalls(const struct bench_cfg *cfg, enum bench_policy policy,
 	return 0;
 }
 
-int bench_big_upcalls(const struct bench_cfg *cfg, struct bench_row *row)
+int bench_big_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
+		      struct bench_row *row)
 {
 	struct rpcdev_sim_upcall_result res;
 	struct rpcdev dev;
@@ -547,18 +496,18 @@ int bench_big_upcalls(const struct bench_cfg *cfg, struct bench_row *row)
 	int ret;
 
 	/* Two slots of 1 MiB: 2 MiB per buffer part, below RPCDEV_MAX_BUFS. */
-	ret = rb_open(cfg, &dev, 0, 2, BENCH_BIG_SIZE, RPCDEV_WAIT_BLOCK,
+	ret = rb_open(cfg, def, &dev, 0, 2, def->size, RPCDEV_WAIT_BLOCK,
 		      cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
-	ret = rb_serve_runs(cfg, &dev, BENCH_BLOCK, 2, cfg->big_iters,
-			    BENCH_BIG_SIZE, RPCDEV_SIM_UPCALL_VERIFY, &res,
-			    &cpu_ns, row);
+	ret = rb_serve_runs(cfg, &dev, RPCDEV_WAIT_BLOCK, 2, cfg->big_iters,
+			    def->size, RPCDEV_SIM_UPCALL_VERIFY, &res, &cpu_ns,
+			    row);
 	rpcdev_close(&dev);
 	if (ret)
 		return ret;
 	rb_row_from_result(row, &res, cfg->big_iters, cpu_ns);
-	row->rate = res.p50_ns ? 1e9 * BENCH_BIG_SIZE / (double)res.p50_ns : 0;
+	row->rate = res.p50_ns ? 1e9 * def->size / (double)res.p50_ns : 0;
 	return 0;
 }
 
@@ -619,7 +568,8 @@ static int dc_thread(void *arg)
 	return ret;
 }
 
-int bench_downcalls(const struct bench_cfg *cfg, struct bench_row *row)
+int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
+		    struct bench_row *row)
 {
 	struct bench_thread t = { 0 };
 	struct rpcdev dev;
@@ -634,7 +584,8 @@ int bench_downcalls(const struct bench_cfg *cfg, struct bench_row *row)
 	d.samples = calloc(cfg->iters, sizeof(*d.samples));
 	if (!d.samples)
 		return -ENOMEM;
-	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
+	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu,
+		      -1, row);
 	if (ret) {
 		free(d.samples);
 		return ret;
@@ -673,8 +624,8 @@ static int qs_op(void *ctx, unsigned int lane)
  * queues can run at twice one queue's rate if nothing is shared. One
  * queue alone is queue 0 on dev_cpu.
  */
-int bench_queues(const struct bench_cfg *cfg, struct bench_row *one,
-		 struct bench_row *two)
+int bench_queues(const struct bench_cfg *cfg, const struct bench_def *def,
+		 struct bench_row *one, struct bench_row *two)
 {
 	struct bench_row *row = one ? one : two;
 	struct bench_scale sc = { .op = qs_op };
@@ -687,7 +638,7 @@ int bench_queues(const struct bench_cfg *cfg, struct bench_row *one,
 		return -ENOMEM;
 	sc.ctx = q;
 	for (i = 0; i < 2 && !ret; i++) {
-		ret = rb_open(cfg, &q->dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
+		ret = rb_open(cfg, def, &q->dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
 			      i ? cfg->host_cpu : cfg->dev_cpu, -1, row);
 		if (!ret)
 			opened++;
@@ -707,7 +658,8 @@ int bench_queues(const struct bench_cfg *cfg, struct bench_row *one,
 	return ret;
 }
 
-int bench_mbox_check(const struct bench_cfg *cfg, struct bench_row *row)
+int bench_mbox_check(const struct bench_cfg *cfg, const struct bench_def *def,
+		     struct bench_row *row)
 {
 	struct rpcdev_sim_mbox_cost req = {
 		.slot = 0,
@@ -723,7 +675,8 @@ int bench_mbox_check(const struct bench_cfg *cfg, struct bench_row *row)
 	unsigned int i;
 	int ret;
 
-	ret = rb_open(cfg, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
+	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu,
+		      -1, row);
 	if (ret)
 		return ret;
 	for (i = 0; i < RB_MBOX_RUNS; i++) {
@@ -752,40 +705,51 @@ int bench_mbox_check(const struct bench_cfg *cfg, struct bench_row *row)
 	return 0;
 }
 
-int bench_check_device(struct bench_cfg *cfg, unsigned int queues,
-		       char *why, size_t len)
+/* Why @path is no device the bench can use; 0 or -errno. */
+static int rb_check(const char *path, unsigned int queues, uint64_t *features,
+		    char *why, size_t len)
 {
 	struct rpcdev_info info;
 	struct rpcdev dev;
 	int ret;
 
-	ret = rpcdev_open(&dev, cfg->path);
+	ret = rpcdev_open(&dev, path);
 	if (ret) {
-		snprintf(why, len, "%s: %s", cfg->path, strerror(-ret));
+		snprintf(why, len, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	ret = rpcdev_info(&dev, &info);
 	rpcdev_close(&dev);
 	if (ret) {
-		snprintf(why, len, "%s: %s", cfg->path, strerror(-ret));
+		snprintf(why, len, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	if (strncmp(info.name, "rpcdev_sim", 10)) {
 		snprintf(why, len, "%s is %s, not a simulated device (rpcdev_sim)",
-			 cfg->path, info.name);
+			 path, info.name);
 		return -ENODEV;
 	}
 	if (info.nr_queues < queues) {
 		snprintf(why, len, "%s has %u queues; the bench needs %u",
-			 cfg->path, info.nr_queues, queues);
+			 path, info.nr_queues, queues);
 		return -ENODEV;
 	}
 	if ((info.features & (RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL)) !=
 	    (RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL)) {
 		snprintf(why, len, "%s lacks downcalls or upcalls (features 0x%" PRIx64 ")",
-			 cfg->path, (uint64_t)info.features);
+			 path, (uint64_t)info.features);
 		return -ENODEV;
 	}
-	cfg->user_rings = info.features & RPCDEV_FEAT_USER_RINGS;
+	*features = info.features;
 	return 0;
+}
+
+int bench_check_device(struct bench_cfg *cfg, unsigned int queues)
+{
+	struct bench_dev *d = &cfg->dev[BENCH_DEV_SIM];
+	int ret;
+
+	ret = rb_check(d->path, queues, &d->features, d->why, sizeof(d->why));
+	d->ok = !ret;
+	return ret;
 }

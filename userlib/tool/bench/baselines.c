@@ -55,6 +55,7 @@ struct pp {
 	int fds[4];			/* to close */
 	struct pp_shm *shm;
 	bool one_cpu;			/* both on one CPU: spin loops yield */
+	bool one_way;			/* a rate: the initiator only writes */
 	uint64_t *samples;		/* the measured round trips */
 	pthread_barrier_t start;
 	/* The echoer's (reader's) CPU and wall time over the measured part. */
@@ -105,7 +106,10 @@ static void pp_fail(struct pp *pp, int tx)
 		}
 		break;
 	case BENCH_PIPE:
-		/* The write end is this side's alone; the reader gets EOF. */
+		/*
+		 * The end is this side's alone: the reader gets EOF, or (one
+		 * way, the reader giving up) the writer EPIPE.
+		 */
 		pp_close(pp, tx);
 		break;
 	case BENCH_UNIX:
@@ -197,30 +201,57 @@ static int pp_recv(struct pp *pp, int rx, char *msg)
 	return ret;
 }
 
+/* One round trip of message @i, from the initiator's side. */
+static int pp_round_trip(struct pp *pp, unsigned int i, char *msg)
+{
+	int ret;
+
+	if (pp->t == BENCH_SHM) {
+		__atomic_store_n(&pp->shm->ping, i + 1, __ATOMIC_RELEASE);
+		return pp_spin(pp, &pp->shm->pong, i + 1);
+	}
+	ret = pp_send(pp, pp->init_tx, msg);
+	return ret ? ret : pp_recv(pp, pp->init_rx, msg);
+}
+
+/* The echoer's side of message @i: take it and send it back, or only take it. */
+static int pp_echo(struct pp *pp, unsigned int i, char *msg)
+{
+	int ret;
+
+	if (pp->one_way)
+		/* One message per read(2): writes of 64 bytes are atomic. */
+		return pp_read(pp->echo_rx, msg, BENCH_MSG_SIZE);
+	if (pp->t == BENCH_SHM) {
+		ret = pp_spin(pp, &pp->shm->ping, i + 1);
+		if (!ret)
+			__atomic_store_n(&pp->shm->pong, i + 1, __ATOMIC_RELEASE);
+		return ret;
+	}
+	ret = pp_recv(pp, pp->echo_rx, msg);
+	return ret ? ret : pp_send(pp, pp->echo_tx, msg);
+}
+
+/* Round trips, each timed; or, one way, writes as fast as they go. */
 static int pp_initiator(void *arg)
 {
 	struct pp *pp = arg;
 	char msg[BENCH_MSG_SIZE];
+	uint64_t t0, t1;
 	unsigned int i;
 	int ret = 0;
 
 	memset(msg, 0x5a, sizeof(msg));
 	pthread_barrier_wait(&pp->start);
-	for (i = 0; i < pp->total; i++) {
-		uint64_t t0 = bench_now_ns(), t1;
-
-		if (pp->t == BENCH_SHM) {
-			__atomic_store_n(&pp->shm->ping, i + 1, __ATOMIC_RELEASE);
-			ret = pp_spin(pp, &pp->shm->pong, i + 1);
-		} else {
-			ret = pp_send(pp, pp->init_tx, msg);
-			if (!ret)
-				ret = pp_recv(pp, pp->init_rx, msg);
+	for (i = 0; i < pp->total && !ret; i++) {
+		if (pp->one_way) {
+			ret = pp_write(pp->init_tx, msg, sizeof(msg));
+			continue;
 		}
+		t0 = bench_now_ns();
+		ret = pp_round_trip(pp, i, msg);
 		t1 = bench_now_ns();
-		if (ret)
-			break;
-		if (i >= pp->warmup)
+		if (!ret && i >= pp->warmup)
 			pp->samples[i - pp->warmup] = t1 - t0;
 	}
 	if (ret)
@@ -237,28 +268,18 @@ static int pp_echoer(void *arg)
 	int ret = 0;
 
 	pthread_barrier_wait(&pp->start);
-	for (i = 0; i < pp->total; i++) {
+	for (i = 0; i < pp->total && !ret; i++) {
 		if (i == pp->warmup) {
 			cpu0 = bench_thread_cpu_ns();
 			wall0 = bench_now_ns();
 		}
-		if (pp->t == BENCH_SHM) {
-			ret = pp_spin(pp, &pp->shm->ping, i + 1);
-			if (!ret)
-				__atomic_store_n(&pp->shm->pong, i + 1,
-						 __ATOMIC_RELEASE);
-		} else {
-			ret = pp_recv(pp, pp->echo_rx, msg);
-			if (!ret)
-				ret = pp_send(pp, pp->echo_tx, msg);
-		}
-		if (ret)
-			break;
+		ret = pp_echo(pp, i, msg);
 	}
 	pp->cpu_ns = bench_thread_cpu_ns() - cpu0;
 	pp->wall_ns = bench_now_ns() - wall0;
+	/* One way, the reader gives up by closing its end: the writer gets EPIPE. */
 	if (ret)
-		pp_fail(pp, pp->echo_tx);
+		pp_fail(pp, pp->one_way ? pp->echo_rx : pp->echo_tx);
 	return ret;
 }
 
@@ -404,139 +425,91 @@ static void pp_teardown(struct pp *pp)
 	pp->shm = NULL;
 }
 
-int bench_pingpong(const struct bench_cfg *cfg, enum bench_transport t,
-		   struct bench_row *row)
+/*
+ * Run @pp: its initiator on dev_cpu, its echoer on host_cpu; 0 or -errno,
+ * and why in @row's note, @what naming the run.
+ */
+static int pp_run(const struct bench_cfg *cfg, struct pp *pp,
+		  struct bench_row *row, const char *what)
 {
 	struct bench_thread ti = { 0 }, te = { 0 };
+	int ret, r1, r2;
+
+	ret = pp_setup(pp);
+	if (ret) {
+		bench_note(row, "%s: setup: %s", what, strerror(-ret));
+		return ret;
+	}
+	pthread_barrier_init(&pp->start, NULL, 2);
+	ret = bench_spawn(&te, cfg->host_cpu, pp_echoer, pp);
+	if (!ret) {
+		ret = bench_spawn(&ti, cfg->dev_cpu, pp_initiator, pp);
+		if (ret) {
+			/* The echoer waits at the barrier: let it through. */
+			pp->total = 0;
+			pthread_barrier_wait(&pp->start);
+		}
+	}
+	r1 = bench_join(&ti);
+	r2 = bench_join(&te);
+	pthread_barrier_destroy(&pp->start);
+	pp_teardown(pp);
+	if (!ret)
+		ret = r1 ? r1 : r2;
+	if (ret && !row->note[0])
+		bench_note(row, "%s: %s", what, strerror(-ret));
+	return ret;
+}
+
+/* The echoer's CPU over the measured part. */
+static double pp_host_cpu(const struct pp *pp)
+{
+	return pp->wall_ns ? 100.0 * (double)pp->cpu_ns / (double)pp->wall_ns : -1;
+}
+
+int bench_pingpong(const struct bench_cfg *cfg, const struct bench_def *def,
+		   struct bench_row *row)
+{
+	enum bench_transport t = (enum bench_transport)def->transport;
 	struct pp pp = {
 		.cfg = cfg,
 		.t = t,
 		.one_cpu = cfg->dev_cpu == cfg->host_cpu,
 	};
 	unsigned int iters = t == BENCH_SHM ? cfg->shm_iters : cfg->iters;
-	int ret, r1, r2;
+	char what[64];
+	int ret;
 
 	pp.warmup = t == BENCH_SHM ? iters / 10 : cfg->warmup;
 	pp.total = pp.warmup + iters;
 	pp.samples = calloc(iters, sizeof(*pp.samples));
 	if (!pp.samples)
 		return -ENOMEM;
-	ret = pp_setup(&pp);
-	if (ret) {
-		bench_note(row, "%s: setup: %s", pp_names[t], strerror(-ret));
-		free(pp.samples);
-		return ret;
-	}
-	pthread_barrier_init(&pp.start, NULL, 2);
-	ret = bench_spawn(&te, cfg->host_cpu, pp_echoer, &pp);
+	snprintf(what, sizeof(what), "%s ping-pong", pp_names[t]);
+	ret = pp_run(cfg, &pp, row, what);
 	if (!ret) {
-		ret = bench_spawn(&ti, cfg->dev_cpu, pp_initiator, &pp);
-		if (ret) {
-			/* The echoer waits at the barrier: let it through. */
-			pp.total = 0;
-			pthread_barrier_wait(&pp.start);
-		}
+		bench_stats_from(pp.samples, iters, &row->lat);
+		row->host_cpu = pp_host_cpu(&pp);
 	}
-	r1 = bench_join(&ti);
-	r2 = bench_join(&te);
-	pthread_barrier_destroy(&pp.start);
-	pp_teardown(&pp);
-	if (!ret)
-		ret = r1 ? r1 : r2;
-	if (ret) {
-		if (!row->note[0])
-			bench_note(row, "%s ping-pong: %s", pp_names[t],
-				   strerror(-ret));
-		free(pp.samples);
-		return ret;
-	}
-	bench_stats_from(pp.samples, iters, &row->lat);
-	row->host_cpu = pp.wall_ns ? 100.0 * (double)pp.cpu_ns / (double)pp.wall_ns : -1;
 	free(pp.samples);
-	return 0;
+	return ret;
 }
 
 /* One way: the device side writes, the host side reads and times. */
-static int rate_writer(void *arg)
+int bench_pipe_rate(const struct bench_cfg *cfg, const struct bench_def *def,
+		    struct bench_row *row)
 {
-	struct pp *pp = arg;
-	char msg[BENCH_MSG_SIZE];
-	unsigned int i;
-	int ret = 0;
+	struct pp pp = { .cfg = cfg, .t = BENCH_PIPE, .one_way = true };
+	int ret;
 
-	memset(msg, 0xa5, sizeof(msg));
-	pthread_barrier_wait(&pp->start);
-	for (i = 0; i < pp->total && !ret; i++)
-		ret = pp_write(pp->init_tx, msg, sizeof(msg));
-	if (ret)
-		pp_fail(pp, pp->init_tx);
-	return ret;
-}
-
-static int rate_reader(void *arg)
-{
-	struct pp *pp = arg;
-	char msg[BENCH_MSG_SIZE];
-	uint64_t cpu0 = 0, wall0 = 0;
-	unsigned int i;
-	int ret = 0;
-
-	pthread_barrier_wait(&pp->start);
-	for (i = 0; i < pp->total; i++) {
-		if (i == pp->warmup) {
-			cpu0 = bench_thread_cpu_ns();
-			wall0 = bench_now_ns();
-		}
-		/* One message per read(2): writes of 64 bytes are atomic. */
-		ret = pp_read(pp->echo_rx, msg, sizeof(msg));
-		if (ret)
-			break;
-	}
-	pp->wall_ns = bench_now_ns() - wall0;
-	pp->cpu_ns = bench_thread_cpu_ns() - cpu0;
-	if (ret)
-		__atomic_store_n(&pp->abort, 1, __ATOMIC_RELAXED);
-	return ret;
-}
-
-int bench_pipe_rate(const struct bench_cfg *cfg, struct bench_row *row)
-{
-	struct bench_thread tw = { 0 }, tr = { 0 };
-	struct pp pp = { .cfg = cfg, .t = BENCH_PIPE };
-	int ret, r1, r2;
-
+	(void)def;
 	pp.warmup = cfg->rate_msgs / 10;
 	pp.total = pp.warmup + cfg->rate_msgs;
-	ret = pp_setup(&pp);
-	if (ret) {
-		bench_note(row, "pipe: %s", strerror(-ret));
+	ret = pp_run(cfg, &pp, row, "pipe rate");
+	if (ret)
 		return ret;
-	}
-	/* The reader gives up by closing its end: the writer gets EPIPE. */
-	pthread_barrier_init(&pp.start, NULL, 2);
-	ret = bench_spawn(&tr, cfg->host_cpu, rate_reader, &pp);
-	if (!ret) {
-		ret = bench_spawn(&tw, cfg->dev_cpu, rate_writer, &pp);
-		if (ret) {
-			pp.total = 0;
-			pthread_barrier_wait(&pp.start);
-		}
-	}
-	r2 = bench_join(&tr);
-	if (r2)
-		pp_close(&pp, pp.echo_rx);	/* unblock the writer: EPIPE */
-	r1 = bench_join(&tw);
-	pthread_barrier_destroy(&pp.start);
-	pp_teardown(&pp);
-	if (!ret)
-		ret = r2 ? r2 : r1;
-	if (ret) {
-		if (!row->note[0])
-			bench_note(row, "pipe rate: %s", strerror(-ret));
-		return ret;
-	}
 	row->rate = pp.wall_ns ? 1e9 * cfg->rate_msgs / (double)pp.wall_ns : 0;
-	row->host_cpu = pp.wall_ns ? 100.0 * (double)pp.cpu_ns / (double)pp.wall_ns : -1;
+	row->host_cpu = pp_host_cpu(&pp);
 	row->lat.n = cfg->rate_msgs;
 	return 0;
 }
@@ -587,12 +560,14 @@ static int mc_run(void *arg)
 	return 0;
 }
 
-int bench_memcpy(const struct bench_cfg *cfg, struct bench_row *row)
+int bench_memcpy(const struct bench_cfg *cfg, const struct bench_def *def,
+		 struct bench_row *row)
 {
 	struct bench_thread t = { 0 };
 	struct mc mc = { .cfg = cfg, .iters = cfg->big_iters * 4 };
 	int ret;
 
+	(void)def;
 	mc.samples = calloc(mc.iters, sizeof(*mc.samples));
 	if (!mc.samples)
 		return -ENOMEM;
@@ -618,12 +593,14 @@ static int scale_getppid(void *ctx, unsigned int lane)
 	return 0;
 }
 
-int bench_syscall_scale(const struct bench_cfg *cfg, struct bench_row *one,
+int bench_syscall_scale(const struct bench_cfg *cfg,
+			const struct bench_def *def, struct bench_row *one,
 			struct bench_row *two)
 {
 	struct bench_scale sc = { .op = scale_getppid };
 	int ret;
 
+	(void)def;
 	ret = bench_scale_run(cfg, &sc, one, two);
 	if (ret) {
 		bench_note(one ? one : two, "syscall loop: %s", strerror(-ret));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * rpcdev bench: clocks, pinning, percentiles, threads and rpcdev_sim's
- * fw_cpu parameter.
+ * rpcdev bench: clocks, pinning, percentiles and medians, threads, scaling
+ * runs and rpcdev_sim's module parameters.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +72,29 @@ void bench_stats_from(uint64_t *s, size_t n, struct bench_stats *st)
 	st->p999 = s[(unsigned __int128)n * 999 / 1000];
 	st->max = s[n - 1];
 	st->mean = (uint64_t)(sum / n);
+}
+
+uint64_t bench_median_u64(uint64_t *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), bench_cmp_u64);
+	return v[n / 2];
+}
+
+static int bench_cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), bench_cmp_dbl);
+	return v[n / 2];
 }
 
 void bench_note(struct bench_row *row, const char *fmt, ...)

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * rpcdev bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]
+ *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--timeout S]
+ *              [--list] [-v]: the project's benchmark.
+ *
+ * Measures, in one run, between the same two CPUs, the rows of rows.c:
+ * the simulated device's upcalls, downcalls, async upcalls, large payloads,
+ * queues and mailbox, beside baselines written here. Prints one table,
+ * where an upcall's time goes, then one line per target with the measured
+ * ratio and whether it is met; optionally the same as JSON.
+ *
+ * This file is the command line and the setup around the run: the CPUs,
+ * the device check, rpcdev_sim's fw_cpu (set for each queue, given back at
+ * the end and on the time limit), the header lines and the output files.
+ *
+ * Exit status: 0 when every measurement that exists ran (a row the driver
+ * cannot do says n/a, and a target not met is only reported); 1 when a
+ * measurement failed; 2 for a wrong command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "../tool.h"
+
+#define BENCH_DEFAULT_ITERS	50000
+#define BENCH_QUICK_ITERS	1000
+#define BENCH_DEFAULT_TIMEOUT_S	900
+
+static const char bench_usage[] =
+	"Usage: " TOOL_NAME " bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]\n"
+	"                    [--cpus DEV,HOST] [--only IDS] [--json FILE]\n"
+	"                    [--timeout SECONDS] [--list] [-v]\n"
+	"Measure rpcdev against baselines written in the same program, all in one\n"
+	"run between the same two CPUs, and say which of the project's targets\n"
+	"are met.\n"
+	"\n"
+	"  -d PATH          the simulated device (default " TOOL_DEFAULT_PATH "): an\n"
+	"                   rpcdev_sim device with queues 0 and 1 free\n"
+	"  -n ITERATIONS    measured round trips per latency row (default 50000;\n"
+	"                   shared memory: 10 x as many), each row after\n"
+	"                   ITERATIONS/10 unmeasured ones (warm-up)\n"
+	"  --quick          a short run (1000 iterations, shorter rate runs)\n"
+	"  --repeat N       measure every row N times (default 1, at most 99),\n"
+	"                   each time as long as a run of one, in rounds of\n"
+	"                   alternating order: the table gives each number's\n"
+	"                   median, a target the median of its rounds' ratios\n"
+	"                   and their spread\n"
+	"  --cpus DEV,HOST  the device side (simulated firmware, the baselines'\n"
+	"                   initiator) on CPU DEV, the host side (servers,\n"
+	"                   callers) on CPU HOST (default: the first two CPUs\n"
+	"                   this process may run on; one CPU: both on it)\n"
+	"  --only IDS       run only these rows (comma-separated ids, --list)\n"
+	"  --json FILE      also write the results as JSON to FILE; with \"-\"\n"
+	"                   the JSON goes to stdout instead of the table\n"
+	"  --timeout S      give up (exit 1) after S seconds (default 900 per\n"
+	"                   repetition; 0: never)\n"
+	"  --list           list the rows (ids) and their targets, and exit\n"
+	"  -v               show progress on stderr\n"
+	"  -h               show this help\n"
+	"\n"
+	"Rows: ping-pongs of 64 bytes (shm, eventfd, pipe, unix, tcp), upcalls\n"
+	"with each wait policy, the ADAPTIVE server's idle CPU, sync downcalls,\n"
+	"async upcall rates, 1 MiB upcalls against memcpy, two queues against\n"
+	"one beside a system call loop on one and two CPUs, the device's mailbox\n"
+	"check; --list says what each one measures and must meet.\n"
+	"Upcall rows are timed by the simulated device (its clock is the host's\n"
+	"CLOCK_MONOTONIC), the others by the host. \"host CPU\" is the CPU time\n"
+	"of the host-side threads over the run's wall time, in percent of one\n"
+	"core. The firmware threads are placed with rpcdev_sim's fw_cpu\n"
+	"parameter (written, then restored), so the bench must run as root;\n"
+	"the TCP baseline brings the loopback interface up if it is down.\n"
+	"\n"
+	"Exits 0 when every measurement that exists ran (n/a rows and targets\n"
+	"not met are reported, not failures), 1 when one failed, 2 for a wrong\n"
+	"command line.\n";
+
+/* The command line, beside what goes into struct bench_cfg. */
+struct bench_opts {
+	const char *cpus, *only, *json;
+	uint64_t iters, reps, timeout_s;
+	bool quick, list, help;
+};
+
+static const char *bench_deadline_msg =
+	TOOL_NAME " bench: time limit reached; giving up\n";
+
+/* fw_cpu as it was before the bench, to give back even on a timeout. */
+static volatile int bench_old_fw_cpu = -2;
+
+static void bench_on_alarm(int sig)
+{
+	(void)sig;
+	if (write(STDERR_FILENO, bench_deadline_msg, strlen(bench_deadline_msg)) < 0) {
+		/* Nothing more to say. */
+	}
+	if (bench_old_fw_cpu >= -1)
+		bench_sim_param_set("fw_cpu", bench_old_fw_cpu);
+	_exit(EXIT_FAIL);
+}
+
+/* The CPUs: the first two this process may use, or --cpus. */
+static int bench_pick_cpus(struct bench_cfg *cfg, const char *arg)
+{
+	cpu_set_t set;
+	int cpu, n = 0, first = -1, second = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		if (first < 0)
+			first = cpu;
+		else if (second < 0)
+			second = cpu;
+		n++;
+	}
+	cfg->ncpus = n;
+	if (arg) {
+		char *end;
+		long d, h;
+
+		errno = 0;
+		d = strtol(arg, &end, 10);
+		if (end == arg || *end != ',')
+			return -EINVAL;
+		arg = end + 1;
+		h = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || d < 0 || h < 0 ||
+		    d >= CPU_SETSIZE || h >= CPU_SETSIZE ||
+		    !CPU_ISSET(d, &set) || !CPU_ISSET(h, &set))
+			return -EINVAL;
+		cfg->dev_cpu = (int)d;
+		cfg->host_cpu = (int)h;
+		return 0;
+	}
+	cfg->dev_cpu = first;
+	cfg->host_cpu = second >= 0 ? second : first;
+	return 0;
+}
+
+/* The long options' values: none is a short option. */
+enum {
+	OPT_QUICK = 256, OPT_REPEAT, OPT_CPUS, OPT_ONLY, OPT_JSON,
+	OPT_TIMEOUT, OPT_LIST,
+};
+
+/* One option; EXIT_OK, or the exit status of a wrong one. */
+static int bench_option(int opt, char **argv, struct bench_cfg *cfg,
+			struct bench_opts *o)
+{
+	switch (opt) {
+	case 'd':
+		cfg->dev[BENCH_DEV_SIM].path = optarg;
+		return EXIT_OK;
+	case 'n':
+		if (tool_parse_u64(optarg, 1U << 20, &o->iters) || o->iters < 10)
+			return tool_usage_error(&tool_cmd_bench,
+				"bad iteration count '%s' (10 to 1048576)", optarg);
+		return EXIT_OK;
+	case OPT_REPEAT:
+		if (tool_parse_u64(optarg, BENCH_MAX_REPS, &o->reps) || !o->reps)
+			return tool_usage_error(&tool_cmd_bench,
+				"bad repetition count '%s' (1 to %u)", optarg,
+				BENCH_MAX_REPS);
+		return EXIT_OK;
+	case 'v':
+		cfg->verbose = true;
+		return EXIT_OK;
+	case OPT_QUICK:
+		o->quick = true;
+		return EXIT_OK;
+	case OPT_LIST:
+		o->list = true;
+		return EXIT_OK;
+	case OPT_CPUS:
+		o->cpus = optarg;
+		return EXIT_OK;
+	case OPT_ONLY:
+		o->only = optarg;
+		if (bench_check_only(o->only))
+			return tool_usage_error(&tool_cmd_bench,
+				"unknown row in '%s'", o->only);
+		return EXIT_OK;
+	case OPT_JSON:
+		o->json = optarg;
+		return EXIT_OK;
+	case OPT_TIMEOUT:
+		if (tool_parse_u64(optarg, 86400, &o->timeout_s))
+			return tool_usage_error(&tool_cmd_bench,
+				"bad timeout '%s' (seconds)", optarg);
+		return EXIT_OK;
+	}
+	if (optopt)
+		return tool_usage_error(&tool_cmd_bench,
+			"bad or incomplete option '-%c'", optopt);
+	return tool_usage_error(&tool_cmd_bench,
+		"bad or incomplete option '%s'", argv[optind - 1]);
+}
+
+static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
+		       struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "quick",	no_argument,		NULL, OPT_QUICK },
+		{ "repeat",	required_argument,	NULL, OPT_REPEAT },
+		{ "cpus",	required_argument,	NULL, OPT_CPUS },
+		{ "only",	required_argument,	NULL, OPT_ONLY },
+		{ "json",	required_argument,	NULL, OPT_JSON },
+		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
+		{ "list",	no_argument,		NULL, OPT_LIST },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+d:n:vh", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			o->help = true;
+			return EXIT_OK;
+		}
+		ret = bench_option(opt, argv, cfg, o);
+		if (ret != EXIT_OK)
+			return ret;
+	}
+	if (optind < argc)
+		return tool_usage_error(&tool_cmd_bench,
+			"unexpected argument '%s'", argv[optind]);
+	if (bench_pick_cpus(cfg, o->cpus))
+		return tool_usage_error(&tool_cmd_bench,
+			"bad --cpus '%s': two CPUs this process may use, as DEV,HOST",
+			o->cpus ? o->cpus : "");
+	return EXIT_OK;
+}
+
+/* The run's sizes, from the options. */
+static void bench_size(struct bench_cfg *cfg, const struct bench_opts *o)
+{
+	bool quick = o->quick;
+
+	cfg->reps = o->reps ? (unsigned int)o->reps : 1;
+	cfg->iters = o->iters ? (unsigned int)o->iters :
+		     quick ? BENCH_QUICK_ITERS : BENCH_DEFAULT_ITERS;
+	cfg->warmup = cfg->iters / 10;
+	cfg->shm_iters = cfg->iters * 10;
+	cfg->big_iters = quick ? 5 : 100;
+	cfg->rate_msgs = cfg->iters;
+	cfg->rate_ms = quick ? 300 : 3000;
+	cfg->mbox_checks = quick ? 100000 : 1000000;
+	cfg->async_depth = 64;
+	cfg->idle_ms = quick ? 300 : 1000;
+}
+
+/*
+ * Check the device and take rpcdev_sim's parameters as they are: fw_cpu
+ * to give back (its old value in *@old_fw_cpu), fw_spin_us to report.
+ */
+static void bench_setup_device(struct bench_cfg *cfg, int *old_fw_cpu)
+{
+	bool ok = !bench_check_device(cfg, 2);
+
+	if (ok && !bench_sim_param_get("fw_cpu", old_fw_cpu) &&
+	    !bench_sim_param_set("fw_cpu", *old_fw_cpu)) {
+		cfg->fw_pinned = true;
+		bench_old_fw_cpu = *old_fw_cpu;
+	}
+	if (!ok || bench_sim_param_get("fw_spin_us", &cfg->fw_spin_us))
+		cfg->fw_spin_us = -1;
+}
+
+static void bench_print_head(FILE *out, const struct bench_cfg *cfg,
+			     const char *kernel)
+{
+	const struct bench_dev *sim = &cfg->dev[BENCH_DEV_SIM];
+
+	fprintf(out, TOOL_NAME " bench: kernel %s, %d CPUs available; device side on CPU %d, host side on CPU %d%s\n",
+		kernel, cfg->ncpus, cfg->dev_cpu, cfg->host_cpu,
+		cfg->dev_cpu == cfg->host_cpu ? " (one CPU: shared)" : "");
+	fprintf(out, TOOL_NAME " bench: %u iterations per latency row after %u warm-up",
+		cfg->iters, cfg->warmup);
+	if (cfg->reps > 1)
+		fprintf(out, ", %u repetitions", cfg->reps);
+	fprintf(out, "; firmware threads %s",
+		cfg->fw_pinned ? "pinned with rpcdev_sim's fw_cpu" :
+		sim->ok ? "NOT pinned (fw_cpu not writable)" : "unused");
+	if (cfg->fw_spin_us >= 0)
+		fprintf(out, ", polling %d us before they sleep (fw_spin_us)",
+			cfg->fw_spin_us);
+	fputc('\n', out);
+	if (!sim->ok)
+		fprintf(out, TOOL_NAME " bench: no device rows: %s\n", sim->why);
+	fflush(out);
+}
+
+/* The JSON into @path (stdout when the table is not printed). */
+static int bench_write_json(const char *path, bool to_stdout,
+			    const struct bench_run *run, const char *kernel,
+			    int status)
+{
+	FILE *f = to_stdout ? stdout : fopen(path, "w");
+
+	if (!f) {
+		tool_error(path, errno);
+		return EXIT_FAIL;
+	}
+	bench_print_json(f, run, kernel, status);
+	if (f != stdout && fclose(f)) {
+		tool_error(path, errno);
+		return EXIT_FAIL;
+	}
+	fflush(stdout);
+	return status;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	struct bench_cfg cfg = {
+		.dev[BENCH_DEV_SIM].path = TOOL_DEFAULT_PATH,
+	};
+	struct bench_opts o = { .timeout_s = UINT64_MAX };
+	int ret, old_fw_cpu = -1, status;
+	struct bench_run run;
+	char kernel[300];
+	struct utsname uts;
+	FILE *out = stdout;
+
+	ret = bench_parse(argc, argv, &cfg, &o);
+	if (ret != EXIT_OK || o.help || o.list) {
+		if (o.help)
+			fputs(bench_usage, stdout);
+		else if (o.list && ret == EXIT_OK)
+			bench_print_list(stdout);
+		return ret;
+	}
+	if (bench_defs_check(kernel, sizeof(kernel))) {
+		fprintf(stderr, TOOL_NAME " bench: the table of rows is wrong: %s\n",
+			kernel);
+		return EXIT_FAIL;
+	}
+	bench_size(&cfg, &o);
+	if (o.json && !strcmp(o.json, "-"))
+		out = NULL;
+
+	/* A broken pipe is an error to report, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
+	if (o.timeout_s == UINT64_MAX)
+		o.timeout_s = (uint64_t)BENCH_DEFAULT_TIMEOUT_S * cfg.reps;
+	if (o.timeout_s) {
+		signal(SIGALRM, bench_on_alarm);
+		alarm((unsigned int)o.timeout_s);
+	}
+	/* The thread that asks for upcall runs sleeps on the device CPU. */
+	bench_pin(cfg.dev_cpu);
+
+	uname(&uts);
+	snprintf(kernel, sizeof(kernel), "%s", uts.release);
+	bench_setup_device(&cfg, &old_fw_cpu);
+	if (out)
+		bench_print_head(out, &cfg, kernel);
+
+	ret = bench_run_rows(&cfg, o.only, &run);
+	if (cfg.fw_pinned)
+		bench_sim_param_set("fw_cpu", old_fw_cpu);
+	alarm(0);
+	if (ret) {
+		tool_error("bench", -ret);
+		return EXIT_FAIL;
+	}
+	status = run.failed ? EXIT_FAIL : EXIT_OK;
+	if (out) {
+		fputc('\n', out);
+		bench_print_table(out, &run);
+		bench_print_targets(out, &run);
+		fprintf(out, "\n" TOOL_NAME " bench: %s in %.1f s\n",
+			run.failed ? "a measurement FAILED" : "all measurements ran",
+			run.elapsed_s);
+		fflush(out);
+	}
+	if (o.json)
+		status = bench_write_json(o.json, !out, &run, kernel, status);
+	bench_run_free(&run);
+	return status;
+}
+
+const struct tool_cmd tool_cmd_bench = {
+	.name		= "bench",
+	.summary	= "measure rpcdev against the baselines and the targets",
+	.usage		= bench_usage,
+	.run		= cmd_bench,
+};
