@@ -6,7 +6,8 @@
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
 #   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
-#   make install      modules for the running kernel, library, headers
+#   make install      the product (modules, library, tool, man pages, udev
+#                     rule) and nothing else; make uninstall; make dkms-install
 #   make checkpatch   the kernel's coding style on kmod/ and uapi/
 #   make clean
 #
@@ -40,7 +41,7 @@ KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
 .PHONY: all modules modules-all userlib selftests tools check run demo bench \
-	install install-kdir checkpatch clean
+	install-kdir checkpatch clean
 
 all: modules userlib selftests
 
@@ -54,7 +55,7 @@ define build-modules
 	set -e; kdir="$(1)"; \
 	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$$kdir/include/generated/utsrelease.h"); \
 	out="$(BUILD)/kmod/$$rel"; mkdir -p "$$out/src"; \
-	for f in Kbuild kmod/* uapi/linux/*; do \
+	for f in Kbuild VERSION kmod/* uapi/linux/*; do \
 		mkdir -p "$$out/src/$$(dirname $$f)"; \
 		cmp -s "$$f" "$$out/src/$$f" || cp "$$f" "$$out/src/$$f"; \
 	done; \
@@ -104,20 +105,103 @@ checkpatch: tools
 	@perl $(CHECKPATCH) --no-tree -q -f kmod/*.[ch] uapi/linux/*.h && \
 		echo "checkpatch: kmod/ and uapi/ are clean"
 
-# On a real host: the modules for the running kernel (or KDIR), the library,
-# the tool and the headers. DESTDIR and PREFIX are honoured by the library.
+# ----------------------------------------------------------- install (pkg)
+# On a real host, the product only: the modules for the running kernel (or
+# KDIR/KVER), the library, its headers and pkg-config file, the tool, the
+# man pages and the udev rule. It builds what it installs and nothing else:
+# no test, no package installed, no kernel fetched (the test rig's
+# dependencies are installed by `make check` and scripts/ only).
+#
+#   make install   [KDIR=|KVER=] [DESTDIR=] [PREFIX=/usr/local]
+#   make uninstall [KDIR=|KVER=] [DESTDIR=] [PREFIX=/usr/local]
+#   make install-userlib      the library, headers, tool, man pages only
+#   make dkms-install         the modules' source into /usr/src/rpcdev-VERSION,
+#                             then `dkms add/build/install` (root; rebuilt on
+#                             every kernel update); dkms-uninstall removes it
+#
+# Other parts add their own install and uninstall targets to INSTALL_PARTS
+# and UNINSTALL_PARTS (the Python package: install-python, uninstall-python).
+
+VERSION := $(shell cat $(TOP)/VERSION)
+PREFIX ?= /usr/local
+DESTDIR ?=
+udevrulesdir ?= $(PREFIX)/lib/udev/rules.d
+dkmssrcdir ?= /usr/src/rpcdev-$(VERSION)
+UDEV_RULE := userlib/udev/60-rpcdev.rules
+# The modules' sources, as DKMS builds them (Kbuild's obj-m += kmod/).
+DKMS_FILES = dkms.conf VERSION COPYING Kbuild $(wildcard kmod/*) \
+	$(wildcard uapi/linux/*.h)
+# The release a build tree is for (what uname -r says on that kernel).
+kdir-release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	"$(1)/include/generated/utsrelease.h" 2>/dev/null)
+MODREL = $(if $(KDIR),$(call kdir-release,$(KDIR)),$(KVER))
+MODDIR = $(DESTDIR)/lib/modules/$(MODREL)/updates/kmod
+
+INSTALL_PARTS += install-modules install-userlib install-udev
+UNINSTALL_PARTS += uninstall-modules uninstall-userlib uninstall-udev
+
+.PHONY: install uninstall install-modules uninstall-modules install-userlib \
+	uninstall-userlib install-udev uninstall-udev dkms-source dkms-install \
+	dkms-uninstall
+
+install: $(INSTALL_PARTS)
+	@echo "rpcdev $(VERSION) installed$(if $(DESTDIR), into $(DESTDIR))."
+	@$(if $(DESTDIR),true,echo "Members of group rpcdev may open /dev/rpcdevN" \
+		"(usermod -aG rpcdev USER); load the driver with modprobe rpcdev.")
+
+uninstall: $(UNINSTALL_PARTS)
+
 install-kdir:
 	@[ -n "$(KDIR)" ] || { echo "make install: no kernel build tree for $(KVER):" \
 		"install linux-headers-$(KVER) or give KDIR=" >&2; exit 1; }
 
 # Modules are not signed here (no key of the kernel's); they load, tainting
-# it, unless the kernel enforces signatures.
-install: install-kdir all
-	rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h"); \
-	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$$rel/src INSTALL_MOD_DIR=updates \
-		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
+# it, unless the kernel enforces signatures. With DESTDIR, depmod is left to
+# whoever installs the tree (depmod -b).
+# (`modules` is made here, not as a prerequisite: without KDIR it would
+# fetch a kernel.)
+install-modules: install-kdir
+	@$(MAKE) -s modules KDIR=$(KDIR)
+	@$(MAKE) -s -C $(KDIR) M=$(BUILD)/kmod/$(MODREL)/src INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) DEPMOD=true \
 		CONFIG_MODULE_SIG_ALL= modules_install
-	$(MAKE) -C userlib O=$(BUILD)/userlib install
+	@$(if $(DESTDIR),true,depmod -a $(MODREL))
+
+uninstall-modules:
+	rm -f $(MODDIR)/rpcdev*.ko*
+	-rmdir $(MODDIR) 2>/dev/null
+	@$(if $(DESTDIR),true,[ ! -d /lib/modules/$(MODREL) ] || depmod -a $(MODREL))
+
+install-userlib uninstall-userlib:
+	@$(MAKE) -s -C userlib O=$(BUILD)/userlib $(@:-userlib=) \
+		PREFIX=$(PREFIX) $(if $(DESTDIR),DESTDIR=$(DESTDIR))
+
+# The rule names group rpcdev; on the host itself (no DESTDIR) the group is
+# made if it is missing, as a package's postinst would.
+install-udev:
+	install -D -m 644 $(UDEV_RULE) $(DESTDIR)$(udevrulesdir)/60-rpcdev.rules
+	@$(if $(DESTDIR),true,getent group rpcdev >/dev/null || groupadd --system rpcdev)
+	@$(if $(DESTDIR),true,! command -v udevadm >/dev/null || udevadm control --reload)
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(udevrulesdir)/60-rpcdev.rules
+
+# The modules' source tree as DKMS wants it in /usr/src/rpcdev-VERSION.
+dkms-source:
+	@rm -rf $(DESTDIR)$(dkmssrcdir)
+	@for f in $(DKMS_FILES); do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(dkmssrcdir)/$$f" || exit 1; \
+	done
+
+dkms-install: dkms-source
+	dkms add -m rpcdev -v $(VERSION)
+	dkms build -m rpcdev -v $(VERSION) $(if $(KDIR),-k $(MODREL) --kernelsourcedir $(KDIR))
+	dkms install -m rpcdev -v $(VERSION) $(if $(KDIR),-k $(MODREL))
+
+dkms-uninstall:
+	-dkms remove -m rpcdev -v $(VERSION) --all
+	rm -rf $(DESTDIR)$(dkmssrcdir)
+# ------------------------------------------------------- end install (pkg)
 
 clean:
 	rm -rf $(BUILD)

@@ -418,3 +418,4 @@ module_exit(rpcdev_exit);
 MODULE_DESCRIPTION("rpcdev: remote procedure calls between host and device");
 MODULE_AUTHOR("The rpcdev developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(RPCDEV_VERSION);

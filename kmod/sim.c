@@ -316,3 +316,4 @@ module_exit(sim_exit);
 MODULE_DESCRIPTION("rpcdev: simulated devices");
 MODULE_AUTHOR("The rpcdev developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(RPCDEV_VERSION);

@@ -13,7 +13,7 @@
 #                           bench`; for instance "-n 50000" or "--only
 #                           eventfd,upcall_block")
 #
-# Prints the bench's table and one line per target of DESIGN.md section 4;
+# Prints the bench's table and one line per target it checks;
 # its JSON is kept in DIR/logs/<flavour>-bench.json. Exit status: that of
 # vm-run.sh, 0 when the bench ran every measurement (targets not met are
 # reported, not failures) and the guest's kernel log is clean.

@@ -3,11 +3,13 @@
 # rpcdev's whole test run, as `make check` and CI run it:
 #   1. install what is missing, fetch the kernels (and build the debug one
 #      the first time, about 15 minutes), build everything;
-#   2. host-side tests (library, log and kmemleak detectors, checkpatch);
+#   2. host-side tests (library, log and kmemleak detectors, checkpatch, man
+#      pages and licence tags, DKMS builds against every flavour's headers);
 #   3. the VM runner's own test (a warning in the guest must fail a run;
 #      on the debug kernel, so must a real KASAN, UBSAN, lockdep,
 #      atomic-sleep report and a leak);
-#   4. the selftests in a VM on every kernel flavour.
+#   4. make install into a DESTDIR, and that install in a VM;
+#   5. the selftests in a VM on every kernel flavour.
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
 #   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1 debug)
@@ -106,6 +108,11 @@ checkpatch_tap() {
 	fi
 }
 run_tap host-checkpatch checkpatch_tap
+# Packaging (pkg): man pages, licence tags, the udev rule; DKMS against
+# every flavour's headers; make install into a DESTDIR (its VM half runs
+# below, after the runner's self-test).
+run_tap host-tree scripts/test-tree.sh
+BUILD=$build run_tap host-dkms scripts/test-dkms.sh "${flavours[@]}"
 
 echo "== VM runner self-test (${flavours[0]})"
 run_tap vm-runner scripts/test-runner.sh "${flavours[0]}" warning
@@ -114,6 +121,9 @@ for f in "${flavours[@]}"; do
 	echo "== VM runner self-test ($f: real reports of its checkers)"
 	run_tap "vm-runner-$f" scripts/test-runner.sh "$f" kasan ubsan lockdep atomic leak
 done
+
+echo "== make install, on the host and in a VM (${flavours[0]})"
+BUILD=$build run_tap install scripts/test-install.sh "${flavours[0]}"
 
 for f in "${flavours[@]}"; do
 	echo "== selftests on $f"

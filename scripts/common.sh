@@ -11,9 +11,11 @@ RPCDEV_CACHE=${RPCDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rpcdev}
 RPCDEV_FLAVOURS="6.12:linux-image-6.12-amd64 6.12-rt:linux-image-6.12-rt-amd64 6.1:linux-image-amd64
 	debug:linux-source-6.12"
 
-# Host packages the build, the VM and the tests need.
+# Host packages the build, the VM and the tests need (dkms, man-db and
+# groff-base for the packaging tests); `make install` needs none of them.
 RPCDEV_HOST_PACKAGES="gcc make libc6-dev libelf-dev bc kmod cpio xz-utils pkg-config
-	qemu-system-x86 busybox-static liburing-dev linux-source-6.12 flex bison"
+	qemu-system-x86 busybox-static liburing-dev linux-source-6.12 flex bison
+	dkms man-db groff-base"
 
 die() { echo "error: $*" >&2; exit 1; }
 

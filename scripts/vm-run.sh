@@ -5,7 +5,8 @@
 # the tests there and decide on the host whether the run was clean.
 #
 #   scripts/vm-run.sh [--mode test|demo|bench] [--inject-warn] [--inject-splat KIND]
-#                     [--timeout SECONDS] [--only PROGRAM] [--build DIR] FLAVOUR
+#                     [--timeout SECONDS] [--only PROGRAM] [--build DIR] [--overlay DIR]
+#                     FLAVOUR
 #
 #   --mode test     run every test program (the default)
 #   --mode demo     first load the driver with two simulated devices and show
@@ -31,6 +32,8 @@
 #                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
 #                     DIR/selftests/vm/*         -> guest /selftests/
 #                     DIR/userlib/rpcdev         -> guest /bin/rpcdev
+#   --overlay DIR   copy DIR's tree into the guest's root last, as is (a
+#                   scratch install and its test: scripts/test-install.sh)
 #   RPCDEV_BENCH_ARGS="--quick ..."   extra arguments of `rpcdev bench`
 #   RPCDEV_TEST_ENV="VAR=VALUE ..."   environment of the test programs in
 #                   the guest, after the flavour's own (below)
@@ -74,6 +77,7 @@ inject_splat=
 only=
 timeout=
 build=$top/build
+overlay=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) [ $# -ge 2 ] || usage; mode=$2; shift 2 ;;
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
 	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
+	--overlay) [ $# -ge 2 ] || usage; overlay=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -199,6 +204,8 @@ build_initramfs() {
 		mkdir -p "$root/etc"
 		printf '%s\n' "${test_env[@]}" >"$root/etc/rpcdev-test-env"
 	fi
+
+	[ -z "$overlay" ] || cp -a "$overlay"/. "$root"/
 
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"

@@ -595,6 +595,19 @@ const char *rpcdev_policy_name(unsigned int policy);
  */
 int rpcdev_policy_parse(const char *name);
 
+/**
+ * rpcdev_version() - the version of the library.
+ *
+ * rpcdev is versioned as one project: the modules (their MODULE_VERSION,
+ * what modinfo shows), the library, its pkg-config file (`pkg-config
+ * --modversion rpcdev`) and the tool (`rpcdev --version`) all carry the
+ * same version, "MAJOR.MINOR.PATCH". This is the one of the library the
+ * program runs with, which may be newer than the one it was built with.
+ *
+ * Return: a static string such as "1.2.0".
+ */
+const char *rpcdev_version(void);
+
 /*
  * Upcalls: the device calls the host
  * ===================================

@@ -145,6 +145,10 @@ int main(int argc, char **argv)
 	}
 	if (tool_is_help(argv[1]))
 		return tool_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version")) {
+		printf(TOOL_NAME " %s\n", rpcdev_version());
+		return EXIT_OK;
+	}
 
 	cmd = tool_find_cmd(argv[1]);
 	if (!cmd) {
