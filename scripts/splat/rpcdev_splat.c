@@ -103,8 +103,12 @@ static noinline int splat_leak(void)
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0x5a, SPLAT_OBJ_SIZE * 8);
-	/* Remember it only until the module is gone: then nothing points to it. */
-	splat_leaked = p;
+	/*
+	 * Remember it only until the module is gone: then nothing points to
+	 * it. (A plain store to a variable never read could be dropped, and
+	 * the bytes with it.)
+	 */
+	WRITE_ONCE(splat_leaked, p);
 	return 0;
 }
 
