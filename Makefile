@@ -15,20 +15,26 @@
 # The kernel: KDIR=<build tree> or KVER=<release> (its /lib/modules/KVER/build)
 # choose one; without either, the running kernel's build tree is used if it
 # exists, else the Debian kernel of FLAVOUR (6.12, 6.12-rt or 6.1; default
-# 6.12) is fetched into the cache (scripts/fetch-kernels.sh).
+# 6.12) is fetched into the cache (scripts/fetch-kernels.sh). FLAVOUR=debug
+# is a kernel with KASAN, lockdep, kmemleak and UBSAN, built into the cache
+# from linux-source-6.12 the first time (scripts/build-debug-kernel.sh).
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
 FLAVOUR ?= 6.12
-FLAVOURS := 6.12 6.12-rt 6.1
+FLAVOURS := 6.12 6.12-rt 6.1 debug
 RPCDEV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rpcdev
 export RPCDEV_CACHE
 
 KVER ?= $(shell uname -r)
+# FLAVOUR= given on the command line picks that cached kernel even when the
+# running kernel's build tree exists.
 ifeq ($(origin KDIR),undefined)
+ifneq ($(origin FLAVOUR),command line)
 ifneq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
 KDIR := /lib/modules/$(KVER)/build
+endif
 endif
 endif
 

@@ -12,8 +12,12 @@
 # Offending: oopses, BUG: (KASAN, KFENCE, sleeping in atomic, scheduling
 # while atomic, soft lockups...), WARNING:, lockdep reports, UBSAN reports,
 # hung tasks, RCU stalls, panics, call traces, refcount and list corruption,
-# kmemleak reports. The out-of-tree and unsigned-module taint messages are
+# kmemleak objects. The out-of-tree and unsigned-module taint messages are
 # expected (our modules are both) and contain none of these patterns.
+# kmemleak's verdict is not this script's: the guest's scan ends in a report
+# (on ttyS2, not the console) that scripts/check-kmemleak.sh judges, since
+# only rpcdev's leaks fail a run; the scan's one-line summary on the console
+# is therefore let through.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 LOGFILE" >&2; exit 2; }
@@ -53,9 +57,8 @@ bad_patterns=(
 	'refcount_t:'
 	'list_add corruption'
 	'list_del corruption'
-	# kmemleak
+	# kmemleak's objects, should a report reach the console
 	'unreferenced object'
-	'new suspected memory leaks'
 )
 
 # Lines that match a pattern above but are harmless. Each entry must match
@@ -74,8 +77,12 @@ bad_patterns=(
 # with unprivileged eBPF, SRSO, ITS...). They do not appear with TCG's
 # "-cpu max" but do with other CPU models (KVM and "-cpu host", other QEMU
 # versions); they describe the CPU, not the kernel's health.
+#
+# kmemleak's summary after a scan ("N new suspected memory leaks"): judged
+# by scripts/check-kmemleak.sh on the report itself (see the top).
 benign_patterns=(
 	'(RETBleed|ITS|Spectre V2 |Speculative Return Stack Overflow|Transient Scheduler Attacks|VMSCAPE): WARNING: .*'
+	'kmemleak: [0-9]+ new suspected memory leaks \(see /sys/kernel/debug/kmemleak\)'
 )
 
 joined() { local IFS='|'; echo "$*"; }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # rpcdev's whole test run, as `make check` and CI run it:
-#   1. install what is missing, fetch the kernels, build everything;
-#   2. host-side tests (library, log detector, checkpatch, man pages and
-#      licence tags, DKMS builds against every flavour's headers);
-#   3. the VM runner's own test (a warning in the guest must fail a run);
+#   1. install what is missing, fetch the kernels (and build the debug one
+#      the first time, about 15 minutes), build everything;
+#   2. host-side tests (library, log and kmemleak detectors, checkpatch, man
+#      pages and licence tags, DKMS builds against every flavour's headers);
+#   3. the VM runner's own test (a warning in the guest must fail a run;
+#      on the debug kernel, so must a real KASAN, UBSAN, lockdep,
+#      atomic-sleep report and a leak);
 #   4. make install into a DESTDIR, and that install in a VM;
 #   5. the selftests in a VM on every kernel flavour, on the simulated
 #      device and, once rpcdev_ivshmem.ko is built, on the ivshmem device.
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
-#   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1)
+#   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1 debug)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -96,6 +99,7 @@ for t in "$build"/selftests/host/*; do
 done
 run_tap host-check-log scripts/test-check-log.sh
 run_tap host-ivshmem-fw scripts/ivshmem/test-fw.py "$build/ivshmem/rpcdev-ivshmem-fw"
+run_tap host-check-kmemleak scripts/test-check-kmemleak.sh
 checkpatch_tap() {
 	echo "TAP version 13"
 	echo "1..1"
@@ -113,7 +117,12 @@ run_tap host-tree scripts/test-tree.sh
 BUILD=$build run_tap host-dkms scripts/test-dkms.sh "${flavours[@]}"
 
 echo "== VM runner self-test (${flavours[0]})"
-run_tap vm-runner scripts/test-runner.sh "${flavours[0]}"
+run_tap vm-runner scripts/test-runner.sh "${flavours[0]}" warning
+for f in "${flavours[@]}"; do
+	flavour_is_built "$f" || continue
+	echo "== VM runner self-test ($f: real reports of its checkers)"
+	run_tap "vm-runner-$f" scripts/test-runner.sh "$f" kasan ubsan lockdep atomic leak
+done
 
 echo "== make install, on the host and in a VM (${flavours[0]})"
 BUILD=$build run_tap install scripts/test-install.sh "${flavours[0]}"

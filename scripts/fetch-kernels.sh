@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fetch a matched kernel image and headers for each flavour (default: all)
 # into $RPCDEV_CACHE/kernels, without installing them: nothing touches /boot
-# or /lib/modules. A flavour already present is reused.
+# or /lib/modules. A flavour already present is reused. The debug flavour is
+# built, not fetched: scripts/build-debug-kernel.sh (about 15 minutes the
+# first time, then only when its config fragment changes).
 #
-#   scripts/fetch-kernels.sh [6.12] [6.12-rt] [6.1]
+#   scripts/fetch-kernels.sh [6.12] [6.12-rt] [6.1] [debug]
 #
 # Prints nothing but progress; afterwards $RPCDEV_CACHE/kernels/<flavour>.abi
 # holds the kernel release and <abi>/ the extracted packages.
@@ -16,6 +18,10 @@ fetch_one() {
 	local dir=$RPCDEV_CACHE/kernels
 
 	meta=$(flavour_meta "$flavour") || die "unknown flavour '$flavour'"
+	if flavour_is_built "$flavour"; then
+		"$(dirname "$0")/build-debug-kernel.sh"
+		return
+	fi
 	if abi=$(flavour_abi "$flavour") && [ -f "$dir/$abi/.complete" ]; then
 		return 0
 	fi

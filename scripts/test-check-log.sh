@@ -62,6 +62,12 @@ taint_lines=(
 	'[    2.725218] rpcdev: module verification failed: signature and/or required key missing - tainting kernel'
 )
 
+# Let through (see check-log.sh): kmemleak's summary after a scan, judged by
+# scripts/check-kmemleak.sh on the report.
+kmemleak_lines=(
+	'[   72.345678] kmemleak: 3 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'
+)
+
 # Whitelisted (see check-log.sh): the CPU's speculation-bug notices.
 cpu_notice_lines=(
 	'[    0.071201] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!'
@@ -101,7 +107,7 @@ bad_cases=(
 	'list_add_corruption|[   12.345678] list_add corruption. prev->next should be next (ffff888003c1e0a8), but was 0000000000000000. (prev=ffff888003c1e0a8).'
 	'list_del_corruption|[   12.345678] list_del corruption, ffff888003c1e0a8->next is LIST_POISON1 (dead000000000100)'
 	'kmemleak_object|unreferenced object 0xffff888003c1e000 (size 1024):'
-	'kmemleak_summary|[   72.345678] kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'
+	'kmemleak_summary_inside_a_warning|[   12.345678] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2: kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'
 	'whitelisted_words_in_a_real_warning|[   12.345678] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2: RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!'
 	'injected_warning|[    3.839724] WARNING: CPU: 0 PID: 1 at scripts/guest-init: rpcdev runner self-test (injected warning)'
 )
@@ -145,6 +151,9 @@ expect_clean module_taint_lines_pass "$tmp/taint.log"
 
 write "$tmp/cpu.log" "${clean_lines[@]:0:7}" "${cpu_notice_lines[@]}" "${clean_lines[@]:7}"
 expect_clean cpu_speculation_notices_pass "$tmp/cpu.log"
+
+write "$tmp/kmemleak.log" "${clean_lines[@]:0:14}" "${kmemleak_lines[@]}" "${clean_lines[@]:14}"
+expect_clean kmemleak_scan_summary_passes "$tmp/kmemleak.log"
 
 : >"$tmp/empty.log"
 expect_clean empty_log_passes "$tmp/empty.log"

@@ -4,8 +4,8 @@
 # with rpcdev's modules, tool and test programs in a busybox initramfs, run
 # the tests there and decide on the host whether the run was clean.
 #
-#   scripts/vm-run.sh [--mode test|demo|bench] [--inject-warn] [--timeout SECONDS]
-#                     [--only PROGRAM] [--build DIR] [--overlay DIR]
+#   scripts/vm-run.sh [--mode test|demo|bench] [--inject-warn] [--inject-splat KIND]
+#                     [--timeout SECONDS] [--only PROGRAM] [--build DIR] [--overlay DIR]
 #                     [--backend sim|ivshmem] FLAVOUR
 #
 #   --mode test     run every test program (the default)
@@ -19,7 +19,14 @@
 #                   (every mode boots with tsc=reliable, see below)
 #   --inject-warn   make the guest write a kernel WARNING line to its log;
 #                   the run must then fail (scripts/test-runner.sh)
-#   --timeout S     power-off deadline for the whole VM (default 600 s)
+#   --inject-splat KIND
+#                   make the guest load rpcdev_splat.ko (scripts/splat/, in
+#                   DIR/kmod/<abi>/) with bug=KIND: a real KASAN, UBSAN,
+#                   lockdep, atomic-sleep report or a leak (kasan, ubsan,
+#                   lockdep, atomic, leak) on the debug kernel; the run must
+#                   then fail (scripts/test-runner.sh)
+#   --timeout S     power-off deadline for the whole VM (default 600 s;
+#                   2400 s on the debug flavour)
 #   --only PROGRAM  run only that test program (rpcdev_poll_test, say)
 #   --build DIR     where the build outputs are (default <repo>/build):
 #                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
@@ -39,12 +46,25 @@
 #                   firmware that died unasked, fails the run
 #   RPCDEV_FW_ARGS="--hostile ..."    extra arguments of the firmware
 #   RPCDEV_BENCH_ARGS="--quick ..."   extra arguments of `rpcdev bench`
+#   RPCDEV_TEST_ENV="VAR=VALUE ..."   environment of the test programs in
+#                   the guest, after the flavour's own (below)
 #   RPCDEV_VM_VERBOSE=1   stream the guest console to stdout while it runs
+#
+# The test programs' environment scales their heavy parts where a kernel is
+# much slower, never silently: the values are printed with the run. On the
+# debug flavour (KASAN, lockdep... under TCG) it is
+#   RPCDEV_STRESS_COUNT=100000   upcalls in rpcdev_poll_test's wakeup stress
+#                                (a million elsewhere)
+#
+# On a kernel with kmemleak (the debug flavour), the guest scans for leaks
+# when its work is done; the report goes to DIR/logs/<label>.kmemleak.log
+# (ttyS2), and the run fails if an object in it is rpcdev's
+# (scripts/check-kmemleak.sh; the kernel's own are shown, not counted).
 #
 # Logs (CRs stripped) go to DIR/logs/<flavour>-<mode>.console.log (ttyS0:
 # kernel and everything) and DIR/logs/<flavour>-<mode>.tap.log (ttyS1: the
 # test programs' output only); with --inject-warn the mode part is
-# "<mode>-inject-warn" so a real run's logs are not overwritten, and with
+# "<mode>-inject-warn" ("<mode>-inject-KIND") so a real run's logs are not overwritten, and with
 # --backend ivshmem it is "<mode>-ivshmem", whose firmware logs to
 # DIR/logs/<flavour>-<mode>-ivshmem.fw.log.
 #
@@ -66,14 +86,16 @@ usage() {
 mode="test"
 backend=${RPCDEV_VM_BACKEND:-sim}
 inject_warn=0
+inject_splat=
 only=
-timeout=600
+timeout=
 build=$top/build
 overlay=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) [ $# -ge 2 ] || usage; mode=$2; shift 2 ;;
 	--inject-warn) inject_warn=1; shift ;;
+	--inject-splat) [ $# -ge 2 ] || usage; inject_splat=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
 	--build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
@@ -87,8 +109,21 @@ done
 [ $# -eq 1 ] || usage
 flavour=$1
 case "$mode" in test|demo|bench) ;; *) echo "bad mode '$mode'" >&2; usage ;; esac
+case "$inject_splat" in ''|kasan|ubsan|lockdep|atomic|leak) ;;
+*) echo "bad splat '$inject_splat'" >&2; usage ;;
+esac
+if [ -z "$timeout" ]; then
+	timeout=600
+	flavour_is_built "$flavour" && timeout=2400
+fi
 case "$timeout" in ''|*[!0-9]*) echo "bad timeout '$timeout'" >&2; usage ;; esac
 case "$backend" in sim|ivshmem) ;; *) echo "bad backend '$backend'" >&2; usage ;; esac
+
+# The test programs' environment (see the top).
+test_env=()
+flavour_is_built "$flavour" && test_env+=(RPCDEV_STRESS_COUNT=100000)
+# shellcheck disable=SC2206
+test_env+=(${RPCDEV_TEST_ENV:-})
 
 flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
 abi=$(flavour_abi "$flavour") || die "kernel for $flavour not fetched: run scripts/fetch-kernels.sh $flavour"
@@ -102,17 +137,19 @@ build=$(mkdir -p "$build" && cd "$build" && pwd)
 label=$flavour-$mode
 [ "$inject_warn" = 0 ] || label=$label-inject-warn
 [ "$backend" = sim ] || label=$label-$backend
+[ -z "$inject_splat" ] || label=$label-inject-$inject_splat
 logs=$build/logs
 work=$build/vm/$label
 console_log=$logs/$label.console.log
 tap_log=$logs/$label.tap.log
+kmemleak_log=$logs/$label.kmemleak.log
 qemu_log=$work/qemu.log
 initrd=$work/initramfs.cpio.gz
 fw_log=$logs/$label.fw.log
 mkdir -p "$logs"
 rm -rf "$work"
 mkdir -p "$work"
-rm -f "$console_log" "$tap_log" "$fw_log"
+rm -f "$console_log" "$tap_log" "$fw_log" "$kmemleak_log"
 if [ "$backend" = ivshmem ]; then
 	fw_bin=$build/ivshmem/rpcdev-ivshmem-fw
 	[ -x "$fw_bin" ] || die "missing $fw_bin: run make (or make ivshmem)"
@@ -182,6 +219,13 @@ build_initramfs() {
 		printf '%s\n' "$RPCDEV_BENCH_ARGS" >"$root/etc/rpcdev-bench-args"
 	fi
 
+	# The test programs' environment, one VAR=VALUE a line, read by
+	# guest-init.
+	if [ ${#test_env[@]} -gt 0 ]; then
+		mkdir -p "$root/etc"
+		printf '%s\n' "${test_env[@]}" >"$root/etc/rpcdev-test-env"
+	fi
+
 	[ -z "$overlay" ] || cp -a "$overlay"/. "$root"/
 
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
@@ -206,6 +250,7 @@ cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 rpcdev_vm.mode=$mode"
 cmdline+=" tsc=reliable"
 [ "$inject_warn" = 0 ] || cmdline+=" rpcdev_vm.inject_warn=1"
 [ "$backend" = sim ] || cmdline+=" rpcdev_vm.backend=$backend"
+[ -z "$inject_splat" ] || cmdline+=" rpcdev_vm.splat=$inject_splat"
 
 # QEMU option values escape a comma by doubling it.
 qarg() { echo "${1//,/,,}"; }
@@ -216,7 +261,8 @@ qemu=(qemu-system-x86_64
 	-display none -monitor none
 	-kernel "$(qarg "$kernel")" -initrd "$(qarg "$initrd")" -append "$cmdline"
 	-chardev "file,id=ttyS0,path=$(qarg "$console_log")" -serial chardev:ttyS0
-	-chardev "file,id=ttyS1,path=$(qarg "$tap_log")" -serial chardev:ttyS1)
+	-chardev "file,id=ttyS1,path=$(qarg "$tap_log")" -serial chardev:ttyS1
+	-chardev "file,id=ttyS2,path=$(qarg "$kmemleak_log")" -serial chardev:ttyS2)
 
 # ------------------------------------------------------- the ivshmem device
 
@@ -269,8 +315,8 @@ trap 'fw_stop' EXIT
 boot() {
 	local qemu_pid tail_pid= start
 
-	rm -f "$console_log" "$tap_log"
-	touch "$console_log" "$tap_log"
+	rm -f "$console_log" "$tap_log" "$kmemleak_log"
+	touch "$console_log" "$tap_log" "$kmemleak_log"
 	[ "$backend" = sim ] || fw_start
 	start=$(date +%s)
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null >"$qemu_log" 2>&1 &
@@ -286,7 +332,8 @@ boot() {
 	[ "$backend" = sim ] || fw_stop
 }
 
-echo "$flavour: booting $abi ($mode$([ "$inject_warn" = 0 ] || echo ", injected warning")$([ "$backend" = sim ] || echo ", $backend device")), limit ${timeout}s"
+echo "$flavour: booting $abi ($mode$([ "$inject_warn" = 0 ] || echo ", injected warning")$([ -z "$inject_splat" ] || echo ", injected $inject_splat bug")$([ "$backend" = sim ] || echo ", $backend device")), limit ${timeout}s"
+[ ${#test_env[@]} -eq 0 ] || echo "$flavour: test environment: ${test_env[*]}"
 # Under TCG with two vCPUs, QEMU now and then runs stale code while the
 # kernel patches its own text early in boot (an int3 oops in a static call,
 # before any module or test exists). A guest that died before it ran /init
@@ -302,7 +349,7 @@ for attempt in 1 2 3; do
 done
 
 # The guest's serial lines end in CR LF.
-sed -i 's/\r$//' "$console_log" "$tap_log"
+sed -i 's/\r$//' "$console_log" "$tap_log" "$kmemleak_log"
 
 # ----------------------------------------------------------------- decision
 
@@ -394,6 +441,21 @@ if ! "$scripts/check-log.sh" "$console_log" >"$log_report" 2>&1; then
 	reasons+=("the kernel log shows problems (scripts/check-log.sh)")
 fi
 
+# Leaks: the guest scanned when its work was done ("RPCDEV-GUEST-KMEMLEAK
+# objects=N" on the console) on a kernel with kmemleak, which the debug
+# flavour has.
+kmemleak_report=$work/check-kmemleak.out
+if grep -q 'RPCDEV-GUEST-KMEMLEAK' "$console_log"; then
+	if ! "$scripts/check-kmemleak.sh" "$kmemleak_log" >"$kmemleak_report" 2>&1; then
+		reasons+=("kmemleak found objects rpcdev leaked (scripts/check-kmemleak.sh)")
+	fi
+	echo "$flavour: $(tail -n 1 "$kmemleak_report") (report: $kmemleak_log)"
+	# The kernel's own are shown, not counted.
+	grep '^kernel: ' "$kmemleak_report" | sed "s/^/$flavour: kmemleak: /" || true
+elif flavour_is_built "$flavour" && grep -q 'RPCDEV-GUEST-DONE' "$console_log"; then
+	reasons+=("no kmemleak scan on the debug kernel (no RPCDEV-GUEST-KMEMLEAK on the console)")
+fi
+
 if [ ${#reasons[@]} -gt 0 ]; then
 	{
 		echo "$flavour: FAILED after ${elapsed}s:"
@@ -408,6 +470,11 @@ if [ ${#reasons[@]} -gt 0 ]; then
 			head -n 150 "$log_report"
 			[ "$(wc -l <"$log_report")" -le 150 ] ||
 				echo "  ... (full report: $log_report)"
+		fi
+		if grep -q '^rpcdev: ' "$kmemleak_report" 2>/dev/null; then
+			echo "$flavour: rpcdev's leaks ($kmemleak_log):"
+			sed -n '/^rpcdev objects in full:$/,/^kmemleak: /p' "$kmemleak_report" |
+				sed '1d;$d' | head -n 150
 		fi
 		if ! grep -q 'RPCDEV-GUEST-DONE' "$console_log"; then
 			echo "$flavour: last console lines:"
