@@ -2,7 +2,8 @@
 #
 # rpcdev: top-level build.
 #
-#   make [all]        modules for one kernel, the library, the tool, the tests
+#   make [all]        modules for one kernel, the library, the tool, the Python
+#                     package (with the VM's Python), the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
 #   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
@@ -33,8 +34,8 @@ endif
 KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
-.PHONY: all modules modules-all userlib selftests tools check run demo bench \
-	install install-kdir checkpatch clean
+.PHONY: all modules modules-all userlib python selftests tools check run demo \
+	bench install install-kdir checkpatch clean
 
 all: modules userlib selftests
 
@@ -77,6 +78,12 @@ modules-all:
 
 userlib:
 	@$(MAKE) -s -C userlib O=$(BUILD)/userlib
+	@$(MAKE) -s python
+
+# The Python package against Debian's python3-dev, and the interpreter and
+# modules the VM runs its tests with ($(BUILD)/python/guest).
+python:
+	@$(MAKE) -s -C userlib/python O=$(BUILD)/python LIBDIR=$(BUILD)/userlib guest
 
 tools:
 	@scripts/fetch-tools.sh >/dev/null
@@ -111,7 +118,7 @@ install: install-kdir all
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$$rel/src INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
 		CONFIG_MODULE_SIG_ALL= modules_install
-	$(MAKE) -C userlib O=$(BUILD)/userlib install
+	$(MAKE) -C userlib O=$(BUILD)/userlib install install-python
 
 clean:
 	rm -rf $(BUILD)

@@ -9,7 +9,7 @@ RPCDEV_FLAVOURS="6.12:linux-image-6.12-amd64 6.12-rt:linux-image-6.12-rt-amd64 6
 
 # Host packages the build, the VM and the tests need.
 RPCDEV_HOST_PACKAGES="gcc make libc6-dev libelf-dev bc kmod cpio xz-utils pkg-config
-	qemu-system-x86 busybox-static liburing-dev linux-source-6.12"
+	qemu-system-x86 busybox-static liburing-dev linux-source-6.12 python3 python3-dev"
 
 die() { echo "error: $*" >&2; exit 1; }
 

@@ -24,6 +24,8 @@
 #                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
 #                     DIR/selftests/vm/*         -> guest /selftests/
 #                     DIR/userlib/rpcdev         -> guest /bin/rpcdev
+#                     DIR/python/guest/          -> guest / (Python, its tests:
+#                                                   /selftests/rpcdev_python_test)
 #   RPCDEV_BENCH_ARGS="--quick ..."   extra arguments of `rpcdev bench`
 #   RPCDEV_VM_VERBOSE=1   stream the guest console to stdout while it runs
 #
@@ -147,6 +149,12 @@ build_initramfs() {
 		copy_prog "$build/userlib/rpcdev" /bin/rpcdev
 	else
 		echo "note: no $build/userlib/rpcdev" >&2
+	fi
+
+	# The Python interpreter, the part of its library the Python tests
+	# use, the rpcdev package and its test program (userlib/python/).
+	if [ -d "$build/python/guest/usr" ]; then
+		cp -a "$build/python/guest/." "$root/"
 	fi
 
 	# The bench's extra arguments, read by guest-init in bench mode.
