@@ -186,6 +186,9 @@ def main():
                     ignore=shutil.ignore_patterns("__pycache__"))
     for f in os.listdir(pkg):
         if f.endswith(".so"):
+            # Its debugging information stays in the build tree.
+            subprocess.run(["strip", "--strip-debug", os.path.join(pkg, f)],
+                           check=False)
             copy_libs(os.path.join(pkg, f), root, libs)
 
     # The tests, the benchmark and the runner.

@@ -203,8 +203,12 @@ class Queue(_rpcdev.Queue):
                     try:
                         result = await pending
                     except BaseException as exc:
+                        if self.closed:
+                            raise
                         self._finish(error=exc)
                     else:
+                        if self.closed:
+                            raise ValueError("I/O operation on a closed queue")
                         self._finish(result)
                     continue
                 if n:

@@ -267,6 +267,10 @@ static PyObject *queue_call(PyObject *self, PyObject *args, PyObject *kwds)
 		Py_CLEAR(resp);
 		if (ret == -EINTR && PyErr_CheckSignals())
 			goto out;
+		if (ret == -EINTR && q->closing) {
+			rpcdev_py_closed("queue");
+			goto out;
+		}
 		rpcdev_py_errno(ret);
 		goto out;
 	}

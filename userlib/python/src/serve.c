@@ -155,13 +155,9 @@ static int serve_views_end(PyObject **views)
 	for (i = 0; i < 2; i++) {
 		PyObject *v = views[i];
 
-		if (!v)
-			continue;
 		views[i] = NULL;
-		if (rpcdev_py_view_revoke(v) && !ret)
+		if (v && rpcdev_py_view_revoke(v))
 			ret = -1;
-		else if (ret)
-			PyErr_Clear();	/* keep the first BufferError */
 	}
 	return ret;
 }
@@ -294,25 +290,30 @@ static int serve_complete(struct serve_ctx *c,
 			  const struct rpcdev_upcall_req *up,
 			  struct rpcdev_upcall_reply *reply, PyObject *res)
 {
+	PyObject *type = NULL, *value = NULL, *tb = NULL;
 	int in_place = c->views[1] != NULL;
-	int ret = 0;
+	int kept;
 
 	serve_reply_init(reply, up);
 	if (res && !(up->flags & RPCDEV_ENTRY_ASYNC) &&
-	    serve_result(c, up, reply, res, in_place)) {
+	    serve_result(c, up, reply, res, in_place))
 		Py_CLEAR(res);
-	}
-	/* Drop it first: a handler returning its request is no keeper. */
+	/* Dropped before the views end: a handler returning its request
+	 * keeps nothing. */
 	if (res)
 		Py_DECREF(res);
 	else
-		ret = serve_fail(c, up, reply);
-	if (serve_views_end(c->views)) {
-		if (ret < 0)
-			PyErr_Clear();	/* the fatal exception is gone: say so */
-		ret = serve_fail(c, up, reply);
+		PyErr_Fetch(&type, &value, &tb);
+	kept = serve_views_end(c->views);
+	if (type) {
+		/* The handler's exception says more than a kept view. */
+		if (kept)
+			PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+	} else if (!kept) {
+		return 0;
 	}
-	return ret;
+	return serve_fail(c, up, reply);
 }
 
 /* One upcall, start to end (the blocking loop's). 0 or -1. */
@@ -445,7 +446,7 @@ static int serve_begin(struct rpcdev_py_queue *q, struct serve_frame *f)
  */
 static int serve_end(struct rpcdev_py_queue *q, struct serve_frame *f)
 {
-	PyObject *r;
+	PyObject *r, *type, *value, *tb;
 
 	serve_frames = f->up;
 	q->serving--;
@@ -454,11 +455,16 @@ static int serve_end(struct rpcdev_py_queue *q, struct serve_frame *f)
 		return 0;
 	q->close_deferred = 0;
 	q->closing = 0;
+	/* An exception ending the loop stays the one raised. */
+	PyErr_Fetch(&type, &value, &tb);
 	r = PyObject_CallMethod((PyObject *)q, "close", NULL);
-	if (!r)
-		return -1;
-	Py_DECREF(r);
-	return 0;
+	Py_XDECREF(r);
+	if (type) {
+		PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+		return 0;
+	}
+	return r ? 0 : -1;
 }
 
 const char rpcdev_py_serve_doc[] =
