@@ -357,8 +357,10 @@ static int serve_answer(struct rpcdev_py_queue *q,
 /* serve()'s arguments, into @c; 0 or -1. */
 static int serve_parse_handlers(PyObject *handlers)
 {
-	if (!PyMapping_Check(handlers) || PyUnicode_Check(handlers) ||
-	    PyBytes_Check(handlers)) {
+	/* A sequence has __getitem__ too; a mapping has keys(). */
+	if (!PyDict_Check(handlers) &&
+	    (!PyMapping_Check(handlers) ||
+	     !PyObject_HasAttrString(handlers, "keys"))) {
 		PyErr_Format(PyExc_TypeError,
 			     "handlers must be a mapping of method numbers to callables, not %.100s",
 			     Py_TYPE(handlers)->tp_name);
@@ -374,19 +376,27 @@ static int serve_parse_stamps(struct serve_ctx *c, PyObject *obj)
 	if (!obj || obj == Py_None)
 		return 0;
 	if (PyObject_GetBuffer(obj, &c->stamps,
-			       PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS))
-		return -1;
+			       PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) {
+		if (!PyErr_ExceptionMatches(PyExc_BufferError) &&
+		    !PyErr_ExceptionMatches(PyExc_TypeError))
+			return -1;
+		PyErr_Clear();
+		c->stamps.obj = NULL;
+		goto bad;
+	}
 	f = c->stamps.format ? c->stamps.format : "B";
 	if (*f == '@' || *f == '=')
 		f++;
-	if (c->stamps.itemsize != 8 || !strchr("QqLl", *f) || f[1]) {
-		PyErr_SetString(PyExc_TypeError,
-				"stamps must be a writable buffer of 8-byte integers (array('Q'))");
-		PyBuffer_Release(&c->stamps);
-		return -1;
+	if (c->stamps.itemsize == 8 && *f && strchr("QqLl", *f) && !f[1]) {
+		c->nstamps = c->stamps.len / 8;
+		return 0;
 	}
-	c->nstamps = c->stamps.len / 8;
-	return 0;
+	PyBuffer_Release(&c->stamps);
+bad:
+	PyErr_Format(PyExc_TypeError,
+		     "stamps must be a writable buffer of 8-byte integers (array('Q')), not %.100s",
+		     Py_TYPE(obj)->tp_name);
+	return -1;
 }
 
 static void serve_ctx_fini(struct serve_ctx *c)
