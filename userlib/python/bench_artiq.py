@@ -111,11 +111,11 @@ def python_server(path, qid, policy, count):
 
 def c_server(tool, path, qid, policy, count):
     """The same upcalls served by `rpcdev upcalls` (a C echo server)."""
-    cmd = [tool, "upcalls", "-d", path, "-q", str(qid), "-n", str(count),
-           "-s", "0", "-p", policy]
-    subprocess.run(cmd[:7] + ["-n", str(min(100, count))], check=True,
-                   stdout=subprocess.DEVNULL)
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
+    def cmd(n):
+        return [tool, "upcalls", "-d", path, "-q", str(qid), "-n", str(n),
+                "-s", "0", "-p", policy]
+    subprocess.run(cmd(min(100, count)), check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(cmd(count), check=True, stdout=subprocess.PIPE,
                          text=True).stdout
     kv = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
     return {"n": count, "mean": float(kv["mean_us"]) / 1e6,
@@ -304,17 +304,25 @@ def main():
 
     rows = []
     results = {"rows": rows, "ratios": {}}
+
+    def measure(label, run):
+        r = {}
+        for n in counts:
+            r[str(n)] = run(n)
+            print(f"bench_artiq: {label}, {n}: p50 {us(r[str(n)]['p50'])} us",
+                  file=sys.stderr, flush=True)
+        rows.append((label, r))
+        return r
+
     for policy in policies:
-        r = {str(n): python_server(args.device, args.qid, policy, n)
-             for n in counts}
-        rows.append((f"rpcdev, Python handler ({policy})", r))
+        measure(f"rpcdev, Python handler ({policy})",
+                lambda n: python_server(args.device, args.qid, policy, n))
     c = None
     if os.access(args.tool, os.X_OK):
-        c = {str(n): c_server(args.tool, args.device, args.qid, policies[0], n)
-             for n in counts}
-        rows.append((f"rpcdev, C handler ({policies[0]})", c))
-    tcp = {str(n): tcp_server(n) for n in counts}
-    rows.append(("Python TCP server (ARTIQ's transport)", tcp))
+        c = measure(f"rpcdev, C handler ({policies[0]})",
+                    lambda n: c_server(args.tool, args.device, args.qid,
+                                       policies[0], n))
+    tcp = measure("Python TCP server (ARTIQ's transport)", tcp_server)
 
     big = str(counts[-1])
     py = rows[0][1][big]

