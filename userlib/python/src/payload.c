@@ -140,16 +140,50 @@ static struct rpcdev_py_payload *payload_get(struct rpcdev_py_queue *q,
 	return p;
 }
 
+/*
+ * Point a view nobody else holds at another payload: what the view and
+ * its managed buffer copied of the exporter's buffer (address, length, the
+ * shape of one dimension). Saves the two objects a new view costs, on
+ * every upcall.
+ */
+static void view_retarget(PyObject *view, void *buf, Py_ssize_t len)
+{
+	PyMemoryViewObject *mv = (PyMemoryViewObject *)view;
+
+	mv->view.buf = buf;
+	mv->view.len = len;
+	mv->view.shape[0] = len;
+	mv->hash = -1;
+	mv->mbuf->master.buf = buf;
+	mv->mbuf->master.len = len;
+}
+
 PyObject *rpcdev_py_view(struct rpcdev_py_queue *q, void *buf, size_t len,
 			 int writable)
 {
-	struct rpcdev_py_payload *p = payload_get(q, writable);
+	PyObject **spare_view = &q->spare_views[writable ? 1 : 0];
+	struct rpcdev_py_payload *p;
 	PyObject *view;
 
+	/* A zero-length view still needs an address of its own. */
+	if (!buf)
+		buf = (void *)"";
+	view = *spare_view;
+	if (view) {
+		/* Ours alone since the last upcall (rpcdev_py_view_revoke()). */
+		*spare_view = NULL;
+		p = (struct rpcdev_py_payload *)PyMemoryView_GET_BASE(view);
+		p->buf = buf;
+		p->len = (Py_ssize_t)len;
+		Py_INCREF(q);
+		p->hold = (PyObject *)q;
+		view_retarget(view, buf, (Py_ssize_t)len);
+		return view;
+	}
+	p = payload_get(q, writable);
 	if (!p)
 		return NULL;
-	/* A zero-length view still needs an address of its own. */
-	p->buf = buf ? buf : (void *)"";
+	p->buf = buf;
 	p->len = (Py_ssize_t)len;
 	view = PyMemoryView_FromObject((PyObject *)p);
 	Py_DECREF(p);
@@ -173,17 +207,23 @@ int rpcdev_py_view_revoke(PyObject *view)
 	struct rpcdev_py_payload *p =
 		(struct rpcdev_py_payload *)PyMemoryView_GET_BASE(view);
 	struct rpcdev_py_queue *q = p->queue;
+	PyObject **spare_view = &q->spare_views[p->readonly ? 0 : 1];
+	/* The managed buffer's own hold on the exporter, while it has it. */
+	int own = !(mbuf->flags & _Py_MANAGED_BUFFER_RELEASED);
 	int ret = 0;
 
-	/* The handler kept nothing: dropping the view releases all. */
-	if (Py_REFCNT(view) == 1 && mbuf->exports == 1 && !mv->exports &&
-	    p->exports == 1) {
+	/* The handler kept nothing: the view serves the next upcall. */
+	if (own && Py_REFCNT(view) == 1 && mbuf->exports == 1 &&
+	    !mv->exports && p->exports == 1 && !mv->weakreflist &&
+	    !(mv->flags & _Py_MEMORYVIEW_RELEASED) && !*spare_view) {
 		p->buf = NULL;
-		Py_DECREF(view);
+		/* A spare view must not keep its queue alive. */
+		Py_CLEAR(p->hold);
+		*spare_view = view;
 		return 0;
 	}
-	if (!mv->exports && p->exports == 1) {
-		/* Views (slices, casts) kept: they all refuse access now. */
+	if (!mv->exports && p->exports == own) {
+		/* Views kept (slices, casts): they all refuse access now. */
 		view_release_managed(mbuf);
 		p->buf = NULL;
 		Py_DECREF(view);

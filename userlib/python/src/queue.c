@@ -165,6 +165,8 @@ static int queue_traverse(PyObject *self, visitproc visit, void *arg)
 	Py_VISIT(q->dict);
 	Py_VISIT(q->spare[0]);
 	Py_VISIT(q->spare[1]);
+	Py_VISIT(q->spare_views[0]);
+	Py_VISIT(q->spare_views[1]);
 	Py_VISIT(q->kept);
 	Py_VISIT(q->pend_views[0]);
 	Py_VISIT(q->pend_views[1]);
@@ -176,6 +178,8 @@ static int queue_clear(PyObject *self)
 	struct rpcdev_py_queue *q = (struct rpcdev_py_queue *)self;
 
 	Py_CLEAR(q->dict);
+	Py_CLEAR(q->spare_views[0]);
+	Py_CLEAR(q->spare_views[1]);
 	Py_CLEAR(q->spare[0]);
 	Py_CLEAR(q->spare[1]);
 	Py_CLEAR(q->kept);

@@ -60,6 +60,8 @@ struct rpcdev_py_queue {
 	int close_deferred;		/* close() from a handler: at the end */
 	/* The exporters of the last request and reply views, for reuse. */
 	struct rpcdev_py_payload *spare[2];
+	/* The last request and reply views, when nothing kept them. */
+	PyObject *spare_views[2];
 	/* Views whose raw buffers outlived their handler (payload.c). */
 	PyObject *kept;
 	/*
