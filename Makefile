@@ -2,8 +2,9 @@
 #
 # rpcdev: top-level build.
 #
-#   make [all]        modules for one kernel, the library, the tool, the
-#                     ivshmem firmware (build/ivshmem/rpcdev-ivshmem-fw), the tests
+#   make [all]        modules for one kernel, the library, the tool, the Python
+#                     package (with the VM's Python), the ivshmem firmware
+#                     (build/ivshmem/rpcdev-ivshmem-fw), the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
 #   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
@@ -41,8 +42,8 @@ endif
 KSFT_DIR = $(RPCDEV_CACHE)/src/tools/testing/selftests
 CHECKPATCH = $(RPCDEV_CACHE)/src/scripts/checkpatch.pl
 
-.PHONY: all modules modules-all userlib ivshmem selftests tools check run demo bench \
-	install-kdir checkpatch clean
+.PHONY: all modules modules-all userlib python ivshmem selftests tools check run \
+	demo bench install-kdir checkpatch clean
 
 all: modules userlib ivshmem selftests
 
@@ -85,6 +86,12 @@ modules-all:
 
 userlib:
 	@$(MAKE) -s -C userlib O=$(BUILD)/userlib
+	@$(MAKE) -s python
+
+# The Python package against Debian's python3-dev, and the interpreter and
+# modules the VM runs its tests with ($(BUILD)/python/guest).
+python:
+	@$(MAKE) -s -C userlib/python O=$(BUILD)/python LIBDIR=$(BUILD)/userlib guest
 
 # The ivshmem device's firmware (and ivshmem server): a host program, built
 # from scripts/ivshmem/ and the portable firmware of kmod/fw/.
@@ -143,7 +150,7 @@ kdir-release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 MODREL = $(if $(KDIR),$(call kdir-release,$(KDIR)),$(KVER))
 MODDIR = $(DESTDIR)/lib/modules/$(MODREL)/updates/kmod
 
-INSTALL_PARTS += install-modules install-userlib install-udev
+INSTALL_PARTS += install-modules install-userlib install-udev install-python
 UNINSTALL_PARTS += uninstall-modules uninstall-userlib uninstall-udev
 
 .PHONY: install uninstall install-modules uninstall-modules install-userlib \
@@ -207,6 +214,10 @@ dkms-install: dkms-source
 dkms-uninstall:
 	-dkms remove -m rpcdev -v $(VERSION) --all
 	rm -rf $(DESTDIR)$(dkmssrcdir)
+# The Python package, into the interpreter's dist-packages under PREFIX.
+install-python:
+	@$(MAKE) -s -C userlib O=$(BUILD)/userlib install-python \
+		PREFIX=$(PREFIX) $(if $(DESTDIR),DESTDIR=$(DESTDIR))
 # ------------------------------------------------------- end install (pkg)
 
 clean:

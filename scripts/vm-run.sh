@@ -45,6 +45,8 @@
 #                   beside the guest's, and an "error:" line in it, or a
 #                   firmware that died unasked, fails the run
 #   RPCDEV_FW_ARGS="--hostile ..."    extra arguments of the firmware
+#                     DIR/python/guest/          -> guest / (Python, its tests:
+#                                                   /selftests/rpcdev_python_test)
 #   RPCDEV_BENCH_ARGS="--quick ..."   extra arguments of `rpcdev bench`
 #   RPCDEV_TEST_ENV="VAR=VALUE ..."   environment of the test programs in
 #                   the guest, after the flavour's own (below)
@@ -211,6 +213,12 @@ build_initramfs() {
 		copy_prog "$build/userlib/rpcdev" /bin/rpcdev
 	else
 		echo "note: no $build/userlib/rpcdev" >&2
+	fi
+
+	# The Python interpreter, the part of its library the Python tests
+	# use, the rpcdev package and its test program (userlib/python/).
+	if [ -d "$build/python/guest/usr" ]; then
+		cp -a "$build/python/guest/." "$root/"
 	fi
 
 	# The bench's extra arguments, read by guest-init in bench mode.
