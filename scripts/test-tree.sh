@@ -83,6 +83,9 @@ for f in $files; do
 	case $f in
 	uapi/*) want='GPL-2.0 WITH Linux-syscall-note' ;;
 	kmod/*) want='GPL-2.0' ;;
+	# The Python package's tests and rig tools are GPL-2.0, as selftests/ is.
+	userlib/python/tests/*|userlib/python/rpcdev_python_test|\
+	userlib/python/guest_tree.py|userlib/python/bench_artiq.py) want='GPL-2.0' ;;
 	userlib/*) want='LGPL-2.1-or-later OR MIT' ;;
 	*) want=$tag ;;
 	esac
