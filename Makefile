@@ -142,7 +142,8 @@ udevrulesdir ?= $(PREFIX)/lib/udev/rules.d
 dkmssrcdir ?= /usr/src/rpcdev-$(VERSION)
 UDEV_RULE := userlib/udev/60-rpcdev.rules
 # The modules' sources, as DKMS builds them (Kbuild's obj-m += kmod/).
-DKMS_FILES = dkms.conf VERSION COPYING Kbuild $(wildcard kmod/*) \
+DKMS_FILES = dkms.conf VERSION COPYING Kbuild \
+	$(shell find kmod -type f \( -name '*.[ch]' -o -name Kbuild \)) \
 	$(wildcard uapi/linux/*.h)
 # The release a build tree is for (what uname -r says on that kernel).
 kdir-release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
@@ -151,7 +152,7 @@ MODREL = $(if $(KDIR),$(call kdir-release,$(KDIR)),$(KVER))
 MODDIR = $(DESTDIR)/lib/modules/$(MODREL)/updates/kmod
 
 INSTALL_PARTS += install-modules install-userlib install-udev install-python
-UNINSTALL_PARTS += uninstall-modules uninstall-userlib uninstall-udev
+UNINSTALL_PARTS += uninstall-modules uninstall-userlib uninstall-udev uninstall-python
 
 .PHONY: install uninstall install-modules uninstall-modules install-userlib \
 	uninstall-userlib install-udev uninstall-udev dkms-source dkms-install \
@@ -215,8 +216,8 @@ dkms-uninstall:
 	-dkms remove -m rpcdev -v $(VERSION) --all
 	rm -rf $(DESTDIR)$(dkmssrcdir)
 # The Python package, into the interpreter's dist-packages under PREFIX.
-install-python:
-	@$(MAKE) -s -C userlib O=$(BUILD)/userlib install-python \
+install-python uninstall-python:
+	@$(MAKE) -s -C userlib O=$(BUILD)/userlib $@ \
 		PREFIX=$(PREFIX) $(if $(DESTDIR),DESTDIR=$(DESTDIR))
 # ------------------------------------------------------- end install (pkg)
 

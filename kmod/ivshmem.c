@@ -890,3 +890,4 @@ module_exit(ivs_exit);
 MODULE_DESCRIPTION("rpcdev: QEMU ivshmem-doorbell devices with their firmware");
 MODULE_AUTHOR("The rpcdev developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(RPCDEV_VERSION);

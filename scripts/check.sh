@@ -10,7 +10,7 @@
 #      atomic-sleep report and a leak);
 #   4. make install into a DESTDIR, and that install in a VM;
 #   5. the selftests in a VM on every kernel flavour, on the simulated
-#      device and, once rpcdev_ivshmem.ko is built, on the ivshmem device.
+#      device (and on the ivshmem device with RPCDEV_CHECK_BACKENDS="sim ivshmem").
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
 #   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1 debug)
