@@ -742,11 +742,15 @@ static int ring_set_spin(struct rpcdev *dev, uint64_t max_ns)
 	return 0;
 }
 
-/* Both directions: whichever looks first must not take the other's. */
+/*
+ * The serving direction's alone: a server is what a program stops this
+ * way, and a downcall waiting in another thread (or the next one) must not
+ * take the request for its own and fail. Downcall waits end by their
+ * timeout; their direction's flag stays clear.
+ */
 static int ring_interrupt(struct rpcdev *dev)
 {
 	__atomic_store_n(&dev->up.dir.interrupt, 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&dev->down.dir.interrupt, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

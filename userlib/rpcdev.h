@@ -144,7 +144,8 @@ struct rpcdev {
  * at a time: one thread making downcalls (one call in flight) and one
  * serving upcalls. The two directions share no state that either writes
  * (as an io_uring's submission and completion queues): each has its own
- * ring indices, learned budget and rpcdev_interrupt() flag.
+ * ring indices and learned budget, and rpcdev_interrupt() is the serving
+ * direction's alone.
  */
 enum rpcdev_wait_policy {
 	RPCDEV_WAIT_BLOCK,
@@ -371,14 +372,16 @@ int rpcdev_queue_set_spin(struct rpcdev *dev, uint64_t max_ns);
  *
  * A thread spinning on the mapped rings makes no system call for a signal
  * to interrupt, so a signal handler runs and the spin goes on. Calling
- * this (it is async-signal-safe: one atomic store per direction) ends the
- * spinning waits of both directions: the wait for an upcall
- * (rpcdev_upcall_wait(), rpcdev_upcall_reply_and_wait(), rpcdev_serve())
- * and the wait for a downcall's answer (rpcdev_call(), rpcdev_reap())
- * each return -EINTR within a few checks of the ring. A direction with
- * no wait in progress keeps the request for its next wait that has to
- * spin, which then returns -EINTR (a wait that finds its entry at once
- * leaves it); each direction takes its own once. A wait asleep in the
+ * this (it is async-signal-safe: one atomic store) ends the spinning wait
+ * for an upcall (rpcdev_upcall_wait(), rpcdev_upcall_reply_and_wait(),
+ * rpcdev_serve()) with -EINTR within a few checks of the ring: it is how a
+ * program stops its server. With no such wait in progress, the request is
+ * kept for the next wait for an upcall that has to spin (a wait that finds
+ * its upcall at once leaves it), which takes it once. Waits for a
+ * downcall's answer (rpcdev_call(), rpcdev_reap()), in another thread or
+ * later, are not ended by it and never take it: they end by their
+ * timeout, so a server stopped this way leaves the program's own calls
+ * running. A wait asleep in the
  * kernel (ADAPTIVE) ends with -EINTR when a signal reaches its thread, so
  * to stop a thread whatever it is doing, call this and then send it a
  * signal whose handler does not restart system calls.
