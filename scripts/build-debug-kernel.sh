@@ -66,21 +66,30 @@ key_text() {
 }
 key=$(key_text | sha256sum | cut -c1-12)
 
-# The kernel version, from the tarball's top Makefile (VERSION, PATCHLEVEL,
-# SUBLEVEL, EXTRAVERSION: the first lines).
-kver=$(tar -xJOf "$tarball" "$srcpkg/Makefile" 2>/dev/null | awk -F' = ' '
-	$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
-	$1 == "SUBLEVEL" { s = $2 } $1 == "EXTRAVERSION" { e = $2; exit }
-	END { if (v != "") printf "%s.%s.%s%s\n", v, p, s, e }')
-[ -n "$kver" ] || die "cannot read the kernel version from $tarball"
+kernels=$RPCDEV_CACHE/kernels
 localversion=-rpcdev-debug-$key
-abi=$kver$localversion
+
+# The kernel version: the complete tree of this key has it in its name
+# (found at once, as every `make FLAVOUR=debug` asks); else from the
+# tarball's top Makefile (VERSION, PATCHLEVEL, SUBLEVEL, EXTRAVERSION: the
+# first lines), which takes tar half a minute through the whole archive.
+abi=
+for d in "$kernels"/*"$localversion"; do
+	[ -f "$d/.complete" ] && abi=${d##*/}
+done
+if [ -z "$abi" ]; then
+	kver=$(tar -xJOf "$tarball" "$srcpkg/Makefile" 2>/dev/null | awk -F' = ' '
+		$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
+		$1 == "SUBLEVEL" { s = $2 } $1 == "EXTRAVERSION" { e = $2; exit }
+		END { if (v != "") printf "%s.%s.%s%s\n", v, p, s, e }')
+	[ -n "$kver" ] || die "cannot read the kernel version from $tarball"
+	abi=$kver$localversion
+fi
 if [ "$what" = abi ]; then
 	echo "$abi"
 	exit 0
 fi
 
-kernels=$RPCDEV_CACHE/kernels
 root=$kernels/$abi
 src=$root/usr/src/$srcpkg
 obj=$root/usr/src/linux-headers-$abi
