@@ -132,6 +132,7 @@ static int rpcdev_fop_release(struct inode *inode, struct file *file)
 	struct rpcdev_file *f = file->private_data;
 
 	rpcdev_queue_detach(f);
+	rpcdev_file_mem_release(f);
 	kfree(f);
 	return 0;
 }
@@ -145,7 +146,8 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 	memset(&info, 0, sizeof(info));
 	info.abi_version = RPCDEV_ABI_VERSION;
 	info.nr_queues = rdev->nr_queues;
-	info.features = rdev->features & RPCDEV_CORE_FEATURES;
+	info.features = (rdev->features & RPCDEV_CORE_FEATURES) |
+			RPCDEV_FEAT_DEV_GONE;
 	strscpy(info.name, rdev->name, sizeof(info.name));
 	info.minor = rdev->minor;
 
@@ -500,6 +502,7 @@ void rpcdev_unregister_device(struct rpcdev_device *rdev)
 				continue;
 			rpcdev_ops(rdev)->queue_stop(rdev, i);
 			q->running = false;
+			rpcdev_mem_mark_gone(q);
 		}
 	}
 
@@ -547,9 +550,15 @@ static int __init rpcdev_init(void)
 		return -EINVAL;
 	}
 
+	ret = rpcdev_mem_init();
+	if (ret)
+		return ret;
+
 	rpcdev_mnt = kern_mount(&rpcdev_fs_type);
-	if (IS_ERR(rpcdev_mnt))
-		return PTR_ERR(rpcdev_mnt);
+	if (IS_ERR(rpcdev_mnt)) {
+		ret = PTR_ERR(rpcdev_mnt);
+		goto err_mem;
+	}
 
 	ret = alloc_chrdev_region(&rpcdev_devt, 0, RPCDEV_MINORS, "rpcdev");
 	if (ret)
@@ -565,6 +574,8 @@ err_chrdev:
 	unregister_chrdev_region(rpcdev_devt, RPCDEV_MINORS);
 err_mnt:
 	kern_unmount(rpcdev_mnt);
+err_mem:
+	rpcdev_mem_exit();
 	return ret;
 }
 
@@ -575,6 +586,7 @@ static void __exit rpcdev_exit(void)
 	unregister_chrdev_region(rpcdev_devt, RPCDEV_MINORS);
 	ida_destroy(&rpcdev_minors);
 	kern_unmount(rpcdev_mnt);
+	rpcdev_mem_exit();
 }
 
 module_init(rpcdev_init);

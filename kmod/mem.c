@@ -14,17 +14,31 @@
  * places the parts in memory it mapped write-back and owns; the core zeroes
  * them and maps them to user space one page at a time on fault, under
  * rdev->fault_lock. When the device is unregistered the core zaps every
- * such mapping before the backend unmaps the memory, and a later fault
- * gets SIGBUS: a program never keeps a window onto an address range the
- * device gave back.
+ * such mapping before the backend unmaps the memory: a program never keeps
+ * a window onto an address range the device gave back. A later fault maps
+ * a tombstone instead (rpcdev_mem_fault_gone()), so that a program
+ * polling its rings reads RPCDEV_DEV_GONE and ends its wait rather than
+ * dying of SIGBUS.
+ *
+ * Either way, once a removed device stopped a queue,
+ * rpcdev_mem_mark_gone() sets RPCDEV_DEV_GONE in its device control page.
  */
 #include <linux/cleanup.h>
 #include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 
 #include "rpcdev_compat.h"
 #include "rpcdev_core.h"
+
+/*
+ * The tombstone of a removed device's read-only parts: its control page
+ * (zeros and RPCDEV_DEV_GONE in the flags) and every other page (zeros).
+ * Never written after rpcdev_mem_init(), and mapped read-only only.
+ */
+static struct page *rpcdev_tomb_ctrl;
+static struct page *rpcdev_tomb_zero;
 
 /* The bytes each part needs, as the layout says. */
 static size_t rpcdev_part_size(const struct rpcdev_queue_attach *a,
@@ -141,6 +155,39 @@ void rpcdev_mem_put(struct rpcdev_queue *q)
 }
 
 /*
+ * The page a fault gets once the device memory is gone: the tombstone for
+ * the read-only parts, the file's own zeroed sink for the writable ones,
+ * so what one program writes there no one else reads. Under
+ * rdev->fault_lock (read).
+ */
+static vm_fault_t rpcdev_mem_fault_gone(struct vm_fault *vmf,
+					struct rpcdev_file *f, u64 part,
+					u64 off)
+{
+	struct page *page, *old;
+
+	if (part < RPCDEV_PART_HOST) {
+		page = part == RPCDEV_PART_DEV && !off ? rpcdev_tomb_ctrl :
+							 rpcdev_tomb_zero;
+		return vmf_insert_pfn(vmf->vma, vmf->address,
+				      page_to_pfn(page));
+	}
+	page = READ_ONCE(f->sink);
+	if (!page) {
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!page)
+			return VM_FAULT_OOM;
+		/* Two faults may race here: one page wins, for good. */
+		old = cmpxchg(&f->sink, NULL, page);
+		if (old) {
+			__free_page(page);
+			page = old;
+		}
+	}
+	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+}
+
+/*
  * A fault on device memory. The vma's offset is the mmap offset the
  * program asked for (RPCDEV_OFF_* + a place in the part), checked when it
  * was mapped.
@@ -172,7 +219,7 @@ static vm_fault_t rpcdev_mem_fault(struct vm_fault *vmf)
 
 	guard(rwsem_read)(&rdev->fault_lock);
 	if (rdev->unmapped)
-		return VM_FAULT_SIGBUS;
+		return rpcdev_mem_fault_gone(vmf, f, part, off);
 	return vmf_insert_pfn(vma, vmf->address, PHYS_PFN(p->phys + off));
 }
 
@@ -250,4 +297,64 @@ void rpcdev_mem_unmap_all(struct rpcdev_device *rdev)
 	guard(rwsem_write)(&rdev->fault_lock);
 	rdev->unmapped = true;
 	unmap_mapping_range(rdev->inode->i_mapping, 0, 0, 1);
+}
+
+/**
+ * rpcdev_mem_mark_gone() - tell a program polling a queue that the device
+ * was removed.
+ * @q:	a queue the removed device stopped, still attached: its memory is
+ *	the core's (DMA memory, or device memory not yet given back).
+ *
+ * Sets RPCDEV_DEV_GONE in the device control page, where the program's
+ * polling loads find it; the stopped device writes there no more.
+ */
+void rpcdev_mem_mark_gone(struct rpcdev_queue *q)
+{
+	struct rpcdev_dev_ctrl *ctrl = q->mem.part[RPCDEV_PART_DEV].cpu;
+
+	WRITE_ONCE(ctrl->flags.val,
+		   READ_ONCE(ctrl->flags.val) | RPCDEV_DEV_GONE);
+}
+
+/**
+ * rpcdev_file_mem_release() - free what a file's mappings of a removed
+ * device's memory used.
+ * @f:	a file being released: none of its mappings is left.
+ */
+void rpcdev_file_mem_release(struct rpcdev_file *f)
+{
+	if (f->sink)
+		__free_page(f->sink);
+}
+
+/**
+ * rpcdev_mem_init() - make the tombstone pages, at module load.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int rpcdev_mem_init(void)
+{
+	struct rpcdev_dev_ctrl *ctrl;
+
+	rpcdev_tomb_zero = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!rpcdev_tomb_zero)
+		return -ENOMEM;
+	rpcdev_tomb_ctrl = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!rpcdev_tomb_ctrl) {
+		__free_page(rpcdev_tomb_zero);
+		return -ENOMEM;
+	}
+	ctrl = page_address(rpcdev_tomb_ctrl);
+	ctrl->flags.val = RPCDEV_DEV_GONE;
+	return 0;
+}
+
+/**
+ * rpcdev_mem_exit() - free the tombstone pages, at module unload: no file
+ * is open, so nothing maps them.
+ */
+void rpcdev_mem_exit(void)
+{
+	__free_page(rpcdev_tomb_ctrl);
+	__free_page(rpcdev_tomb_zero);
 }

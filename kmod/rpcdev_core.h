@@ -283,10 +283,13 @@ struct rpcdev_queue {
  * struct rpcdev_file - an open /dev/rpcdevN.
  * @rdev:	its device.
  * @q:		its queue once attached (set once, with release semantics).
+ * @sink:	the zeroed page its writable mappings of a removed device's
+ *		memory fault in, or NULL (set once, by cmpxchg, in a fault).
  */
 struct rpcdev_file {
 	struct rpcdev_device *rdev;
 	struct rpcdev_queue *q;
+	struct page *sink;
 };
 
 /* The file's queue, or NULL before RPCDEV_IOC_QUEUE_ATTACH. */
@@ -401,6 +404,10 @@ int rpcdev_mem_get(struct rpcdev_queue *q, const struct rpcdev_queue_attach *a);
 void rpcdev_mem_put(struct rpcdev_queue *q);
 int rpcdev_mem_mmap(struct rpcdev_file *f, struct vm_area_struct *vma);
 void rpcdev_mem_unmap_all(struct rpcdev_device *rdev);
+void rpcdev_mem_mark_gone(struct rpcdev_queue *q);
+void rpcdev_file_mem_release(struct rpcdev_file *f);
+int rpcdev_mem_init(void);
+void rpcdev_mem_exit(void);
 
 /* call.c */
 int rpcdev_slots_init(struct rpcdev_queue *q);

@@ -207,6 +207,22 @@ static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
 }
 
 /*
+ * Has the kernel marked the device removed (RPCDEV_DEV_GONE)? The flag
+ * alone is not the truth (a broken device may set it, a surprise-removed
+ * one reads as all ones): the kernel is asked, with a doorbell, which a
+ * device that is there takes for a look at its rings. 0 while the device
+ * is there, else the errno every call now fails with.
+ */
+static int ring_gone(struct rpcdev *dev)
+{
+	struct rpcdev_enter e = { .flags = RPCDEV_ENTER_DOORBELL };
+
+	if (!(ring_load(&ring_dctrl(dev)->flags.val) & RPCDEV_DEV_GONE))
+		return 0;
+	return ioctl(dev->fd, RPCDEV_IOC_ENTER, &e) < 0 ? -errno : 0;
+}
+
+/*
  * Wait, for direction @dir, until the entry at @pos of a device-produced
  * ring (at @off in the device area) is published: seq == pos + 1. 0, or a
  * negative errno. The clock is read only once the entry is late: a
@@ -229,6 +245,9 @@ static int ring_wait_slow(struct rpcdev *dev, struct rpcdev_dir *dir,
 		}
 		if (ring_interrupted(dir))
 			return -EINTR;
+		ret = ring_gone(dev);
+		if (ret)
+			return ret;
 		now = ring_now_ns();
 		if (!start) {
 			start = now;

@@ -164,17 +164,6 @@ static int waiter_join(struct waiter *w)
 	return w->ret;
 }
 
-/*
- * End the waiter after the device was removed: a wait that sleeps in the
- * kernel ends by itself (with -ENODEV); a POLL wait spins on and is
- * stopped. (rpcdev_interrupt() on a wait that has ended would end the
- * next one instead.) Its result.
- */
-static int waiter_end_after_removal(struct waiter *w, unsigned int policy)
-{
-	return policy == RPCDEV_WAIT_POLL ? waiter_stop(w) : waiter_join(w);
-}
-
 TEST_F(upcall, signal_during_wait_gives_eintr)
 {
 	struct waiter w;
@@ -258,11 +247,10 @@ TEST_F(upcall, poll_after_removal_under_waiting_server_gives_pollhup)
 	struct waiter w;
 	int ret;
 
-	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
 	pfd.fd = rpcdev_fd(&self->dev);
 	ret = poll(&pfd, 1, WAIT_MS);
-	waiter_end_after_removal(&w, variant->policy);
+	waiter_join(&w);
 	ASSERT_EQ(1, ret);
 	ASSERT_EQ(POLLHUP, pfd.revents & POLLHUP);
 }
@@ -272,12 +260,38 @@ TEST_F(upcall, wait_after_removal_gives_enodev)
 	struct rpcdev_upcall_req up;
 	struct waiter w;
 
-	ASSERT_EQ(0, catch_signal(SIGUSR1, 0));
 	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
-	waiter_end_after_removal(&w, variant->policy);
+	ASSERT_EQ(-ENODEV, waiter_join(&w));
 	/* Bounded: a wait that never learns of the removal fails, not hangs. */
 	ASSERT_EQ(-ENODEV, rpcdev_upcall_wait(&self->dev, SERVE_TIMEOUT_NS,
 					      &up));
+}
+
+TEST_F(upcall, removal_marks_the_queue_gone)
+{
+	struct waiter w;
+
+	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
+	waiter_join(&w);
+	ASSERT_EQ(RPCDEV_DEV_GONE,
+		  device_ctrl(&self->dev)->flags.val & RPCDEV_DEV_GONE);
+}
+
+/* A program that writes its rings as the device goes does not fault. */
+TEST_F(upcall, host_rings_stay_writable_after_removal)
+{
+	struct rpcdev_host_ctrl *hctrl;
+	struct waiter w;
+
+	if (!USER_RINGS)
+		SKIP(return, "a BLOCK queue maps nothing writable");
+	ASSERT_EQ(0, unload_sim_during_wait(_metadata, self, variant, &w));
+	waiter_join(&w);
+	hctrl = rpcdev_queue_part(&self->dev, RPCDEV_OFF_HOST, NULL);
+	__atomic_store_n(&hctrl->mbox[0], 0x5a5a5a5a5a5a5a5aULL,
+			 __ATOMIC_RELAXED);
+	ASSERT_EQ(0x5a5a5a5a5a5a5a5aULL,
+		  __atomic_load_n(&hctrl->mbox[0], __ATOMIC_RELAXED));
 }
 
 TEST_F(upcall, serve_at_removal_gives_enodev)
@@ -388,15 +402,5 @@ TEST_F(upcall, epoll_without_upcall_reports_nothing)
 	ASSERT_EQ(0, ATTACH_QUEUE_0(0, 0));
 	ASSERT_EQ(0, epoll_events(rpcdev_fd(&self->dev), EPOLLIN | EPOLLPRI, 0));
 }
-
-/*
- * Known bug: a POLL wait spins on the mapped rings and never makes a
- * system call, and nothing in the mappings says the device is gone, so it
- * never learns of the removal: it ends with -ETIMEDOUT (a wait without a
- * timeout spins for ever) where rpcdev.h promises -ENODEV.
- */
-XFAIL_ADD(upcall, poll, wait_at_removal_gives_enodev)
-XFAIL_ADD(upcall, poll, wait_after_removal_gives_enodev)
-XFAIL_ADD(upcall, poll, serve_at_removal_gives_enodev)
 
 TEST_HARNESS_MAIN

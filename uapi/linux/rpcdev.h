@@ -64,6 +64,9 @@
  *			_MB, so a thread sleeping for one ring costs the
  *			others no interrupt.
  * RPCDEV_FEAT_ASYNC_NOACK: RPCDEV_ATTACH_ASYNC_NOACK.
+ * RPCDEV_FEAT_DEV_GONE: the kernel marks a removed device's queues with
+ *			RPCDEV_DEV_GONE, and a removed device's memory stays
+ *			readable (a property of the core: every device has it).
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -72,6 +75,7 @@
 #define RPCDEV_FEAT_USER_RINGS	(1ULL << 4)
 #define RPCDEV_FEAT_RING_WAKE	(1ULL << 5)
 #define RPCDEV_FEAT_ASYNC_NOACK	(1ULL << 6)
+#define RPCDEV_FEAT_DEV_GONE	(1ULL << 7)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -339,6 +343,25 @@ struct rpcdev_ring_idx {
  */
 #define RPCDEV_DEV_NEED_DOORBELL	(1U << 0)
 
+/*
+ * RPCDEV_DEV_GONE, in struct rpcdev_dev_ctrl.flags: the device was
+ * removed. Set by the kernel, never by a device, once the queue's device
+ * stopped (RPCDEV_FEAT_DEV_GONE): a program that polls its rings reads it
+ * among the loads it makes anyway and ends its wait; RPCDEV_IOC_ENTER then
+ * says why (ENODEV). A program must not take the flag alone for the
+ * truth (a broken device may set it, and a surprise-removed PCI device
+ * reads as all ones): it asks RPCDEV_IOC_ENTER. A device that is lost
+ * rather than removed (its firmware stopped answering) is not marked: its
+ * callers' timeouts end their waits.
+ *
+ * Where a queue's memory is the device's own (a PCI BAR), the kernel takes
+ * it away from the program when the device is removed. From then on the
+ * read-only parts read as zeros with only this flag set in the control
+ * page, and the writable parts as a zeroed page of the file's own: no
+ * access faults, and nothing written there reaches anyone.
+ */
+#define RPCDEV_DEV_GONE			(1U << 31)
+
 /* RPCDEV_MBOX_SLOTS - host-to-device mailbox slots per queue. */
 #define RPCDEV_MBOX_SLOTS	8
 /* RPCDEV_MBOX_DEPTH - entries of the device-to-host mailbox ring. */
@@ -355,7 +378,8 @@ struct rpcdev_ring_idx {
  * @dq_cons:	DQ consumer index (device).
  * @ur_cons:	UR consumer index (device).
  * @mb_prod:	device-to-host mailbox producer index (device).
- * @flags:	the device's flags (RPCDEV_DEV_NEED_DOORBELL).
+ * @flags:	the device's flags (RPCDEV_DEV_NEED_DOORBELL), and the
+ *		kernel's RPCDEV_DEV_GONE.
  * @mb_msgs:	device-to-host mailbox messages; message p is
  *		mb_msgs[p % RPCDEV_MBOX_DEPTH], a value the device chose.
  */
