@@ -8,8 +8,9 @@
  * or a wrong command line is an error. No figure is asserted: the VM's
  * timing is whatever it is.
  *
- * The fixture loads rpcdev and rpcdev_sim (one device, four queues), as the
- * bench expects.
+ * The fixture loads rpcdev and the backend (rpcdev_sim with one device and
+ * four queues, or rpcdev_ivshmem, whose device has four), as the bench
+ * expects.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,10 +19,10 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "rpcdev_fixture.h"
 #include "rpcdev_kmod.h"
 #include "run_tool.h"
 
-#define DEV_PATH	"/dev/rpcdev0"
 #define FW_CPU_PARAM	"/sys/module/rpcdev_sim/parameters/fw_cpu"
 #define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
 #define JSON_PATH	"/tmp/rpcdev-bench-test.json"
@@ -103,7 +104,8 @@ FIXTURE_SETUP(bench)
 	kmod_mark_test_process();
 	ret = kmod_load_stack("", "devices=1 queues=4");
 	ASSERT_EQ(0, ret)
-		TH_LOG("loading rpcdev and rpcdev_sim from %s: %s", kmod_dir(),
+		TH_LOG("loading rpcdev and its backend (%s=%s) from %s: %s",
+		       KMOD_BACKEND_ENV, kmod_backend_env(), kmod_dir(),
 		       strerror(-ret));
 	ret = kmod_wait_path(DEV_PATH, true, KMOD_NODE_TIMEOUT_MS);
 	if (ret)
@@ -195,10 +197,25 @@ TEST_F_TIMEOUT(bench, stamped_poll_row_shows_where_the_time_goes, 120)
 	struct run_result *res = &(struct run_result){ 0 };
 
 	SKIP_WITHOUT_TOOL();
+	SKIP_UNLESS_SIM("a device that stamps with this kernel's clock");
 	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "upcall_poll_stamped"));
 	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
 	EXPECT_NE(NULL, strstr(res->out, "where an upcall's time goes"));
 	EXPECT_NE(NULL, strstr(res->out, "\n  upcall POLL, 64 B, stamped "))
+		TH_LOG("%s", res->out);
+}
+
+/* The ivshmem firmware's clock is the build host's, not the guest's. */
+TEST_F_TIMEOUT(bench, stamped_row_on_another_clock_says_why, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	if (kmod_backend() && kmod_backend()->sim)
+		SKIP(return, "rpcdev_sim stamps with this kernel's clock");
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "upcall_poll_stamped"));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	ASSERT_NE(NULL, strstr(res->out, "no round trip split: the device's clock is not this kernel's"))
 		TH_LOG("%s", res->out);
 }
 
@@ -208,6 +225,7 @@ TEST_F_TIMEOUT(bench, sim_parameters_are_given_back, 120)
 	char *cpu, *spin, *after;
 
 	SKIP_WITHOUT_TOOL();
+	SKIP_UNLESS_SIM("rpcdev_sim's parameters");
 	cpu = read_file(FW_CPU_PARAM);
 	ASSERT_NE(NULL, cpu);
 	cpu = strdup(cpu);

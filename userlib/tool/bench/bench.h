@@ -54,7 +54,8 @@
  */
 enum bench_device {
 	BENCH_DEV_NONE,		/* a baseline: no device */
-	BENCH_DEV_SIM,		/* an rpcdev_sim device (-d) */
+	BENCH_DEV_SIM,		/* a device running the reference firmware:
+				 * rpcdev_sim, or rpcdev_ivshmem (-d) */
 	BENCH_DEV_NR,
 };
 
@@ -62,6 +63,8 @@ enum bench_device {
 struct bench_dev {
 	const char *path;
 	bool ok;		/* usable: the rows on it run */
+	bool sim;		/* rpcdev_sim: its firmware's placement and
+				 * spin budget are the bench's to set */
 	uint64_t features;	/* struct rpcdev_info.features */
 	char why[256];		/* when not ok */
 };

@@ -269,7 +269,8 @@ static void bench_size(struct bench_cfg *cfg, const struct bench_opts *o)
  */
 static void bench_setup_device(struct bench_cfg *cfg, int *old_fw_cpu)
 {
-	bool ok = !bench_check_device(cfg, 2);
+	/* Another device's firmware is not rpcdev_sim's to place. */
+	bool ok = !bench_check_device(cfg, 2) && cfg->dev[BENCH_DEV_SIM].sim;
 
 	if (ok && !bench_sim_param_get("fw_cpu", old_fw_cpu) &&
 	    !bench_sim_param_set("fw_cpu", *old_fw_cpu)) {
@@ -294,6 +295,7 @@ static void bench_print_head(FILE *out, const struct bench_cfg *cfg,
 		fprintf(out, ", %u repetitions", cfg->reps);
 	fprintf(out, "; firmware threads %s",
 		cfg->fw_pinned ? "pinned with rpcdev_sim's fw_cpu" :
+		sim->ok && !sim->sim ? "the device's own (outside this kernel)" :
 		sim->ok ? "NOT pinned (fw_cpu not writable)" : "unused");
 	if (cfg->fw_spin_us >= 0)
 		fprintf(out, ", polling %d us before they sleep (fw_spin_us)",

@@ -58,8 +58,9 @@
  * Open @def's device and attach queue @qid with @policy (librpcdev's, with
  * its flags); on the simulated device, its firmware on @fw_cpu and, when
  * @spin_us >= 0, polling that long before it sleeps (rpcdev_sim's
- * fw_spin_us, given back right after the attach). A queue released a moment ago may still be busy: retry for
- * a while.
+ * fw_spin_us, given back right after the attach). Another device's
+ * firmware places itself and keeps its own budget. A queue released a
+ * moment ago may still be busy: retry for a while.
  */
 static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
 		   struct rpcdev *dev, unsigned int qid, unsigned int depth,
@@ -67,11 +68,14 @@ static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
 		   int spin_us, struct bench_row *row)
 {
 	const char *path = cfg->dev[def->device].path;
-	bool sim = def->device == BENCH_DEV_SIM;
+	bool sim = cfg->dev[def->device].sim;
 	int ret, tries;
 
-	if (!sim)
+	if (!sim) {
+		if (spin_us >= 0)
+			bench_note(row, "the device keeps its own spin budget");
 		spin_us = -1;
+	}
 	if (sim && cfg->fw_pinned) {
 		ret = bench_sim_param_set("fw_cpu", fw_cpu);
 		if (ret) {
@@ -396,9 +400,13 @@ int bench_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 			    def->size, RPCDEV_SIM_UPCALL_VERIFY, &res, &cpu_ns,
 			    row);
 	rpcdev_close(&dev);
-	if (!ret)
-		rb_row_from_result(row, &res, cfg->iters, cpu_ns);
-	return ret;
+	if (ret)
+		return ret;
+	rb_row_from_result(row, &res, cfg->iters, cpu_ns);
+	/* The firmware keeps only the stamps that read one clock. */
+	if (flags && !res.stamped)
+		bench_note(row, "no round trip split: the device's clock is not this kernel's");
+	return 0;
 }
 
 /*
@@ -705,10 +713,36 @@ int bench_mbox_check(const struct bench_cfg *cfg, const struct bench_def *def,
 	return 0;
 }
 
+/*
+ * The devices whose firmware answers the reference methods
+ * (linux/rpcdev_sim.h), by the prefix of their name; sim: rpcdev_sim.
+ */
+static const struct {
+	const char *prefix;
+	bool sim;
+} rb_devices[] = {
+	{ "rpcdev_sim.", true },
+	{ "rpcdev_ivshmem.", false },
+};
+
+/* Does @name run the reference firmware? -1, or its rb_devices[] index. */
+static int rb_device_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rb_devices) / sizeof(rb_devices[0]); i++)
+		if (!strncmp(name, rb_devices[i].prefix,
+			     strlen(rb_devices[i].prefix)))
+			return (int)i;
+	return -1;
+}
+
 /* Why @path is no device the bench can use; 0 or -errno. */
 static int rb_check(const char *path, unsigned int queues, uint64_t *features,
-		    char *why, size_t len)
+		    bool *sim, char *why, size_t len)
 {
+	int kind;
+
 	struct rpcdev_info info;
 	struct rpcdev dev;
 	int ret;
@@ -724,8 +758,9 @@ static int rb_check(const char *path, unsigned int queues, uint64_t *features,
 		snprintf(why, len, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	if (strncmp(info.name, "rpcdev_sim", 10)) {
-		snprintf(why, len, "%s is %s, not a simulated device (rpcdev_sim)",
+	kind = rb_device_kind(info.name);
+	if (kind < 0) {
+		snprintf(why, len, "%s is %s, not a device with the reference firmware (rpcdev_sim, rpcdev_ivshmem)",
 			 path, info.name);
 		return -ENODEV;
 	}
@@ -741,6 +776,7 @@ static int rb_check(const char *path, unsigned int queues, uint64_t *features,
 		return -ENODEV;
 	}
 	*features = info.features;
+	*sim = rb_devices[kind].sim;
 	return 0;
 }
 
@@ -749,7 +785,8 @@ int bench_check_device(struct bench_cfg *cfg, unsigned int queues)
 	struct bench_dev *d = &cfg->dev[BENCH_DEV_SIM];
 	int ret;
 
-	ret = rb_check(d->path, queues, &d->features, d->why, sizeof(d->why));
+	ret = rb_check(d->path, queues, &d->features, &d->sim, d->why,
+		       sizeof(d->why));
 	d->ok = !ret;
 	return ret;
 }
