@@ -10,7 +10,8 @@
 #      atomic-sleep report and a leak);
 #   4. make install into a DESTDIR, and that install in a VM;
 #   5. the selftests in a VM on every kernel flavour, on the simulated
-#      device (and on the ivshmem device with RPCDEV_CHECK_BACKENDS="sim ivshmem").
+#      device, and on the stock kernels on the ivshmem PCI device too
+#      (RPCDEV_CHECK_BACKENDS="sim" for the simulated device alone).
 # Ends with "N passed, M failed" and exits non-zero if anything failed.
 #
 #   scripts/check.sh [FLAVOUR...]     (default: 6.12 6.12-rt 6.1 debug)
@@ -155,12 +156,20 @@ vm_run() {
 	summary+=("$line ($backend)")
 }
 
-# The ivshmem device's pass does not yet pass every suite (its removal and
-# bench tests are still being made to), so it runs only when asked for:
-# RPCDEV_CHECK_BACKENDS="sim ivshmem".
-backends=${RPCDEV_CHECK_BACKENDS:-sim}
+# Every stock kernel runs the suites on both devices; the debug kernel, a
+# third of the run already, on the simulated one. RPCDEV_CHECK_BACKENDS
+# ("sim", "sim ivshmem") sets the devices for every kernel.
+backends_of() {
+	if [ -n "${RPCDEV_CHECK_BACKENDS:-}" ]; then
+		echo "$RPCDEV_CHECK_BACKENDS"
+	elif flavour_is_built "$1"; then
+		echo sim
+	else
+		echo sim ivshmem
+	fi
+}
 for f in "${flavours[@]}"; do
-	for b in $backends; do
+	for b in $(backends_of "$f"); do
 		abi=$(flavour_abi "$f")
 		if [ "$b" = ivshmem ] && [ ! -f "$build/kmod/$abi/rpcdev_ivshmem.ko" ]; then
 			summary+=("$f (ivshmem): no rpcdev_ivshmem.ko")

@@ -200,7 +200,9 @@ build_initramfs() {
 		[ -f "$f" ] || continue
 		install -m 0644 "$f" "$root/lib/rpcdev/"
 	done
-	[ -f "$root/lib/rpcdev/rpcdev.ko" ] || echo "note: no modules in $build/kmod/$abi" >&2
+	# Tests without the modules would fail by the hundred, each saying less.
+	[ -f "$root/lib/rpcdev/rpcdev.ko" ] ||
+		die "no modules for $abi in $build/kmod/$abi (build them: make FLAVOUR=$flavour)"
 
 	for f in "$build/selftests/vm"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
