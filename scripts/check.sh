@@ -128,16 +128,19 @@ done
 echo "== make install, on the host and in a VM (${flavours[0]})"
 BUILD=$build run_tap install scripts/test-install.sh "${flavours[0]}"
 
-# vm_run FLAVOUR BACKEND: the selftests in a VM; count its summary line.
+# vm_run FLAVOUR BACKEND [PROGRAM:TEST]: the selftests in a VM (or that one
+# test, in a boot of its own); count its summary line.
 vm_run() {
-	local f=$1 backend=$2 log line p fl s rc
-	echo "== selftests on $f ($backend)"
-	log=$build/logs/vm-$f-$backend.out
-	scripts/vm-run.sh --mode test --build "$build" --backend "$backend" "$f" 2>&1 | tee "$log"
+	local f=$1 backend=$2 only=${3:-} log line p fl s rc
+	local what=$backend${only:+, ${only#*:} alone}
+	echo "== selftests on $f ($what)"
+	log=$build/logs/vm-$f-$backend${only:+-${only#*:}}.out
+	scripts/vm-run.sh --mode test --build "$build" --backend "$backend" \
+		${only:+--only "$only"} "$f" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E "^$f: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
 	if [ -z "$line" ]; then
-		summary+=("$f ($backend): the VM run gave no result")
+		summary+=("$f ($what): the VM run gave no result")
 		failed=$((failed + 1))
 		return
 	fi
@@ -153,7 +156,17 @@ vm_run() {
 	passed=$((passed + p))
 	failed=$((failed + fl))
 	skipped=$((skipped + s))
-	summary+=("$line ($backend)")
+	summary+=("$line ($what)")
+}
+
+# The tests that change the ivshmem device for the rest of the boot
+# (unplugged, its firmware killed or hostile), one boot each (5-20 s) after
+# each ivshmem pass.
+alone_prog=rpcdev_ivshmem_alone_test
+alone_tests() {
+	# -l prints FIXTURE (20 wide), VARIANT (25 wide) and TEST columns.
+	"$build/selftests/vm/$alone_prog" -l 2>&1 |
+		awk '!/^(#|-)/ { t = substr($0, 48); if (t != "") print t }'
 }
 
 # Every stock kernel runs the suites on both devices; the debug kernel, a
@@ -177,6 +190,10 @@ for f in "${flavours[@]}"; do
 			continue
 		fi
 		vm_run "$f" "$b"
+		[ "$b" = ivshmem ] || continue
+		for t in $(alone_tests); do
+			vm_run "$f" ivshmem "$alone_prog:$t"
+		done
 	done
 done
 

@@ -27,7 +27,10 @@
 #                   then fail (scripts/test-runner.sh)
 #   --timeout S     power-off deadline for the whole VM (default 600 s;
 #                   2400 s on the debug flavour)
-#   --only PROGRAM  run only that test program (rpcdev_poll_test, say)
+#   --only PROGRAM  run only that test program (rpcdev_poll_test, say);
+#   --only PROGRAM:TEST   only that program's TEST, with RPCDEV_TEST_ALONE=1
+#                   in its environment: a test that changes the device for
+#                   the rest of the boot (rpcdev_ivshmem_alone_test)
 #   --build DIR     where the build outputs are (default <repo>/build):
 #                     DIR/kmod/<abi>/*.ko        -> guest /lib/rpcdev/
 #                     DIR/selftests/vm/*         -> guest /selftests/

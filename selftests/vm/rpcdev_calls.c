@@ -52,13 +52,19 @@ int echo(struct rpcdev *dev, const void *req, size_t len, void *resp,
 
 int echo_check(struct rpcdev *dev)
 {
+	return echo_check_seeded(dev, 48, CALL_TIMEOUT_NS);
+}
+
+int echo_check_seeded(struct rpcdev *dev, uint64_t seed, uint64_t timeout_ns)
+{
 	struct rpcdev_call_result res;
 	char req[48], resp[48];
 	int ret;
 
-	fill_pattern(req, sizeof(req), 48);
+	fill_pattern(req, sizeof(req), seed);
 	memset(resp, 0, sizeof(resp));
-	ret = echo(dev, req, sizeof(req), resp, sizeof(resp), &res);
+	ret = rpcdev_call(dev, RPCDEV_SIM_ECHO, req, sizeof(req), resp,
+			  sizeof(resp), timeout_ns, &res);
 	if (ret)
 		return ret;
 	if (res.status != RPCDEV_STATUS_OK || res.resp_len != sizeof(req) ||

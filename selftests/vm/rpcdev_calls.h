@@ -53,6 +53,13 @@ int echo(struct rpcdev *dev, const void *req, size_t len, void *resp,
  */
 int echo_check(struct rpcdev *dev);
 
+/*
+ * As echo_check(), with 48 bytes seeded with @seed and @timeout_ns: 0 when
+ * the exact bytes came back, -EPROTO when a wrong answer did (a status, a
+ * length or a byte), else rpcdev_call()'s -errno.
+ */
+int echo_check_seeded(struct rpcdev *dev, uint64_t seed, uint64_t timeout_ns);
+
 /* RPCDEV_SIM_DELAY for @us microseconds. */
 int delay_call(struct rpcdev *dev, uint64_t us, uint64_t timeout_ns,
 	       struct rpcdev_call_result *res);
