@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] METHOD [PAYLOAD]: one
- * synchronous downcall, its status and its answer.
+ * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--json] METHOD [PAYLOAD]:
+ * one synchronous downcall, its status and its answer (--json: as one JSON
+ * object, with the call's time on the host clock).
  *
  * Output, on stdout:
  *	status: <NAME>

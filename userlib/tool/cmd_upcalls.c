@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE] [-m METHOD]
- *                [-p POLICY] [--async]: the device-to-host direction, end
+ *                [-p POLICY] [--async] [--histogram] [--json]: the
+ * device-to-host direction, end
  * to end. A thread of this process serves the queue's upcalls with an echo
  * server (rpcdev_serve(), with the wait policy asked for) while the main
  * thread asks rpcdev_sim to make COUNT upcalls (RPCDEV_SIM_UPCALLS) and
@@ -11,7 +12,10 @@
  *	count, size, mode (sync or async), policy, done, failed, no_server,
  *	timed_out, mismatched, then min_us, p50_us, p99_us, p999_us, max_us,
  *	mean_us (round trips on the device clock, in microseconds), total_us
- *	(the whole run) and per_second (upcalls answered per second)
+ *	(the whole run) and per_second (upcalls answered per second); with
+ *	--histogram, "histogram: N intervals" and one line per bucket of the
+ *	intervals between consecutive upcalls at the server (host clock).
+ *	--json: the same keys in one JSON object.
  * Exit status: 0 when every upcall was answered OK (and, sync, echoed
  * exactly); 1 otherwise or when a system call failed; 2 for a wrong
  * command line.

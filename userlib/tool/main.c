@@ -2,10 +2,12 @@
 /*
  * rpcdev: command-line tool for rpcdev devices.
  *
- *	rpcdev <command> [options]
+ *	rpcdev <command> [options] [arguments]
+ *	rpcdev help [command] | -h | --help | --version
  *
- * Adding a subcommand: write cmd_NAME.c defining a struct tool_cmd, declare
- * it in tool.h and list it in tool_cmds[] below.
+ * Adding a subcommand: write cmd_NAME.c defining a struct tool_cmd and a
+ * table of its options (struct tool_opt, parsed by tool_parse_opts(),
+ * opts.c), declare it in tool.h and list it in tool_cmds[] below.
  */
 #include <stdio.h>
 #include <stdlib.h>

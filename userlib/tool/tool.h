@@ -4,7 +4,8 @@
  *
  * A subcommand is one function, int cmd_NAME(int argc, char **argv), given
  * its own argument vector (argv[0] is the subcommand's name) and returning
- * the process exit status, plus one entry in the table in main.c.
+ * the process exit status, plus one entry in the table in main.c. It reads
+ * its options with tool_parse_opts() from a table of struct tool_opt.
  */
 #ifndef RPCDEV_TOOL_H
 #define RPCDEV_TOOL_H

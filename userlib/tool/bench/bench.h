@@ -12,7 +12,8 @@
  *                need, repeats them in alternating rounds, takes medians
  *                and evaluates the targets.
  *   report.c     the table, where an upcall's time goes, the targets'
- *                lines, the JSON and --list.
+ *                lines, the JSON (json-c) and --list.
+ *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot.
  *   cmd_bench.c  the command line and the setup (CPUs, rpcdev_sim's
  *                parameters, the time limit).
  *   baselines.c  measurements without the device (shared memory, eventfd,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]
- *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--timeout S]
- *              [--list] [-v]: the project's benchmark.
+ *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--plot PNG]
+ *              [--timeout S] [--list] [-v]: the project's benchmark;
+ * rpcdev bench --plot PNG --from JSON: draw an earlier run (plot.c).
  *
  * Measures, in one run, between the same two CPUs, the rows of rows.c:
  * the simulated device's upcalls, downcalls, async upcalls, large payloads,
