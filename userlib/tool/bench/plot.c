@@ -118,21 +118,35 @@ static void plot_lines(FILE *f, struct json_object *rows)
 	fputc('\n', f);
 }
 
+/* Colours a dozen rows can be told apart by (gnuplot's own are eight). */
+static const char *const plot_colours[] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+	"#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#aec7e8",
+	"#98df8a", "#ff9896", "#c5b0d5", "#f7b6d2",
+};
+
+#define PLOT_NR_COLOURS	(sizeof(plot_colours) / sizeof(plot_colours[0]))
+
 /* The whole gnuplot script, data included. */
 static void plot_script(FILE *f, struct json_object *json,
 			struct json_object *rows, const char *png)
 {
 	const char *kernel = plot_str(json, "kernel");
 	char title[256];
+	size_t i;
 
-	fprintf(f, "set terminal pngcairo size 1400,800 noenhanced font ',10'\n");
+	fprintf(f, "set terminal pngcairo size 1600,900 noenhanced font ',10'\n");
 	fprintf(f, "set output ");
 	plot_quoted(f, png);
 	snprintf(title, sizeof(title), "rpcdev bench: latency distributions%s%s",
 		 kernel ? ", kernel " : "", kernel ? kernel : "");
 	fprintf(f, "\nset title ");
 	plot_quoted(f, title);
-	fprintf(f, "\nset logscale x\nset grid xtics mxtics ytics\n"
+	fprintf(f, "\n");
+	for (i = 0; i < PLOT_NR_COLOURS; i++)
+		fprintf(f, "set linetype %zu lc rgb '%s'\n", i + 1, plot_colours[i]);
+	fprintf(f, "set linetype cycle %zu\n", PLOT_NR_COLOURS);
+	fprintf(f, "set logscale x\nset grid xtics mxtics ytics\n"
 		"set xlabel 'round trip, us (log scale)'\n"
 		"set ylabel 'fraction of round trips that took at most that'\n"
 		"set yrange [0:1]\nset key outside right top\n");
