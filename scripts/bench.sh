@@ -14,7 +14,10 @@
 #                           or "--only eventfd,upcall_block")
 #
 # Prints the bench's table and one line per target (the rows and targets:
-# `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json.
+# `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json,
+# and this host draws the latency rows' distributions from it into
+# DIR/logs/<flavour>-bench.png (`rpcdev bench --plot PNG --from JSON`,
+# with gnuplot: the guest has none).
 # Exit status: that of vm-run.sh, 0 when the bench ran every measurement
 # (targets not met are reported, not failures) and the guest's kernel log
 # is clean.
@@ -40,7 +43,7 @@ done
 flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
 build=${BUILD:-$top/build}
 
-scripts/install-deps.sh
+scripts/install-deps.sh gnuplot-nox
 scripts/fetch-kernels.sh "$flavour"
 abi=$(flavour_abi "$flavour")
 make -s BUILD="$build" KDIR="$RPCDEV_CACHE/kernels/$abi/usr/src/linux-headers-$abi" modules
@@ -68,5 +71,15 @@ kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 if [ -s "$crowd" ]; then
 	echo "warning: another QEMU ran on this host during the bench: the figures are noisy" >&2
+fi
+json=$build/logs/$flavour-bench.json
+png=${json%.json}.png
+rm -f "$png"
+if [ -s "$json" ]; then
+	if "$build/userlib/rpcdev" bench --plot "$png" --from "$json"; then
+		echo "$flavour: latency distributions drawn in $png"
+	else
+		rc=1
+	fi
 fi
 exit $rc

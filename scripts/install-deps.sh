@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages rpcdev's build and tests need; does nothing
 # when they are all present, so it is cheap to call before every job.
+#
+#   scripts/install-deps.sh [PACKAGE...]
+#
+# PACKAGEs: more that one job alone needs (scripts/bench.sh: gnuplot-nox).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 missing=()
-for p in $RPCDEV_HOST_PACKAGES; do
+for p in $RPCDEV_HOST_PACKAGES "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -25,6 +27,10 @@
 #endif
 
 #define MISSING_PATH	"/nonexistent/rpcdev-selftest"
+
+/* What the tool says of a file that is not an rpcdev device. */
+#define NOT_RPCDEV(path) \
+	"rpcdev: " path ": not an rpcdev device (it does not answer rpcdev's ioctls)\n"
 
 static const char *const tool_candidates[] = { RPCDEV_TOOL_DEFAULT, NULL };
 
@@ -50,6 +56,12 @@ static int any_rpcdev_node(void)
 			d->d_name[6] >= '0' && d->d_name[6] <= '9';
 	closedir(dir);
 	return found;
+}
+
+/* Does @text start with the line @line (its newline included)? 0 if so. */
+static int first_line_is(const char *text, const char *line)
+{
+	return strncmp(text, line, strlen(line));
 }
 
 /* Run the tool with up to three arguments (NULL-terminated). */
@@ -170,21 +182,27 @@ TEST_F(tool, info_missing_device_reports_strerror)
 		     self->res.err);
 }
 
-TEST_F(tool, info_non_rpcdev_reports_enotty)
+TEST_F(tool, info_non_rpcdev_says_it_is_not_an_rpcdev_device)
 {
 	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", "-d", "/dev/null"));
 	ASSERT_EQ(1, self->res.status);
-	ASSERT_STREQ("rpcdev: /dev/null: Inappropriate ioctl for device\n",
-		     self->res.err);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
 }
 
-TEST_F(tool, info_default_device_is_dev_rpcdev0)
+TEST_F(tool, info_without_the_driver_names_the_module_to_load)
 {
 	if (path_exists("/dev/rpcdev0"))
 		SKIP(return, "/dev/rpcdev0 exists on this host; the test needs it absent");
+	if (path_exists("/sys/module/rpcdev"))
+		SKIP(return, "rpcdev is loaded on this host; the test needs it absent");
 	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "info", NULL, NULL));
-	ASSERT_STREQ("rpcdev: /dev/rpcdev0: No such file or directory\n",
-		     self->res.err);
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: /dev/rpcdev0: No such file or directory\n"
+		     "rpcdev: the rpcdev driver is not loaded: load it with a "
+		     "backend, modprobe rpcdev_sim for a simulated device (or "
+		     "your device's backend module: rpcdev_ivshmem for QEMU's "
+		     "ivshmem-doorbell)\n", self->res.err);
+	ASSERT_STREQ("", self->res.out);
 }
 
 TEST_F(tool, info_all_without_devices_exits_1)
@@ -295,13 +313,20 @@ TEST_F(tool, call_missing_device_exits_1)
 		     self->res.err);
 }
 
-TEST_F(tool, call_non_rpcdev_reports_queue_enotty)
+TEST_F(tool, call_non_rpcdev_says_it_is_not_an_rpcdev_device)
 {
 	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "-d",
 				     "/dev/null", "-q", "3", "echo", "hi"));
 	ASSERT_EQ(1, self->res.status);
-	ASSERT_STREQ("rpcdev: /dev/null: queue 3: Inappropriate ioctl for device\n",
-		     self->res.err);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
+}
+
+TEST_F(tool, call_takes_options_after_its_arguments)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "call", "echo",
+				     "hi", "-d", "/dev/null"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
 }
 
 TEST_F(tool, call_prints_nothing_on_stdout_when_call_fails)
@@ -395,13 +420,12 @@ TEST_F(tool, serve_missing_device_exits_1)
 		     self->res.err);
 }
 
-TEST_F(tool, serve_non_rpcdev_reports_queue_enotty)
+TEST_F(tool, serve_non_rpcdev_says_it_is_not_an_rpcdev_device)
 {
 	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "serve", "-d",
 				"/dev/null"));
 	ASSERT_EQ(1, self->res.status);
-	ASSERT_STREQ("rpcdev: /dev/null: queue 0: Inappropriate ioctl for device\n",
-		     self->res.err);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
 }
 
 TEST_F(tool, upcalls_dash_h_exits_0)
@@ -509,13 +533,291 @@ TEST_F(tool, mbox_read_missing_device_exits_1)
 		     self->res.err);
 }
 
-TEST_F(tool, mbox_post_non_rpcdev_reports_queue_enotty)
+TEST_F(tool, mbox_post_non_rpcdev_says_it_is_not_an_rpcdev_device)
 {
 	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "post",
 				     "-d", "/dev/null", "0", "1"));
 	ASSERT_EQ(1, self->res.status);
-	ASSERT_STREQ("rpcdev: /dev/null: queue 0: Inappropriate ioctl for device\n",
-		     self->res.err);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
+}
+
+TEST_F(tool, mbox_takes_options_before_its_command)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "mbox", "-d",
+				     "/dev/null", "post", "0", "1"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ(NOT_RPCDEV("/dev/null"), self->res.err);
+}
+
+TEST_F(tool, version_prints_the_library_version)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "rpcdev %s\n", rpcdev_version());
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "--version", NULL, NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_STREQ(want, self->res.out);
+	ASSERT_STREQ("", self->res.err);
+}
+
+TEST_F(tool, unknown_top_level_option_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "--frobnicate", NULL, NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.err, "rpcdev: unknown option '--frobnicate'\n",
+			     strlen("rpcdev: unknown option '--frobnicate'\n")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, bench_missing_iterations_names_the_value)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "bench", "-n", NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: option -n needs ITERATIONS\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, bench_missing_json_file_names_the_value)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "bench", "--json", NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: option --json needs a FILE\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, upcalls_histogram_with_async_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "upcalls", "--async",
+				"--histogram"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err, "rpcdev upcalls: --histogram "
+				   "times sync round trips: not with --async\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, bench_from_without_plot_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "bench", "--from",
+				"/dev/null"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: --from JSON is for --plot FILE\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+/* --- every command: its help, and the parser's messages ------------- */
+
+FIXTURE(cmd) {
+	const char *path;
+	struct run_result res;
+	char usage[64];		/* "Usage: rpcdev NAME " */
+};
+
+FIXTURE_VARIANT(cmd) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(cmd, info) { .name = "info" };
+FIXTURE_VARIANT_ADD(cmd, call) { .name = "call" };
+FIXTURE_VARIANT_ADD(cmd, serve) { .name = "serve" };
+FIXTURE_VARIANT_ADD(cmd, upcalls) { .name = "upcalls" };
+FIXTURE_VARIANT_ADD(cmd, mbox) { .name = "mbox" };
+FIXTURE_VARIANT_ADD(cmd, bench) { .name = "bench" };
+
+FIXTURE_SETUP(cmd)
+{
+	self->path = run_tool_find(tool_candidates);
+	if (!self->path)
+		SKIP(return, "no rpcdev tool: set RPCDEV_TOOL or build %s",
+		     RPCDEV_TOOL_DEFAULT);
+	snprintf(self->usage, sizeof(self->usage), "Usage: rpcdev %s ",
+		 variant->name);
+}
+
+FIXTURE_TEARDOWN(cmd)
+{
+}
+
+TEST_F(cmd, double_dash_help_prints_its_usage_and_exits_0)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, variant->name, "--help",
+				NULL));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, self->usage, strlen(self->usage)))
+		TH_LOG("stdout: %s", self->res.out);
+	ASSERT_STREQ("", self->res.err);
+}
+
+TEST_F(cmd, dash_h_after_an_argument_prints_its_usage)
+{
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, variant->name, "post",
+				"-h"));
+	ASSERT_EQ(0, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.out, self->usage, strlen(self->usage)))
+		TH_LOG("stdout: %s", self->res.out);
+}
+
+TEST_F(cmd, help_command_prints_the_same_usage)
+{
+	struct run_result *help = &(struct run_result){ 0 };
+
+	ASSERT_EQ(0, run_rpcdev(self->path, help, "help", variant->name, NULL));
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, variant->name, "--help",
+				NULL));
+	ASSERT_EQ(0, help->status);
+	ASSERT_STREQ(help->out, self->res.out);
+}
+
+TEST_F(cmd, missing_device_path_is_named_not_a_control_byte)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "rpcdev %s: option -d needs a PATH\n",
+		 variant->name);
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, variant->name, "-d",
+				NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err, want))
+		TH_LOG("stderr: %s", self->res.err);
+	/* Then its usage. */
+	ASSERT_NE(NULL, strstr(self->res.err, self->usage));
+}
+
+TEST_F(cmd, unknown_long_option_is_named)
+{
+	char want[80];
+
+	snprintf(want, sizeof(want), "rpcdev %s: unknown option '--frobnicate'\n",
+		 variant->name);
+	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, variant->name,
+				"--frobnicate=1", NULL));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err, want))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+/* --- rpcdev bench --plot FILE.png --from FILE.json ------------------ */
+
+/* A small bench JSON: a host-timed row, a device-timed one, a rate. */
+static const char plot_json[] =
+	"{ \"tool\": \"rpcdev bench\", \"kernel\": \"test\", \"results\": [\n"
+	"  { \"id\": \"eventfd\", \"name\": \"eventfd ping-pong\", \"kind\": \"latency\",\n"
+	"    \"status\": \"ok\", \"clock\": \"host\",\n"
+	"    \"cdf\": { \"q\": [0, 0.5, 0.9, 1], \"ns\": [20000, 30000, 45000, 90000] } },\n"
+	"  { \"id\": \"upcall_poll\", \"name\": \"upcall POLL, 64 B\", \"kind\": \"latency\",\n"
+	"    \"status\": \"ok\", \"clock\": \"device\",\n"
+	"    \"cdf\": { \"q\": [0, 0.5, 0.99, 0.999, 1], \"ns\": [900, 1200, 3000, 8000, 20000] } },\n"
+	"  { \"id\": \"queue_one\", \"kind\": \"rate\", \"status\": \"ok\" }\n"
+	"] }\n";
+
+/* The eight bytes every PNG file starts with. */
+static const unsigned char png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+/* Is there an executable @prog in $PATH? */
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX + 64];
+	size_t n;
+
+	while (path && *path) {
+		n = strcspn(path, ":");
+		snprintf(file, sizeof(file), "%.*s/%s",
+			 (int)(n < PATH_MAX ? n : PATH_MAX), path, prog);
+		if (access(file, X_OK) == 0)
+			return 1;
+		path += n + (path[n] == ':');
+	}
+	return 0;
+}
+
+FIXTURE(plot) {
+	const char *path;
+	struct run_result res;
+	char dir[64], json[96], png[96];
+};
+
+FIXTURE_SETUP(plot)
+{
+	int fd;
+
+	self->path = run_tool_find(tool_candidates);
+	if (!self->path)
+		SKIP(return, "no rpcdev tool: set RPCDEV_TOOL or build %s",
+		     RPCDEV_TOOL_DEFAULT);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/rpcdev-plot-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->json, sizeof(self->json), "%s/bench.json", self->dir);
+	snprintf(self->png, sizeof(self->png), "%s/bench.png", self->dir);
+	fd = open(self->json, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(plot_json), write(fd, plot_json, strlen(plot_json)));
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(plot)
+{
+	unlink(self->json);
+	unlink(self->png);
+	rmdir(self->dir);
+}
+
+TEST_F(plot, from_json_draws_a_png)
+{
+	unsigned char head[8] = { 0 };
+	int fd;
+
+	if (!in_path("gnuplot"))
+		SKIP(return, "no gnuplot in PATH (Debian: gnuplot-nox; scripts/bench.sh installs it)");
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--plot",
+				     self->png, "--from", self->json));
+	ASSERT_EQ(0, self->res.status) TH_LOG("stderr: %s", self->res.err);
+	ASSERT_STREQ("", self->res.out);
+	fd = open(self->png, O_RDONLY);
+	ASSERT_LE(0, fd) TH_LOG("no %s", self->png);
+	ASSERT_EQ(8, read(fd, head, sizeof(head)));
+	close(fd);
+	ASSERT_EQ(0, memcmp(head, png_magic, sizeof(png_magic)));
+}
+
+TEST_F(plot, without_gnuplot_names_the_package)
+{
+	char *argv[] = { (char *)self->path, "bench", "--plot", self->png,
+			 "--from", self->json, NULL };
+	struct run_opts no_path = { .env = "PATH=/nonexistent" };
+
+	ASSERT_EQ(0, run_capture_opts(argv, &no_path, &self->res));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev bench: --plot needs gnuplot, which is not installed "
+		     "(Debian: apt-get install gnuplot-nox)\n", self->res.err);
+	ASSERT_FALSE(path_exists(self->png));
+}
+
+TEST_F(plot, from_a_file_that_is_not_json_exits_1)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--plot",
+				     self->png, "--from", "/dev/null"));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_EQ(0, strncmp(self->res.err, "rpcdev bench: /dev/null: ",
+			     strlen("rpcdev bench: /dev/null: ")))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(plot, from_a_json_without_latency_rows_exits_1)
+{
+	char *argv[] = { (char *)self->path, "bench", "--plot", self->png,
+			 "--from", self->json, NULL };
+	int fd = open(self->json, O_WRONLY | O_TRUNC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(16, write(fd, "{\"results\": []}\n", 16));
+	close(fd);
+	ASSERT_EQ(0, run_capture(argv, &self->res));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev bench: --plot: no latency row with a distribution "
+		     "to draw\n", self->res.err);
 }
 
 TEST_HARNESS_MAIN

@@ -182,6 +182,12 @@ const char *guest_tool(void)
 
 int guest_tool_run(struct run_result *res, const char *const *args)
 {
+	return guest_tool_run_opts(res, NULL, args);
+}
+
+int guest_tool_run_opts(struct run_result *res, const struct run_opts *opts,
+			const char *const *args)
+{
 	char *argv[9] = { NULL };
 	int i;
 
@@ -190,7 +196,7 @@ int guest_tool_run(struct run_result *res, const char *const *args)
 		return -ENOENT;
 	for (i = 0; args[i] && i < 7; i++)
 		argv[i + 1] = (char *)args[i];
-	return run_capture(argv, res);
+	return run_capture_opts(argv, opts, res);
 }
 
 int has_line(const char *text, const char *line)

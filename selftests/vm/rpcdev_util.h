@@ -104,6 +104,13 @@ int guest_tool_run(struct run_result *res, const char *const *args);
 #define run_tool(res, ...) \
 	guest_tool_run(res, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* The same, run as @opts says (lib/run_tool.h: another user, a terminal). */
+struct run_opts;
+int guest_tool_run_opts(struct run_result *res, const struct run_opts *opts,
+			const char *const *args);
+#define run_tool_opts(res, opts, ...) \
+	guest_tool_run_opts(res, opts, (const char *const[]){ __VA_ARGS__, NULL })
+
 /* Is @line (with its newline) a whole line of @text? */
 int has_line(const char *text, const char *line);
 

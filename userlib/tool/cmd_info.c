@@ -20,9 +20,9 @@ static const char info_usage[] =
 	"Usage: " TOOL_NAME " info [-d PATH | -a]\n"
 	"Show an rpcdev device's name, ABI version, queue pairs and features.\n"
 	"\n"
-	"  -d PATH  the device node to describe (default /dev/rpcdev0)\n"
-	"  -a       describe every " INFO_DEV_DIR "/" INFO_DEV_PREFIX "N\n"
-	"  -h       show this help\n";
+	"  -d, --device PATH  the device node to describe (default /dev/rpcdev0)\n"
+	"  -a, --all          describe every " INFO_DEV_DIR "/" INFO_DEV_PREFIX "N\n"
+	"  -h, --help         show this help\n";
 
 /* Write "0x<hex>" and, in parentheses, the names of the set bits. */
 static void info_print_features(FILE *out, unsigned long long features)
@@ -68,14 +68,12 @@ static int info_one(const char *path)
 	int ret;
 
 	ret = rpcdev_open(&dev, path);
-	if (ret < 0) {
-		tool_error(path, -ret);
-		return EXIT_FAIL;
+	if (ret >= 0) {
+		ret = rpcdev_info(&dev, &info);
+		rpcdev_close(&dev);
 	}
-	ret = rpcdev_info(&dev, &info);
-	rpcdev_close(&dev);
 	if (ret < 0) {
-		tool_error(path, -ret);
+		tool_device_error(path, -ret);
 		return EXIT_FAIL;
 	}
 	info_print(stdout, path, &info);
@@ -124,9 +122,8 @@ static int info_all(void)
 		tool_error(INFO_DEV_DIR, errno);
 		return EXIT_FAIL;
 	}
-	if (n == 0)
-		fprintf(stderr, TOOL_NAME ": no rpcdev devices in "
-			INFO_DEV_DIR "\n");
+	if (n == 0)	/* what to do: as for a missing /dev/rpcdev0 */
+		tool_device_error(INFO_DEV_DIR "/" INFO_DEV_PREFIX "0", ENOENT);
 
 	for (i = 0; i < n; i++) {
 		char path[sizeof(INFO_DEV_DIR) + sizeof(list[i]->d_name)];
@@ -146,31 +143,17 @@ static int info_all(void)
 static int cmd_info(int argc, char **argv)
 {
 	const char *path = NULL;
-	int all = 0, opt;
+	bool all = false;
+	const struct tool_opt opts[] = {
+		TOOL_OPT_DEVICE(&path),
+		TOOL_OPT_BOOL('a', "all", &all),
+		TOOL_OPT_END,
+	};
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt(argc, argv, "+ad:h")) != -1) {
-		switch (opt) {
-		case 'a':
-			all = 1;
-			break;
-		case 'd':
-			path = optarg;
-			break;
-		case 'h':
-			fputs(info_usage, stdout);
-			return EXIT_OK;
-		case ':':
-		case '?':
-		default:
-			if (optopt == 'd')
-				return tool_usage_error(&tool_cmd_info,
-					"option -d needs a PATH");
-			return tool_usage_error(&tool_cmd_info,
-				"unknown option '-%c'", optopt);
-		}
-	}
+	ret = tool_parse_opts(&tool_cmd_info, opts, argc, argv);
+	if (ret != TOOL_GO_ON)
+		return ret;
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_info,
 			"unexpected argument '%s'", argv[optind]);
@@ -180,7 +163,7 @@ static int cmd_info(int argc, char **argv)
 
 	if (all)
 		return info_all();
-	return info_one(path ? path : "/dev/rpcdev0");
+	return info_one(path ? path : TOOL_DEFAULT_PATH);
 }
 
 const struct tool_cmd tool_cmd_info = {

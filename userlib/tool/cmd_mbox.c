@@ -30,9 +30,9 @@ static const char mbox_usage[] =
 	"                 value per line, until there are none\n"
 	"  -d PATH        the device (default " TOOL_DEFAULT_PATH ")\n"
 	"  -q QID         the queue (default 0); it must be free\n"
-	"  -m             post with a store into the mapped page, without a\n"
+	"  -m, --mapped   post with a store into the mapped page, without a\n"
 	"                 system call\n"
-	"  -h             show this help\n"
+	"  -h, --help     show this help\n"
 	"\n"
 	"The queue is this command's only while it runs: the mailbox starts\n"
 	"empty when it attaches and is gone when it exits. A program that keeps\n"
@@ -89,48 +89,24 @@ static int cmd_mbox(int argc, char **argv)
 {
 	uint64_t qid = 0, slot, value;
 	const char *path = TOOL_DEFAULT_PATH, *sub;
-	int opt, mapped = 0;
+	bool mapped = false;
+	const struct tool_opt opts[] = {
+		TOOL_OPT_DEVICE(&path),
+		TOOL_OPT_QUEUE(&qid),
+		TOOL_OPT_BOOL('m', "mapped", &mapped),
+		TOOL_OPT_END,
+	};
+	int ret;
 
-	if (argc < 2)
+	ret = tool_parse_opts(&tool_cmd_mbox, opts, argc, argv);
+	if (ret != TOOL_GO_ON)
+		return ret;
+	if (optind >= argc)
 		return tool_usage_error(&tool_cmd_mbox, "no post or read given");
-	sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-		fputs(mbox_usage, stdout);
-		return EXIT_OK;
-	}
+	sub = argv[optind++];
 	if (strcmp(sub, "post") && strcmp(sub, "read"))
 		return tool_usage_error(&tool_cmd_mbox,
 			"unknown mbox command '%s'", sub);
-
-	opterr = 0;
-	optind = 1;
-	argc--;
-	argv++;
-	while ((opt = getopt(argc, argv, "+d:q:mh")) != -1) {
-		switch (opt) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'q':
-			if (tool_parse_u64(optarg, UINT32_MAX, &qid))
-				return tool_usage_error(&tool_cmd_mbox,
-					"bad queue number '%s'", optarg);
-			break;
-		case 'm':
-			mapped = 1;
-			break;
-		case 'h':
-			fputs(mbox_usage, stdout);
-			return EXIT_OK;
-		case '?':
-		default:
-			if (optopt == 'd' || optopt == 'q')
-				return tool_usage_error(&tool_cmd_mbox,
-					"option -%c needs a value", optopt);
-			return tool_usage_error(&tool_cmd_mbox,
-				"unknown option '-%c'", optopt);
-		}
-	}
 
 	if (!strcmp(sub, "read")) {
 		if (mapped)

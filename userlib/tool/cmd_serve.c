@@ -15,11 +15,11 @@
  * command line.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,11 +39,11 @@ static const char serve_usage[] =
 	"                 wait for ever)\n"
 	"  -s BUF_SIZE    payload bytes per call slot (default 4096, up to\n"
 	"                 1048576): the longest request and reply\n"
-	"  -v             print one line per upcall\n"
+	"  -v, --verbose  print one line per upcall\n"
 	"  --fail NAME:MESSAGE\n"
 	"                 answer every upcall with the error NAME and MESSAGE\n"
 	"                 (status ERROR) instead of echoing it\n"
-	"  -h             show this help\n"
+	"  -h, --help     show this help\n"
 	"\n"
 	"The queue is this process's while it serves: the device's upcalls on\n"
 	"it come here (rpcdev_sim makes upcalls only when its queue's own file\n"
@@ -90,7 +90,8 @@ static int serve_handler(void *arg, const struct rpcdev_upcall_req *up,
 	struct serve_ctx *ctx = arg;
 	int ret = 0;
 
-	ctx->served++;
+	/* Atomic: the progress line reads it from its thread. */
+	__atomic_store_n(&ctx->served, ctx->served + 1, __ATOMIC_RELAXED);
 	if (ctx->verbose) {
 		printf("upcall id=%u method=%u len=%zu tag=0x%" PRIx64 "%s\n",
 		       up->id, up->method, up->len, up->tag,
@@ -115,6 +116,7 @@ static int serve_handler(void *arg, const struct rpcdev_upcall_req *up,
 static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 		     uint64_t timeout_ms, struct serve_ctx *ctx)
 {
+	struct tool_progress progress = { 0 };
 	struct rpcdev dev;
 	int ret;
 
@@ -126,7 +128,12 @@ static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 	if (tool_open_queue(&dev, path, qid, 0, buf_size))
 		return EXIT_FAIL;
 
+	/* Not with -v, whose lines say as much. */
+	if (!ctx->verbose)
+		tool_progress_start(&progress, TOOL_NAME " serve: upcalls served",
+				    0, &ctx->served);
 	ret = rpcdev_serve(&dev, serve_handler, ctx, timeout_ms * 1000000ULL);
+	tool_progress_stop(&progress);
 	rpcdev_close(&dev);
 
 	printf("served: %" PRIu64 "\n", ctx->served);
@@ -144,90 +151,60 @@ static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 	return EXIT_FAIL;
 }
 
-enum { SERVE_OPT_FAIL = 0x100 };
+/* --fail NAME:MESSAGE into the context. */
+static int serve_opt_fail(const struct tool_cmd *cmd, void *dest,
+			  const char *value)
+{
+	struct serve_ctx *ctx = dest;
+	const char *colon = strchr(value, ':');
+	char *name;
 
-static const struct option serve_options[] = {
-	{ "fail", required_argument, NULL, SERVE_OPT_FAIL },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+	if (!colon || colon == value)
+		return tool_usage_error(cmd, "--fail takes NAME:MESSAGE, not '%s'",
+					value);
+	name = strndup(value, (size_t)(colon - value));
+	if (!name) {
+		tool_error("--fail", ENOMEM);
+		return EXIT_FAIL;
+	}
+	ctx->fail_name = name;
+	ctx->fail_message = colon + 1;
+	return EXIT_OK;
+}
 
 static int cmd_serve(int argc, char **argv)
 {
 	uint64_t qid = 0, timeout_ms = 0, buf_size = 0, count = 0;
 	struct serve_ctx ctx = { 0 };
 	const char *path = TOOL_DEFAULT_PATH;
-	char *colon;
-	int opt;
+	bool verbose = false;
+	const struct tool_opt opts[] = {
+		TOOL_OPT_DEVICE(&path),
+		TOOL_OPT_QUEUE(&qid),
+		TOOL_OPT_NUM('n', "count", &count, "a COUNT", "count", 1,
+			     UINT64_MAX, NULL),
+		TOOL_OPT_NUM('t', "timeout", &timeout_ms, "a TIMEOUT_MS",
+			     "timeout", 0, TOOL_MAX_TIMEOUT_MS, "ms"),
+		TOOL_OPT_NUM('s', "buf-size", &buf_size, "a BUF_SIZE",
+			     "buffer size", 0, RPCDEV_MAX_PAYLOAD, "bytes"),
+		TOOL_OPT_BOOL('v', "verbose", &verbose),
+		TOOL_OPT_CALL(0, "fail", &ctx, "NAME:MESSAGE", serve_opt_fail),
+		TOOL_OPT_END,
+	};
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+d:q:n:t:s:vh", serve_options,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'q':
-			if (tool_parse_u64(optarg, UINT32_MAX, &qid))
-				return tool_usage_error(&tool_cmd_serve,
-					"bad queue number '%s'", optarg);
-			break;
-		case 'n':
-			if (tool_parse_u64(optarg, UINT64_MAX, &count) || !count)
-				return tool_usage_error(&tool_cmd_serve,
-					"bad count '%s'", optarg);
-			break;
-		case 't':
-			/* Up to a year, so that the nanoseconds fit. */
-			if (tool_parse_u64(optarg, 365ULL * 24 * 3600 * 1000,
-					   &timeout_ms))
-				return tool_usage_error(&tool_cmd_serve,
-					"bad timeout '%s' (milliseconds)", optarg);
-			break;
-		case 's':
-			if (tool_parse_u64(optarg, RPCDEV_MAX_PAYLOAD, &buf_size))
-				return tool_usage_error(&tool_cmd_serve,
-					"bad buffer size '%s' (at most %u)",
-					optarg, RPCDEV_MAX_PAYLOAD);
-			break;
-		case 'v':
-			ctx.verbose = 1;
-			break;
-		case SERVE_OPT_FAIL:
-			colon = strchr(optarg, ':');
-			if (!colon || colon == optarg)
-				return tool_usage_error(&tool_cmd_serve,
-					"--fail takes NAME:MESSAGE, not '%s'",
-					optarg);
-			*colon = '\0';
-			ctx.fail_name = optarg;
-			ctx.fail_message = colon + 1;
-			break;
-		case 'h':
-			fputs(serve_usage, stdout);
-			return EXIT_OK;
-		case '?':
-		default:
-			if (optopt == SERVE_OPT_FAIL)
-				return tool_usage_error(&tool_cmd_serve,
-					"option --fail needs a value");
-			if (optopt && strchr("dqnts", optopt))
-				return tool_usage_error(&tool_cmd_serve,
-					"option -%c needs a value", optopt);
-			if (optopt)
-				return tool_usage_error(&tool_cmd_serve,
-					"unknown option '-%c'", optopt);
-			return tool_usage_error(&tool_cmd_serve,
-				"unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	ret = tool_parse_opts(&tool_cmd_serve, opts, argc, argv);
+	if (ret != TOOL_GO_ON)
+		return ret;
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_serve,
 			"unexpected argument '%s'", argv[optind]);
 	ctx.limit = count;
-	return serve_run(path, (unsigned int)qid, (unsigned int)buf_size,
-			 timeout_ms, &ctx);
+	ctx.verbose = verbose;
+	ret = serve_run(path, (unsigned int)qid, (unsigned int)buf_size,
+			timeout_ms, &ctx);
+	free((char *)ctx.fail_name);
+	return ret;
 }
 
 const struct tool_cmd tool_cmd_serve = {

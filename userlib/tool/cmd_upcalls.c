@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE] [-m METHOD]
- *                [-p POLICY] [--async]: the device-to-host direction, end
+ *                [-p POLICY] [--async] [--histogram] [--json]: the
+ * device-to-host direction, end
  * to end. A thread of this process serves the queue's upcalls with an echo
  * server (rpcdev_serve(), with the wait policy asked for) while the main
  * thread asks rpcdev_sim to make COUNT upcalls (RPCDEV_SIM_UPCALLS) and
@@ -11,20 +12,25 @@
  *	count, size, mode (sync or async), policy, done, failed, no_server,
  *	timed_out, mismatched, then min_us, p50_us, p99_us, p999_us, max_us,
  *	mean_us (round trips on the device clock, in microseconds), total_us
- *	(the whole run) and per_second (upcalls answered per second)
+ *	(the whole run) and per_second (upcalls answered per second); with
+ *	--histogram, "histogram: N intervals" and one line per bucket of the
+ *	intervals between consecutive upcalls at the server (host clock).
+ *	--json: the same keys in one JSON object.
  * Exit status: 0 when every upcall was answered OK (and, sync, echoed
  * exactly); 1 otherwise or when a system call failed; 2 for a wrong
  * command line.
  */
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <json-c/json.h>
 #include <linux/rpcdev_sim.h>
 
 #include "rpcdev.h"
@@ -39,7 +45,8 @@
 
 static const char upcalls_usage[] =
 	"Usage: " TOOL_NAME " upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE]\n"
-	"                      [-m METHOD] [-p POLICY] [--async]\n"
+	"                      [-m METHOD] [-p POLICY] [--async] [--histogram]\n"
+	"                      [--json]\n"
 	"Have rpcdev_sim call this process COUNT times and show the round trips\n"
 	"as the device measured them. A thread serves the calls with an echo\n"
 	"server (librpcdev's rpcdev_serve(), the payloads read and written in\n"
@@ -55,14 +62,21 @@ static const char upcalls_usage[] =
 	"                 upcall) or poll (spins on the mapped ring)\n"
 	"  --async        fire-and-forget upcalls (the device does not wait for\n"
 	"                 each answer; it times their acknowledgements)\n"
-	"  -h             show this help\n"
+	"  --histogram    then a histogram of the intervals between consecutive\n"
+	"                 upcalls at the server (this host's clock; each is one\n"
+	"                 round trip and the device's step to the next): one\n"
+	"                 line per bucket, two buckets per power of two, a bar\n"
+	"                 of '#' each (not with --async)\n"
+	"  --json         print the same as one JSON object instead\n"
+	"  -h, --help     show this help\n"
 	"\n"
 	"Prints \"name: value\" lines: count, size, mode, policy, then the\n"
 	"device's counts done, failed, no_server, timed_out, mismatched (sync\n"
 	"replies that were not the request), then the round trips on the\n"
 	"device clock:\n"
 	"min_us, p50_us, p99_us, p999_us, max_us, mean_us; then total_us (the\n"
-	"whole run) and per_second (upcalls answered per second). Exits 0 if\n"
+	"whole run) and per_second (upcalls answered per second); with\n"
+	"--histogram, \"histogram: N intervals\" and its lines. Exits 0 if\n"
 	"every upcall was answered OK (and echoed exactly), 1 otherwise or if a\n"
 	"system call failed, 2 for a wrong command line.\n";
 
@@ -70,22 +84,34 @@ static const char upcalls_usage[] =
 struct upc_server {
 	struct rpcdev *dev;
 	uint64_t want;		/* upcalls the device will make */
-	uint64_t served;
+	uint64_t served;	/* atomic: the progress line reads it */
+	uint64_t *stamps;	/* --histogram: when each came (want of them) */
 	int finished;		/* the run is over: stop when idle */
 	int ret;		/* what rpcdev_serve() ended with */
 	pthread_t thread;
 };
+
+static uint64_t upc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int upc_echo(void *arg, const struct rpcdev_upcall_req *up,
 		    struct rpcdev_upcall_reply *reply)
 {
 	struct upc_server *s = arg;
 
+	if (s->stamps && s->served < s->want)
+		s->stamps[s->served] = upc_now_ns();
 	if (!(up->flags & RPCDEV_ENTRY_ASYNC)) {
 		memcpy(up->reply, up->data, up->len);
 		reply->len = up->len;
 	}
-	return ++s->served == s->want ? RPCDEV_SERVE_STOP : 0;
+	__atomic_store_n(&s->served, s->served + 1, __ATOMIC_RELAXED);
+	return s->served == s->want ? RPCDEV_SERVE_STOP : 0;
 }
 
 static void *upc_server_main(void *arg)
@@ -112,37 +138,82 @@ static unsigned int upc_depth(uint64_t buf_size)
 	return depth;
 }
 
-static double upc_us(uint64_t le_ns)
+/* A number of microseconds from little-endian ns, written "%.3f". */
+static struct json_object *upc_us(uint64_t le_ns)
 {
-	return (double)le64toh(le_ns) / 1000.0;
+	double us = (double)le64toh(le_ns) / 1000.0;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.3f", us);
+	return json_object_new_double_s(us, buf);
 }
 
-static void upc_print(const struct rpcdev_sim_upcalls *req,
-		      unsigned int policy,
-		      const struct rpcdev_sim_upcall_result *r)
+static struct json_object *upc_u32(uint32_t le)
 {
-	uint64_t total;
+	return json_object_new_int64(le32toh(le));
+}
 
-	printf("count: %u\n", req->count);
-	printf("size: %u\n", req->size);
-	printf("mode: %s\n", req->flags & RPCDEV_SIM_UPCALL_ASYNC ?
-	       "async" : "sync");
-	printf("policy: %s\n", rpcdev_policy_name(policy));
-	printf("done: %u\n", le32toh(r->done));
-	printf("failed: %u\n", le32toh(r->failed));
-	printf("no_server: %u\n", le32toh(r->no_server));
-	printf("timed_out: %u\n", le32toh(r->timed_out));
-	printf("mismatched: %u\n", le32toh(r->mismatched));
-	printf("min_us: %.3f\n", upc_us(r->min_ns));
-	printf("p50_us: %.3f\n", upc_us(r->p50_ns));
-	printf("p99_us: %.3f\n", upc_us(r->p99_ns));
-	printf("p999_us: %.3f\n", upc_us(r->p999_ns));
-	printf("max_us: %.3f\n", upc_us(r->max_ns));
-	printf("mean_us: %.3f\n", upc_us(r->mean_ns));
-	total = le64toh(r->total_ns);
-	printf("total_us: %.3f\n", (double)total / 1000.0);
-	printf("per_second: %.0f\n",
-	       total ? (double)le32toh(r->done) * 1e9 / (double)total : 0.0);
+/* What the run found, in the order it prints. */
+static struct json_object *upc_result(const struct rpcdev_sim_upcalls *req,
+				      unsigned int policy,
+				      const struct rpcdev_sim_upcall_result *r)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t total = le64toh(r->total_ns);
+	double rate = total ? (double)le32toh(r->done) * 1e9 / (double)total : 0;
+	char buf[32];
+
+	json_object_object_add(o, "count", json_object_new_int64(req->count));
+	json_object_object_add(o, "size", json_object_new_int64(req->size));
+	json_object_object_add(o, "mode", json_object_new_string(
+		req->flags & RPCDEV_SIM_UPCALL_ASYNC ? "async" : "sync"));
+	json_object_object_add(o, "policy", json_object_new_string(
+		rpcdev_policy_name(policy)));
+	json_object_object_add(o, "done", upc_u32(r->done));
+	json_object_object_add(o, "failed", upc_u32(r->failed));
+	json_object_object_add(o, "no_server", upc_u32(r->no_server));
+	json_object_object_add(o, "timed_out", upc_u32(r->timed_out));
+	json_object_object_add(o, "mismatched", upc_u32(r->mismatched));
+	json_object_object_add(o, "min_us", upc_us(r->min_ns));
+	json_object_object_add(o, "p50_us", upc_us(r->p50_ns));
+	json_object_object_add(o, "p99_us", upc_us(r->p99_ns));
+	json_object_object_add(o, "p999_us", upc_us(r->p999_ns));
+	json_object_object_add(o, "max_us", upc_us(r->max_ns));
+	json_object_object_add(o, "mean_us", upc_us(r->mean_ns));
+	json_object_object_add(o, "total_us", upc_us(r->total_ns));
+	snprintf(buf, sizeof(buf), "%.0f", rate);
+	json_object_object_add(o, "per_second", json_object_new_double_s(rate, buf));
+	return o;
+}
+
+/*
+ * Print @o: as JSON, or one "name: value" line per key; then the
+ * histogram of the intervals between the @n upcalls @stamps has (NULL:
+ * none).
+ */
+static void upc_print(struct json_object *o, bool json,
+		      const uint64_t *stamps, uint64_t n)
+{
+	struct tool_hist hist = { 0 };
+	uint64_t i;
+
+	for (i = 1; stamps && i < n; i++)
+		tool_hist_add(&hist, stamps[i] - stamps[i - 1]);
+	if (json) {
+		if (stamps) {
+			json_object_object_add(o, "intervals",
+					       json_object_new_uint64(hist.n));
+			json_object_object_add(o, "histogram", tool_hist_json(&hist));
+		}
+		tool_json_print(stdout, o);
+		return;
+	}
+	json_object_object_foreach(o, key, val)
+		printf("%s: %s\n", key, json_object_get_string(val));
+	if (stamps) {
+		printf("histogram: %" PRIu64 " intervals\n", hist.n);
+		tool_hist_print(stdout, &hist);
+	}
 	fflush(stdout);
 }
 
@@ -183,39 +254,67 @@ static int upc_downcall(struct rpcdev *dev, struct rpcdev_sim_upcalls *req,
 	return EXIT_OK;
 }
 
-static int upc_run(const char *path, unsigned int qid, unsigned int policy,
-		   struct rpcdev_sim_upcalls *req)
+/* What the command line asked for. */
+struct upc_opts {
+	const char *path;
+	uint64_t qid, count, size, method;
+	unsigned int policy;
+	bool async, histogram, json;
+};
+
+static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
 {
 	struct rpcdev_sim_upcall_result r;
+	struct tool_progress progress;
 	struct upc_server server;
+	struct json_object *res;
 	unsigned int buf_size;
 	struct rpcdev dev;
 	int ret, status;
 
-	buf_size = req->size > RPCDEV_DEFAULT_BUF_SIZE ? req->size : 0;
-	if (tool_open_queue_policy(&dev, path, qid,
-				   upc_depth(buf_size ?: RPCDEV_DEFAULT_BUF_SIZE),
-				   buf_size, policy))
-		return EXIT_FAIL;
-
 	memset(&server, 0, sizeof(server));
-	server.dev = &dev;
 	server.want = req->count;
+	if (o->histogram) {
+		server.stamps = calloc(req->count, sizeof(*server.stamps));
+		if (!server.stamps) {
+			tool_error("--histogram", ENOMEM);
+			return EXIT_FAIL;
+		}
+	}
+	buf_size = req->size > RPCDEV_DEFAULT_BUF_SIZE ? req->size : 0;
+	if (tool_open_queue_policy(&dev, o->path, (unsigned int)o->qid,
+				   upc_depth(buf_size ?: RPCDEV_DEFAULT_BUF_SIZE),
+				   buf_size, o->policy)) {
+		free(server.stamps);
+		return EXIT_FAIL;
+	}
+
+	server.dev = &dev;
 	ret = pthread_create(&server.thread, NULL, upc_server_main, &server);
 	if (ret) {
 		tool_error("pthread_create", ret);
 		rpcdev_close(&dev);
+		free(server.stamps);
 		return EXIT_FAIL;
 	}
 
+	tool_progress_start(&progress, TOOL_NAME " upcalls", req->count,
+			    &server.served);
 	status = upc_downcall(&dev, req, &r);
+	tool_progress_stop(&progress);
 	__atomic_store_n(&server.finished, 1, __ATOMIC_RELEASE);
 	pthread_join(server.thread, NULL);
 	rpcdev_close(&dev);
+	if (!status) {
+		res = upc_result(req, o->policy, &r);
+		upc_print(res, o->json, server.stamps,
+			  server.served < req->count ? server.served : req->count);
+		json_object_put(res);
+	}
+	free(server.stamps);
 	if (status)
 		return status;
 
-	upc_print(req, policy, &r);
 	if (server.ret != RPCDEV_SERVE_STOP && server.ret != -ETIMEDOUT &&
 	    server.ret != -EINTR) {
 		tool_error("serve", -server.ret);
@@ -227,89 +326,63 @@ static int upc_run(const char *path, unsigned int qid, unsigned int policy,
 	return EXIT_OK;
 }
 
-enum { UPC_OPT_ASYNC = 0x100 };
+/* -p POLICY */
+static int upc_opt_policy(const struct tool_cmd *cmd, void *dest,
+			  const char *value)
+{
+	int ret = rpcdev_policy_parse(value);
 
-static const struct option upc_options[] = {
-	{ "async", no_argument, NULL, UPC_OPT_ASYNC },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+	if (ret < 0)
+		return tool_usage_error(cmd,
+			"bad policy '%s' (adaptive, block or poll)", value);
+	*(unsigned int *)dest = (unsigned int)ret;
+	return EXIT_OK;
+}
 
 static int cmd_upcalls(int argc, char **argv)
 {
-	uint64_t qid = 0, count = UPC_DEFAULT_COUNT, size = UPC_DEFAULT_SIZE;
-	uint64_t method = UPC_DEFAULT_METHOD;
-	const char *path = TOOL_DEFAULT_PATH;
-	unsigned int policy = RPCDEV_WAIT_ADAPTIVE;
+	struct upc_opts o = {
+		.path = TOOL_DEFAULT_PATH,
+		.count = UPC_DEFAULT_COUNT,
+		.size = UPC_DEFAULT_SIZE,
+		.method = UPC_DEFAULT_METHOD,
+		.policy = RPCDEV_WAIT_ADAPTIVE,
+	};
+	const struct tool_opt opts[] = {
+		TOOL_OPT_DEVICE(&o.path),
+		TOOL_OPT_QUEUE(&o.qid),
+		TOOL_OPT_NUM('n', "count", &o.count, "a COUNT", "count", 1,
+			     1U << 20, NULL),
+		TOOL_OPT_NUM('s', "size", &o.size, "a SIZE", "size", 0,
+			     RPCDEV_MAX_PAYLOAD, "bytes"),
+		TOOL_OPT_NUM('m', "method", &o.method, "a METHOD", "method", 0,
+			     UINT32_MAX, NULL),
+		TOOL_OPT_CALL('p', "policy", &o.policy, "a POLICY",
+			      upc_opt_policy),
+		TOOL_OPT_BOOL(0, "async", &o.async),
+		TOOL_OPT_BOOL(0, "histogram", &o.histogram),
+		TOOL_OPT_JSON(&o.json),
+		TOOL_OPT_END,
+	};
 	struct rpcdev_sim_upcalls req;
-	int opt, ret, async = 0;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+d:q:n:s:m:p:h", upc_options,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'q':
-			if (tool_parse_u64(optarg, UINT32_MAX, &qid))
-				return tool_usage_error(&tool_cmd_upcalls,
-					"bad queue number '%s'", optarg);
-			break;
-		case 'n':
-			if (tool_parse_u64(optarg, 1U << 20, &count) || !count)
-				return tool_usage_error(&tool_cmd_upcalls,
-					"bad count '%s' (1 to %u)", optarg,
-					1U << 20);
-			break;
-		case 's':
-			if (tool_parse_u64(optarg, RPCDEV_MAX_PAYLOAD, &size))
-				return tool_usage_error(&tool_cmd_upcalls,
-					"bad size '%s' (at most %u)", optarg,
-					RPCDEV_MAX_PAYLOAD);
-			break;
-		case 'm':
-			if (tool_parse_u64(optarg, UINT32_MAX, &method))
-				return tool_usage_error(&tool_cmd_upcalls,
-					"bad method '%s'", optarg);
-			break;
-		case 'p':
-			ret = rpcdev_policy_parse(optarg);
-			if (ret < 0)
-				return tool_usage_error(&tool_cmd_upcalls,
-					"bad policy '%s' (adaptive, block or poll)",
-					optarg);
-			policy = (unsigned int)ret;
-			break;
-		case UPC_OPT_ASYNC:
-			async = 1;
-			break;
-		case 'h':
-			fputs(upcalls_usage, stdout);
-			return EXIT_OK;
-		case '?':
-		default:
-			if (optopt && strchr("dqnsmp", optopt))
-				return tool_usage_error(&tool_cmd_upcalls,
-					"option -%c needs a value", optopt);
-			if (optopt)
-				return tool_usage_error(&tool_cmd_upcalls,
-					"unknown option '-%c'", optopt);
-			return tool_usage_error(&tool_cmd_upcalls,
-				"unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	ret = tool_parse_opts(&tool_cmd_upcalls, opts, argc, argv);
+	if (ret != TOOL_GO_ON)
+		return ret;
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_upcalls,
 			"unexpected argument '%s'", argv[optind]);
+	if (o.async && o.histogram)
+		return tool_usage_error(&tool_cmd_upcalls,
+			"--histogram times sync round trips: not with --async");
 
 	memset(&req, 0, sizeof(req));
-	req.count = (uint32_t)count;
-	req.method = (uint32_t)method;
-	req.size = (uint32_t)size;
-	req.flags = async ? RPCDEV_SIM_UPCALL_ASYNC : RPCDEV_SIM_UPCALL_VERIFY;
-	return upc_run(path, (unsigned int)qid, policy, &req);
+	req.count = (uint32_t)o.count;
+	req.method = (uint32_t)o.method;
+	req.size = (uint32_t)o.size;
+	req.flags = o.async ? RPCDEV_SIM_UPCALL_ASYNC : RPCDEV_SIM_UPCALL_VERIFY;
+	return upc_run(&o, &req);
 }
 
 const struct tool_cmd tool_cmd_upcalls = {

@@ -2,17 +2,17 @@
 /*
  * rpcdev: command-line tool for rpcdev devices.
  *
- *	rpcdev <command> [options]
+ *	rpcdev <command> [options] [arguments]
+ *	rpcdev help [command] | -h | --help | --version
  *
- * Adding a subcommand: write cmd_NAME.c defining a struct tool_cmd, declare
- * it in tool.h and list it in tool_cmds[] below.
+ * Adding a subcommand: write cmd_NAME.c defining a struct tool_cmd and a
+ * table of its options (struct tool_opt, parsed by tool_parse_opts(),
+ * opts.c), declare it in tool.h and list it in tool_cmds[] below.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rpcdev.h"
 #include "tool.h"
@@ -28,77 +28,18 @@ static const struct tool_cmd *const tool_cmds[] = {
 
 #define TOOL_NR_CMDS	(sizeof(tool_cmds) / sizeof(tool_cmds[0]))
 
-void tool_error(const char *what, int err)
-{
-	fprintf(stderr, TOOL_NAME ": %s: %s\n", what, strerror(err));
-}
-
-int tool_parse_u64(const char *s, uint64_t max, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	/* strtoull accepts "-1" as ULLONG_MAX: refuse any sign. */
-	if (!*s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*val = v;
-	return 0;
-}
-
-int tool_open_queue(struct rpcdev *dev, const char *path, unsigned int qid,
-		    unsigned int depth, unsigned int buf_size)
-{
-	return tool_open_queue_policy(dev, path, qid, depth, buf_size,
-				      RPCDEV_WAIT_BLOCK);
-}
-
-int tool_open_queue_policy(struct rpcdev *dev, const char *path,
-			   unsigned int qid, unsigned int depth,
-			   unsigned int buf_size, unsigned int policy)
-{
-	int ret;
-
-	ret = rpcdev_open(dev, path);
-	if (ret < 0) {
-		tool_error(path, -ret);
-		return EXIT_FAIL;
-	}
-	ret = rpcdev_queue_attach_policy(dev, qid, depth, buf_size, policy);
-	if (ret < 0) {
-		fprintf(stderr, TOOL_NAME ": %s: queue %u: %s\n", path, qid,
-			strerror(-ret));
-		rpcdev_close(dev);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-int tool_usage_error(const struct tool_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, TOOL_NAME " %s: ", cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", cmd->usage);
-	return EXIT_USAGE;
-}
-
 static void tool_print_usage(FILE *out)
 {
 	unsigned int i;
 
-	fprintf(out, "Usage: " TOOL_NAME " <command> [options]\n\nCommands:\n");
+	fprintf(out, "Usage: " TOOL_NAME " <command> [options] [arguments]\n"
+		"       " TOOL_NAME " --version\n\nCommands:\n");
 	for (i = 0; i < TOOL_NR_CMDS; i++)
 		fprintf(out, "  %-8s %s\n", tool_cmds[i]->name,
 			tool_cmds[i]->summary);
 	fprintf(out, "  %-8s %s\n", "help", "show this help, or a command's help");
-	fprintf(out, "\nRun '" TOOL_NAME " help <command>' for a command's options.\n");
+	fprintf(out, "\nRun '" TOOL_NAME " help <command>' or '" TOOL_NAME
+		" <command> --help' for a command's options.\n");
 }
 
 static const struct tool_cmd *tool_find_cmd(const char *name)
@@ -129,32 +70,59 @@ static int tool_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int tool_is_help(const char *arg)
-{
-	return !strcmp(arg, "help") || !strcmp(arg, "--help") ||
-	       !strcmp(arg, "-h");
-}
+/*
+ * The top level: "rpcdev [-h|--help|--version] COMMAND ...". Its usage is
+ * the list of commands, printed after the parser.
+ */
+static const struct tool_cmd tool_top = {
+	.name		= TOOL_NAME,
+	.usage		= "",
+	.stop_at_arg	= true,
+};
 
 int main(int argc, char **argv)
 {
 	const struct tool_cmd *cmd;
+	bool version = false;
+	const struct tool_opt opts[] = {
+		TOOL_OPT_BOOL(0, "version", &version),
+		TOOL_OPT_END,
+	};
+	int ret;
 
 	if (argc < 2) {
 		tool_print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (tool_is_help(argv[1]))
-		return tool_help(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--version")) {
-		printf(TOOL_NAME " %s\n", rpcdev_version());
-		return EXIT_OK;
+	/* The command's own -h, not the top level's. */
+	if (argv[1][0] == '-') {
+		ret = tool_parse_opts(&tool_top, opts, argc, argv);
+		if (ret != TOOL_GO_ON)	/* -h, or a mistake */
+			tool_print_usage(ret == EXIT_OK ? stdout : stderr);
+		if (ret != TOOL_GO_ON)
+			return ret;
+		if (version) {
+			printf(TOOL_NAME " %s\n", rpcdev_version());
+			return EXIT_OK;
+		}
+		argc -= optind;
+		argv += optind;
+		if (argc < 1) {
+			tool_print_usage(stderr);
+			return EXIT_USAGE;
+		}
+	} else {
+		argc--;
+		argv++;
 	}
+	if (!strcmp(argv[0], "help"))
+		return tool_help(argc, argv);
 
-	cmd = tool_find_cmd(argv[1]);
+	cmd = tool_find_cmd(argv[0]);
 	if (!cmd) {
-		fprintf(stderr, TOOL_NAME ": unknown command '%s'\n", argv[1]);
+		fprintf(stderr, TOOL_NAME ": unknown command '%s'\n", argv[0]);
 		tool_print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cmd->run(argc - 1, argv + 1);
+	return cmd->run(argc, argv);
 }

@@ -12,7 +12,8 @@
  *                need, repeats them in alternating rounds, takes medians
  *                and evaluates the targets.
  *   report.c     the table, where an upcall's time goes, the targets'
- *                lines, the JSON and --list.
+ *                lines, the JSON (json-c) and --list.
+ *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot.
  *   cmd_bench.c  the command line and the setup (CPUs, rpcdev_sim's
  *                parameters, the time limit).
  *   baselines.c  measurements without the device (shared memory, eventfd,
@@ -37,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+struct tool_progress;
 
 /* The payload of the small-message measurements, in bytes. */
 #define BENCH_MSG_SIZE		64
@@ -88,6 +91,7 @@ struct bench_cfg {
 	bool fw_pinned;		/* rpcdev_sim's fw_cpu could be set */
 	int fw_spin_us;		/* rpcdev_sim's fw_spin_us, or -1 */
 	bool verbose;
+	struct tool_progress *progress;	/* the progress line, or NULL */
 };
 
 /* What a row holds. */
@@ -106,10 +110,23 @@ enum bench_status {
 	BENCH_PENDING,	/* asked for, not measured as often as asked yet */
 };
 
-/* Percentiles of a set of samples, in ns (index n*q, as the device does). */
+/*
+ * The quantiles of a host-timed row's distribution (its CDF, for the JSON
+ * and the plot), in 1/10000: bench_cdf_q[BENCH_CDF_POINTS] (util.c).
+ */
+#define BENCH_CDF_POINTS	31
+extern const unsigned int bench_cdf_q[BENCH_CDF_POINTS];
+
+/*
+ * Percentiles of a set of samples, in ns (index n*q, as the device does);
+ * @cdf the samples at bench_cdf_q when @ncdf is BENCH_CDF_POINTS (0: a
+ * device-timed row, which has the five percentiles only).
+ */
 struct bench_stats {
 	uint64_t n;
 	uint64_t min, p50, p99, p999, max, mean;
+	unsigned int ncdf;
+	uint64_t cdf[BENCH_CDF_POINTS];
 };
 
 /**
@@ -301,11 +318,23 @@ void bench_eval(const struct bench_run *run, const struct bench_result *owner,
 /* report.c */
 void bench_print_table(FILE *out, const struct bench_run *run);
 void bench_print_targets(FILE *out, const struct bench_run *run);
-void bench_print_json(FILE *f, const struct bench_run *run,
-		      const char *kernel, int status);
+struct json_object;
+/* The run as a JSON object (its keys: rpcdev(1), bench --json). */
+struct json_object *bench_json(const struct bench_run *run, const char *kernel,
+			       int status);
 /* The rows and their targets, from the table (--list). */
 void bench_print_list(FILE *out);
 extern const char *const bench_status_names[];
+
+/* plot.c */
+/*
+ * Draw the latency rows of @json (bench_json()'s, or a file's) into the
+ * PNG @png with gnuplot: each row's CDF, log-scale time, side by side.
+ * EXIT_OK, or EXIT_FAIL with the reason printed.
+ */
+int bench_plot(struct json_object *json, const char *png);
+/* The same from the JSON file @from. */
+int bench_plot_file(const char *from, const char *png);
 
 /* util.c */
 uint64_t bench_now_ns(void);		/* CLOCK_MONOTONIC */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]
- *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--timeout S]
- *              [--list] [-v]: the project's benchmark.
+ *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--plot PNG]
+ *              [--timeout S] [--list] [-v]: the project's benchmark;
+ * rpcdev bench --plot PNG --from JSON: draw an earlier run (plot.c).
  *
  * Measures, in one run, between the same two CPUs, the rows of rows.c:
  * the simulated device's upcalls, downcalls, async upcalls, large payloads,
@@ -19,7 +20,6 @@
  * measurement failed; 2 for a wrong command line.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <json-c/json.h>
 
 #include "bench.h"
 #include "../tool.h"
@@ -39,7 +40,8 @@
 static const char bench_usage[] =
 	"Usage: " TOOL_NAME " bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]\n"
 	"                    [--cpus DEV,HOST] [--only IDS] [--json FILE]\n"
-	"                    [--timeout SECONDS] [--list] [-v]\n"
+	"                    [--plot FILE.png] [--timeout SECONDS] [--list] [-v]\n"
+	"       " TOOL_NAME " bench --plot FILE.png --from FILE.json\n"
 	"Measure rpcdev against baselines written in the same program, all in one\n"
 	"run between the same two CPUs, and say which of the project's targets\n"
 	"are met.\n"
@@ -61,12 +63,19 @@ static const char bench_usage[] =
 	"                   this process may run on; one CPU: both on it)\n"
 	"  --only IDS       run only these rows (comma-separated ids, --list)\n"
 	"  --json FILE      also write the results as JSON to FILE; with \"-\"\n"
-	"                   the JSON goes to stdout instead of the table\n"
+	"                   the JSON goes to stdout instead of the table (it\n"
+	"                   holds each latency row's distribution: \"cdf\")\n"
+	"  --plot FILE.png  also draw the latency rows' distributions side by\n"
+	"                   side into FILE.png (one CDF each, log-scale time),\n"
+	"                   with gnuplot (Debian: gnuplot-nox), run here\n"
+	"  --from FILE.json with --plot: measure nothing, draw what an earlier\n"
+	"                   --json wrote (a run in a VM, drawn on its host)\n"
 	"  --timeout S      give up (exit 1) after S seconds (default 900 per\n"
 	"                   repetition; 0: never)\n"
 	"  --list           list the rows (ids) and their targets, and exit\n"
-	"  -v               show progress on stderr\n"
-	"  -h               show this help\n"
+	"  -v               log each row on stderr (without it, a progress\n"
+	"                   line there when it is a terminal)\n"
+	"  -h, --help       show this help\n"
 	"\n"
 	"Rows: ping-pongs of 64 bytes (shm, eventfd, pipe, unix, tcp), upcalls\n"
 	"with each wait policy, the ADAPTIVE server's idle CPU, sync downcalls,\n"
@@ -86,9 +95,9 @@ static const char bench_usage[] =
 
 /* The command line, beside what goes into struct bench_cfg. */
 struct bench_opts {
-	const char *cpus, *only, *json;
+	const char *cpus, *only, *json, *plot, *from;
 	uint64_t iters, reps, timeout_s;
-	bool quick, list, help;
+	bool quick, list;
 };
 
 static const char *bench_deadline_msg =
@@ -149,100 +158,53 @@ static int bench_pick_cpus(struct bench_cfg *cfg, const char *arg)
 	return 0;
 }
 
-/* The long options' values: none is a short option. */
-enum {
-	OPT_QUICK = 256, OPT_REPEAT, OPT_CPUS, OPT_ONLY, OPT_JSON,
-	OPT_TIMEOUT, OPT_LIST,
-};
-
-/* One option; EXIT_OK, or the exit status of a wrong one. */
-static int bench_option(int opt, char **argv, struct bench_cfg *cfg,
-			struct bench_opts *o)
+/* --only IDS */
+static int bench_opt_only(const struct tool_cmd *cmd, void *dest,
+			  const char *value)
 {
-	switch (opt) {
-	case 'd':
-		cfg->dev[BENCH_DEV_SIM].path = optarg;
-		return EXIT_OK;
-	case 'n':
-		if (tool_parse_u64(optarg, 1U << 20, &o->iters) || o->iters < 10)
-			return tool_usage_error(&tool_cmd_bench,
-				"bad iteration count '%s' (10 to 1048576)", optarg);
-		return EXIT_OK;
-	case OPT_REPEAT:
-		if (tool_parse_u64(optarg, BENCH_MAX_REPS, &o->reps) || !o->reps)
-			return tool_usage_error(&tool_cmd_bench,
-				"bad repetition count '%s' (1 to %u)", optarg,
-				BENCH_MAX_REPS);
-		return EXIT_OK;
-	case 'v':
-		cfg->verbose = true;
-		return EXIT_OK;
-	case OPT_QUICK:
-		o->quick = true;
-		return EXIT_OK;
-	case OPT_LIST:
-		o->list = true;
-		return EXIT_OK;
-	case OPT_CPUS:
-		o->cpus = optarg;
-		return EXIT_OK;
-	case OPT_ONLY:
-		o->only = optarg;
-		if (bench_check_only(o->only))
-			return tool_usage_error(&tool_cmd_bench,
-				"unknown row in '%s'", o->only);
-		return EXIT_OK;
-	case OPT_JSON:
-		o->json = optarg;
-		return EXIT_OK;
-	case OPT_TIMEOUT:
-		if (tool_parse_u64(optarg, 86400, &o->timeout_s))
-			return tool_usage_error(&tool_cmd_bench,
-				"bad timeout '%s' (seconds)", optarg);
-		return EXIT_OK;
-	}
-	if (optopt)
-		return tool_usage_error(&tool_cmd_bench,
-			"bad or incomplete option '-%c'", optopt);
-	return tool_usage_error(&tool_cmd_bench,
-		"bad or incomplete option '%s'", argv[optind - 1]);
+	if (bench_check_only(value))
+		return tool_usage_error(cmd, "unknown row in '%s'", value);
+	*(const char **)dest = value;
+	return EXIT_OK;
 }
 
 static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
 		       struct bench_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "quick",	no_argument,		NULL, OPT_QUICK },
-		{ "repeat",	required_argument,	NULL, OPT_REPEAT },
-		{ "cpus",	required_argument,	NULL, OPT_CPUS },
-		{ "only",	required_argument,	NULL, OPT_ONLY },
-		{ "json",	required_argument,	NULL, OPT_JSON },
-		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
-		{ "list",	no_argument,		NULL, OPT_LIST },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct tool_opt opts[] = {
+		TOOL_OPT_DEVICE(&cfg->dev[BENCH_DEV_SIM].path),
+		TOOL_OPT_NUM('n', "iterations", &o->iters, "ITERATIONS",
+			     "iteration count", 10, 1U << 20, NULL),
+		TOOL_OPT_BOOL('v', "verbose", &cfg->verbose),
+		TOOL_OPT_BOOL(0, "quick", &o->quick),
+		TOOL_OPT_NUM(0, "repeat", &o->reps, "a count N",
+			     "repetition count", 1, BENCH_MAX_REPS, NULL),
+		TOOL_OPT_STRING(0, "cpus", &o->cpus, "DEV,HOST"),
+		TOOL_OPT_CALL(0, "only", &o->only, "row IDS", bench_opt_only),
+		TOOL_OPT_STRING(0, "json", &o->json, "a FILE"),
+		TOOL_OPT_STRING(0, "plot", &o->plot, "a FILE"),
+		TOOL_OPT_STRING(0, "from", &o->from, "a JSON file"),
+		TOOL_OPT_NUM(0, "timeout", &o->timeout_s, "SECONDS", "timeout",
+			     0, 86400, "s"),
+		TOOL_OPT_BOOL(0, "list", &o->list),
+		TOOL_OPT_END,
 	};
-	int opt, ret;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+d:n:vh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			o->help = true;
-			return EXIT_OK;
-		}
-		ret = bench_option(opt, argv, cfg, o);
-		if (ret != EXIT_OK)
-			return ret;
-	}
+	ret = tool_parse_opts(&tool_cmd_bench, opts, argc, argv);
+	if (ret != TOOL_GO_ON)
+		return ret;
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_bench,
 			"unexpected argument '%s'", argv[optind]);
+	if (o->from && !o->plot)
+		return tool_usage_error(&tool_cmd_bench,
+			"--from JSON is for --plot FILE");
 	if (bench_pick_cpus(cfg, o->cpus))
 		return tool_usage_error(&tool_cmd_bench,
 			"bad --cpus '%s': two CPUs this process may use, as DEV,HOST",
 			o->cpus ? o->cpus : "");
-	return EXIT_OK;
+	return TOOL_GO_ON;
 }
 
 /* The run's sizes, from the options. */
@@ -308,21 +270,22 @@ static void bench_print_head(FILE *out, const struct bench_cfg *cfg,
 
 /* The JSON into @path (stdout when the table is not printed). */
 static int bench_write_json(const char *path, bool to_stdout,
-			    const struct bench_run *run, const char *kernel,
-			    int status)
+			    struct json_object *json, int status)
 {
 	FILE *f = to_stdout ? stdout : fopen(path, "w");
+	int ret;
 
 	if (!f) {
 		tool_error(path, errno);
 		return EXIT_FAIL;
 	}
-	bench_print_json(f, run, kernel, status);
-	if (f != stdout && fclose(f)) {
-		tool_error(path, errno);
+	ret = tool_json_print(f, json);
+	if (f != stdout && fclose(f) && !ret)
+		ret = -errno;
+	if (ret) {
+		tool_error(path, -ret);
 		return EXIT_FAIL;
 	}
-	fflush(stdout);
 	return status;
 }
 
@@ -333,19 +296,22 @@ static int cmd_bench(int argc, char **argv)
 	};
 	struct bench_opts o = { .timeout_s = UINT64_MAX };
 	int ret, old_fw_cpu = -1, status;
+	struct tool_progress progress;
+	struct json_object *json;
 	struct bench_run run;
 	char kernel[300];
 	struct utsname uts;
 	FILE *out = stdout;
 
 	ret = bench_parse(argc, argv, &cfg, &o);
-	if (ret != EXIT_OK || o.help || o.list) {
-		if (o.help)
-			fputs(bench_usage, stdout);
-		else if (o.list && ret == EXIT_OK)
-			bench_print_list(stdout);
+	if (ret != TOOL_GO_ON)
 		return ret;
+	if (o.list) {
+		bench_print_list(stdout);
+		return EXIT_OK;
 	}
+	if (o.from)
+		return bench_plot_file(o.from, o.plot);
 	if (bench_defs_check(kernel, sizeof(kernel))) {
 		fprintf(stderr, TOOL_NAME " bench: the table of rows is wrong: %s\n",
 			kernel);
@@ -372,7 +338,14 @@ static int cmd_bench(int argc, char **argv)
 	if (out)
 		bench_print_head(out, &cfg, kernel);
 
+	/* -v logs lines of its own. */
+	if (!cfg.verbose) {
+		tool_progress_start(&progress, TOOL_NAME " bench", 0, NULL);
+		cfg.progress = &progress;
+	}
 	ret = bench_run_rows(&cfg, o.only, &run);
+	if (cfg.progress)
+		tool_progress_stop(cfg.progress);
 	if (cfg.fw_pinned)
 		bench_sim_param_set("fw_cpu", old_fw_cpu);
 	alarm(0);
@@ -390,8 +363,12 @@ static int cmd_bench(int argc, char **argv)
 			run.elapsed_s);
 		fflush(out);
 	}
+	json = bench_json(&run, kernel, status);
 	if (o.json)
-		status = bench_write_json(o.json, !out, &run, kernel, status);
+		status = bench_write_json(o.json, !out, json, status);
+	if (o.plot && bench_plot(json, o.plot) != EXIT_OK)
+		status = EXIT_FAIL;
+	json_object_put(json);
 	bench_run_free(&run);
 	return status;
 }

@@ -8,8 +8,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include "bench.h"
+#include "../tool.h"
 
 const char *const bench_status_names[] = {
 	[BENCH_SKIPPED]	= "skipped",
@@ -230,173 +232,161 @@ void bench_print_list(FILE *out)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+/* JSON, with json-c. */
+#define jadd	json_object_object_add
+#define jstr	json_object_new_string
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+/* A number that may be unknown (negative): null then. */
+static struct json_object *json_opt(double v)
+{
+	return v >= 0 ? tool_json_num(v) : NULL;
+}
+
+/*
+ * The latency distribution of a row: quantiles q (fractions) and their
+ * round trips, ns. A host-timed row has the BENCH_CDF_POINTS of its
+ * samples; a device-timed one the five the device reports.
+ */
+static struct json_object *json_cdf(const struct bench_stats *st)
+{
+	static const unsigned int dev_q[] = { 0, 5000, 9900, 9990, 10000 };
+	const uint64_t dev_ns[] = { st->min, st->p50, st->p99, st->p999, st->max };
+	struct json_object *o = json_object_new_object();
+	struct json_object *q = json_object_new_array();
+	struct json_object *ns = json_object_new_array();
+	unsigned int i, n = st->ncdf ? BENCH_CDF_POINTS : 5;
+
+	for (i = 0; i < n; i++) {
+		json_object_array_add(q, tool_json_num(
+			(st->ncdf ? bench_cdf_q[i] : dev_q[i]) / 10000.0));
+		json_object_array_add(ns, json_object_new_uint64(
+			st->ncdf ? st->cdf[i] : dev_ns[i]));
 	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-	/* JSON has no NaN or infinity. */
-	if (v != v || v > 1e300 || v < -1e300)
-		fputs("null", f);
-	else
-		fprintf(f, "%.6g", v);
-}
-
-/* "key": value, for a number that may be unknown (negative). */
-static void json_opt(FILE *f, const char *key, double v)
-{
-	fprintf(f, ", \"%s\": ", key);
-	if (v >= 0)
-		json_num(f, v);
-	else
-		fputs("null", f);
+	jadd(o, "q", q);
+	jadd(o, "ns", ns);
+	return o;
 }
 
 /* The numbers of a row that ran. */
-static void json_row_values(FILE *f, const struct bench_result *res)
+static void json_row_values(struct json_object *o, const struct bench_result *res)
 {
 	const struct bench_def *d = res->def;
 	const struct bench_row *r = &res->med;
 
-	fprintf(f, ", \"clock\": \"%s\", \"samples\": %" PRIu64,
-		r->clock ? r->clock : "host", r->lat.n);
-	if (d->kind == BENCH_LATENCY)
-		fprintf(f, ", \"min_ns\": %" PRIu64 ", \"p50_ns\": %" PRIu64
-			", \"p99_ns\": %" PRIu64 ", \"p999_ns\": %" PRIu64
-			", \"max_ns\": %" PRIu64 ", \"mean_ns\": %" PRIu64,
-			r->lat.min, r->lat.p50, r->lat.p99, r->lat.p999,
-			r->lat.max, r->lat.mean);
+	jadd(o, "clock", jstr(r->clock ? r->clock : "host"));
+	jadd(o, "samples", json_object_new_uint64(r->lat.n));
+	if (d->kind == BENCH_LATENCY) {
+		jadd(o, "min_ns", json_object_new_uint64(r->lat.min));
+		jadd(o, "p50_ns", json_object_new_uint64(r->lat.p50));
+		jadd(o, "p99_ns", json_object_new_uint64(r->lat.p99));
+		jadd(o, "p999_ns", json_object_new_uint64(r->lat.p999));
+		jadd(o, "max_ns", json_object_new_uint64(r->lat.max));
+		jadd(o, "mean_ns", json_object_new_uint64(r->lat.mean));
+	}
 	if (d->unit && r->rate > 0) {
-		fprintf(f, ", \"rate\": ");
-		json_num(f, r->rate);
-		fprintf(f, ", \"rate_unit\": \"%s\"", d->unit);
+		jadd(o, "rate", tool_json_num(r->rate));
+		jadd(o, "rate_unit", jstr(d->unit));
 	}
-	if (d->kind == BENCH_COST) {
-		fprintf(f, ", \"ns_per_op\": ");
-		json_num(f, r->cost_ns);
+	if (d->kind == BENCH_COST)
+		jadd(o, "ns_per_op", tool_json_num(r->cost_ns));
+	jadd(o, "host_cpu_pct", json_opt(r->host_cpu));
+	if (r->stamped) {
+		struct json_object *st = json_object_new_array();
+		unsigned int i;
+
+		for (i = 0; i < 4; i++)
+			json_object_array_add(st, json_object_new_uint64(r->stage_ns[i]));
+		jadd(o, "stamped", json_object_new_int64(r->stamped));
+		jadd(o, "stages_ns", st);
 	}
-	json_opt(f, "host_cpu_pct", r->host_cpu);
-	if (r->stamped)
-		fprintf(f, ", \"stamped\": %u, \"stages_ns\": [%" PRIu64
-			", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "]",
-			r->stamped, r->stage_ns[0], r->stage_ns[1],
-			r->stage_ns[2], r->stage_ns[3]);
 }
 
-static void json_row(FILE *f, const struct bench_result *res, bool last)
+static struct json_object *json_row(const struct bench_result *res)
 {
-	fprintf(f, "    { \"id\": ");
-	json_str(f, res->def->id);
-	fprintf(f, ", \"name\": ");
-	json_str(f, res->def->name);
-	fprintf(f, ", \"kind\": \"%s\", \"status\": \"%s\"",
-		bench_kind_names[res->def->kind], bench_status_names[res->status]);
+	struct json_object *o = json_object_new_object();
+
+	jadd(o, "id", jstr(res->def->id));
+	jadd(o, "name", jstr(res->def->name));
+	jadd(o, "kind", jstr(bench_kind_names[res->def->kind]));
+	jadd(o, "status", jstr(bench_status_names[res->status]));
 	if (res->status == BENCH_OK)
-		json_row_values(f, res);
-	if (res->med.note[0]) {
-		fprintf(f, ", \"note\": ");
-		json_str(f, res->med.note);
-	}
-	fprintf(f, " }%s\n", last ? "" : ",");
+		json_row_values(o, res);
+	if (res->med.note[0])
+		jadd(o, "note", jstr(res->med.note));
+	/* Last: the longest part of the line. */
+	if (res->status == BENCH_OK && res->def->kind == BENCH_LATENCY)
+		jadd(o, "cdf", json_cdf(&res->med.lat));
+	return o;
 }
 
-static void json_target(FILE *f, const struct bench_run *run,
-			const struct bench_def *d, const struct bench_target *t,
-			bool last)
+static struct json_object *json_target(const struct bench_run *run,
+				       const struct bench_def *d,
+				       const struct bench_target *t)
 {
+	struct json_object *o = json_object_new_object();
 	struct bench_verdict v;
 
 	bench_eval(run, &run->res[d - bench_defs], t, &v);
-	fprintf(f, "    { \"id\": ");
-	json_str(f, t->id);
-	fprintf(f, ", \"row\": ");
-	json_str(f, d->id);
-	fprintf(f, ", \"what\": ");
-	json_str(f, t->what);
-	fprintf(f, ", \"op\": \"%s\", \"target\": ", t->ge ? ">=" : "<=");
-	json_num(f, t->limit);
-	if (t->stretch) {
-		fprintf(f, ", \"stretch\": ");
-		json_num(f, t->stretch);
-	}
-	fprintf(f, ", \"status\": \"%s\"", bench_state_names[v.state]);
+	jadd(o, "id", jstr(t->id));
+	jadd(o, "row", jstr(d->id));
+	jadd(o, "what", jstr(t->what));
+	jadd(o, "op", jstr(t->ge ? ">=" : "<="));
+	jadd(o, "target", tool_json_num(t->limit));
+	if (t->stretch)
+		jadd(o, "stretch", tool_json_num(t->stretch));
+	jadd(o, "status", jstr(bench_state_names[v.state]));
 	if (v.state != BENCH_NOT_MEASURED) {
-		fprintf(f, ", \"ratio\": ");
-		json_num(f, v.ratio);
+		jadd(o, "ratio", tool_json_num(v.ratio));
 		if (v.n > 1) {
-			fprintf(f, ", \"rounds\": %u, \"ratio_min\": ", v.n);
-			json_num(f, v.lo);
-			fprintf(f, ", \"ratio_max\": ");
-			json_num(f, v.hi);
+			jadd(o, "rounds", json_object_new_int64(v.n));
+			jadd(o, "ratio_min", tool_json_num(v.lo));
+			jadd(o, "ratio_max", tool_json_num(v.hi));
 		}
 		if (t->stretch)
-			fprintf(f, ", \"stretch_met\": %s",
-				v.stretch_met ? "true" : "false");
+			jadd(o, "stretch_met", json_object_new_boolean(v.stretch_met));
 	} else {
-		fprintf(f, ", \"missing\": ");
-		json_str(f, v.missing->def->id);
+		jadd(o, "missing", jstr(v.missing->def->id));
 	}
 	if (v.ctx >= 0) {
-		fprintf(f, ", \"context\": ");
-		json_str(f, t->ctx_what);
-		fprintf(f, ", \"context_ratio\": ");
-		json_num(f, v.ctx);
+		jadd(o, "context", jstr(t->ctx_what));
+		jadd(o, "context_ratio", tool_json_num(v.ctx));
 	}
-	fprintf(f, " }%s\n", last ? "" : ",");
+	return o;
 }
 
-/* The header: the machine and the run's parameters. */
-static void json_head(FILE *f, const struct bench_run *run, const char *kernel,
-		      int status)
+struct json_object *bench_json(const struct bench_run *run, const char *kernel,
+			       int status)
 {
 	const struct bench_cfg *cfg = run->cfg;
-
-	fprintf(f, "{\n  \"tool\": \"rpcdev bench\",\n  \"format\": 1,\n");
-	fprintf(f, "  \"kernel\": ");
-	json_str(f, kernel);
-	fprintf(f, ",\n  \"cpus\": { \"available\": %d, \"device\": %d, \"host\": %d, \"firmware_pinned\": %s },\n",
-		cfg->ncpus, cfg->dev_cpu, cfg->host_cpu,
-		cfg->fw_pinned ? "true" : "false");
-	fprintf(f, "  \"firmware_spin_us\": ");
-	if (cfg->fw_spin_us >= 0)
-		fprintf(f, "%d,\n", cfg->fw_spin_us);
-	else
-		fprintf(f, "null,\n");
-	fprintf(f, "  \"iterations\": %u,\n  \"warmup\": %u,\n  \"repetitions\": %u,\n  \"message_bytes\": %d,\n",
-		cfg->iters, cfg->warmup, cfg->reps, BENCH_MSG_SIZE);
-	fprintf(f, "  \"elapsed_s\": ");
-	json_num(f, run->elapsed_s);
-	fprintf(f, ",\n  \"exit_status\": %d,\n", status);
-}
-
-void bench_print_json(FILE *f, const struct bench_run *run,
-		      const char *kernel, int status)
-{
-	const struct bench_target *t, *last = NULL;
+	struct json_object *o = json_object_new_object(), *a, *cpus;
+	const struct bench_target *t;
 	const struct bench_def *d;
 	unsigned int i;
 
-	json_head(f, run, kernel, status);
-	fprintf(f, "  \"results\": [\n");
+	jadd(o, "tool", jstr("rpcdev bench"));
+	jadd(o, "format", json_object_new_int(2));
+	jadd(o, "kernel", jstr(kernel));
+	cpus = json_object_new_object();
+	jadd(cpus, "available", json_object_new_int(cfg->ncpus));
+	jadd(cpus, "device", json_object_new_int(cfg->dev_cpu));
+	jadd(cpus, "host", json_object_new_int(cfg->host_cpu));
+	jadd(cpus, "firmware_pinned", json_object_new_boolean(cfg->fw_pinned));
+	jadd(o, "cpus", cpus);
+	jadd(o, "firmware_spin_us", cfg->fw_spin_us >= 0 ?
+	     json_object_new_int(cfg->fw_spin_us) : NULL);
+	jadd(o, "iterations", json_object_new_int64(cfg->iters));
+	jadd(o, "warmup", json_object_new_int64(cfg->warmup));
+	jadd(o, "repetitions", json_object_new_int64(cfg->reps));
+	jadd(o, "message_bytes", json_object_new_int(BENCH_MSG_SIZE));
+	jadd(o, "elapsed_s", tool_json_num(run->elapsed_s));
+	jadd(o, "exit_status", json_object_new_int(status));
+	a = json_object_new_array();
 	for (i = 0; i < run->n; i++)
-		json_row(f, &run->res[i], i + 1 == run->n);
-	fprintf(f, "  ],\n  \"targets\": [\n");
+		json_object_array_add(a, json_row(&run->res[i]));
+	jadd(o, "results", a);
+	a = json_object_new_array();
 	for_each_target(d, t)
-		last = t;
-	for_each_target(d, t)
-		json_target(f, run, d, t, t == last);
-	fprintf(f, "  ]\n}\n");
+		json_object_array_add(a, json_target(run, d, t));
+	jadd(o, "targets", a);
+	return o;
 }

@@ -20,6 +20,7 @@
 
 #include "rpcdev.h"
 #include "bench.h"
+#include "../tool.h"
 
 int bench_check_only(const char *only)
 {
@@ -220,6 +221,12 @@ static void bench_summarize(struct bench_result *res)
 		d = bench_med_dbl(res->reps, n, dbls[i]);
 		memcpy((char *)m + dbls[i], &d, sizeof(d));
 	}
+	m->lat.ncdf = res->reps[0].lat.ncdf;
+	for (i = 0; i < m->lat.ncdf; i++) {
+		v = bench_med_u64(res->reps, n, offsetof(struct bench_row, lat.cdf) +
+				  i * sizeof(m->lat.cdf[0]));
+		m->lat.cdf[i] = v;
+	}
 	m->clock = res->reps[0].clock;
 	m->stamped = res->reps[0].stamped;
 	m->lat.n = 0;
@@ -233,7 +240,7 @@ static void bench_summarize(struct bench_result *res)
 int bench_run_rows(const struct bench_cfg *cfg, const char *only,
 		   struct bench_run *run)
 {
-	uint64_t start = bench_now_ns();
+	uint64_t start = bench_now_ns(), done = 0, total = 0;
 	unsigned int i, r, k;
 
 	memset(run, 0, sizeof(*run));
@@ -251,6 +258,7 @@ int bench_run_rows(const struct bench_cfg *cfg, const char *only,
 		if (!bench_selected(only, res->def->id))
 			continue;
 		res->status = BENCH_PENDING;
+		total += cfg->reps;
 		res->reps = calloc(cfg->reps, sizeof(*res->reps));
 		if (!res->reps) {
 			bench_run_free(run);
@@ -262,8 +270,14 @@ int bench_run_rows(const struct bench_cfg *cfg, const char *only,
 	for (r = 0; r < cfg->reps; r++) {
 		if (cfg->reps > 1)
 			bench_log(cfg, "round %u of %u", r + 1, cfg->reps);
-		for (k = 0; k < run->n; k++)
-			bench_run_one(run, r & 1 ? run->n - 1 - k : k);
+		for (k = 0; k < run->n; k++) {
+			i = r & 1 ? run->n - 1 - k : k;
+			if (!run->res[i].reps)	/* not asked for */
+				continue;
+			tool_progress_set(cfg->progress, done++, total,
+					  run->res[i].def->name);
+			bench_run_one(run, i);
+		}
 	}
 	for (i = 0; i < run->n; i++)
 		bench_summarize(&run->res[i]);

@@ -54,6 +54,12 @@ static int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+const unsigned int bench_cdf_q[BENCH_CDF_POINTS] = {
+	0, 100, 200, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500,
+	5000, 5500, 6000, 6500, 7000, 7500, 8000, 8500, 9000, 9500, 9700,
+	9800, 9900, 9950, 9980, 9990, 9995, 9999, 10000,
+};
+
 void bench_stats_from(uint64_t *s, size_t n, struct bench_stats *st)
 {
 	unsigned __int128 sum = 0;
@@ -72,6 +78,9 @@ void bench_stats_from(uint64_t *s, size_t n, struct bench_stats *st)
 	st->p999 = s[(unsigned __int128)n * 999 / 1000];
 	st->max = s[n - 1];
 	st->mean = (uint64_t)(sum / n);
+	for (i = 0; i < BENCH_CDF_POINTS; i++)
+		st->cdf[i] = s[(unsigned __int128)(n - 1) * bench_cdf_q[i] / 10000];
+	st->ncdf = BENCH_CDF_POINTS;
 }
 
 uint64_t bench_median_u64(uint64_t *v, size_t n)
