@@ -477,6 +477,43 @@ static int serve_end(struct rpcdev_py_queue *q, struct serve_frame *f)
 	return r ? 0 : -1;
 }
 
+/* serve()'s and _serve_c()'s count: None (no limit, 0) or at least 1. */
+static int serve_parse_count(PyObject *obj, uint64_t *count)
+{
+	*count = 0;
+	if (obj == Py_None)
+		return 0;
+	*count = PyLong_AsUnsignedLongLong(obj);
+	if (*count == (uint64_t)-1 && PyErr_Occurred())
+		return -1;
+	if (!*count) {
+		PyErr_SetString(PyExc_ValueError,
+				"count must be None or at least 1");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * How long the next wait may run, in @chunk: at most SERVE_CHUNK_NS, and
+ * not past @idle_ns (0: none) from @last, the last upcall. 0 when the
+ * idle time is over, else 1.
+ */
+static int serve_next_chunk(uint64_t idle_ns, uint64_t last, uint64_t *chunk)
+{
+	uint64_t now;
+
+	*chunk = SERVE_CHUNK_NS;
+	if (!idle_ns)
+		return 1;
+	now = serve_now_ns();
+	if (now - last >= idle_ns)
+		return 0;
+	if (idle_ns - (now - last) < *chunk)
+		*chunk = idle_ns - (now - last);
+	return 1;
+}
+
 const char rpcdev_py_serve_doc[] =
 "serve($self, handlers, *, count=None, timeout=None, stamps=None)\n--\n\n"
 "Serve the device's upcalls in this thread until stop(), count upcalls,\n"
@@ -516,25 +553,16 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 	struct rpcdev_upcall_req up;
 	struct rpcdev_upcall_reply reply;
 	struct serve_frame frame;
-	uint64_t idle_ns, last, now, chunk, t = 0, count = 0, served = 0;
+	uint64_t idle_ns, last, chunk, t = 0, count, served = 0;
 	int ret, have = 0, failed = 0;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$OOO:serve", kwlist,
 					 &handlers, &countarg, &targ,
 					 &stamparg))
 		return NULL;
-	if (serve_parse_handlers(handlers) || rpcdev_py_timeout(targ, &idle_ns))
+	if (serve_parse_handlers(handlers) || rpcdev_py_timeout(targ, &idle_ns) ||
+	    serve_parse_count(countarg, &count))
 		return NULL;
-	if (countarg != Py_None) {
-		count = PyLong_AsUnsignedLongLong(countarg);
-		if (count == (uint64_t)-1 && PyErr_Occurred())
-			return NULL;
-		if (!count) {
-			PyErr_SetString(PyExc_ValueError,
-					"count must be None or at least 1");
-			return NULL;
-		}
-	}
 	c.handlers = handlers;
 	if (serve_parse_stamps(&c, stamparg))
 		return NULL;
@@ -546,16 +574,9 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 	last = serve_now_ns();
 
 	for (;;) {
-		if (q->stop || q->closing || (count && served >= count))
+		if (q->stop || q->closing || (count && served >= count) ||
+		    !serve_next_chunk(idle_ns, last, &chunk))
 			break;
-		chunk = SERVE_CHUNK_NS;
-		if (idle_ns) {
-			now = serve_now_ns();
-			if (now - last >= idle_ns)
-				break;
-			if (idle_ns - (now - last) < chunk)
-				chunk = idle_ns - (now - last);
-		}
 		ret = -ETIMEDOUT;
 		if (have && q->policy != RPCDEV_WAIT_BLOCK) {
 			/*
@@ -621,6 +642,80 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 	if (failed)
 		return NULL;
 	return PyLong_FromUnsignedLongLong(served);
+}
+
+/* _serve_c(): librpcdev's own serve loop, with an empty C handler. */
+struct serve_c_ctx {
+	uint64_t want, served;
+};
+
+static int serve_c_empty(void *arg, const struct rpcdev_upcall_req *up,
+			 struct rpcdev_upcall_reply *reply)
+{
+	struct serve_c_ctx *c = arg;
+
+	(void)up;
+	reply->len = 0;
+	return ++c->served >= c->want ? RPCDEV_SERVE_STOP : 0;
+}
+
+const char rpcdev_py_serve_c_doc[] =
+"_serve_c($self, count=None, *, timeout=None)\n--\n\n"
+"For the benchmark (bench_artiq.py): serve count upcalls (None: until\n"
+"stop(), close() or the timeout) with the C server, librpcdev's\n"
+"rpcdev_serve() and an empty reply written in C, as a C program would,\n"
+"without the GIL; return how many were served. Ends early after timeout\n"
+"seconds without an upcall.";
+
+PyObject *rpcdev_py_queue_serve_c(PyObject *self, PyObject *args,
+				  PyObject *kwds)
+{
+	static char *kwlist[] = { "count", "timeout", NULL };
+	struct rpcdev_py_queue *q = (struct rpcdev_py_queue *)self;
+	PyObject *countarg = Py_None, *targ = NULL;
+	struct serve_c_ctx c = { 0 };
+	struct serve_frame frame;
+	uint64_t idle_ns, chunk, last;
+	int ret, failed = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$O:_serve_c", kwlist,
+					 &countarg, &targ) ||
+	    rpcdev_py_timeout(targ, &idle_ns) ||
+	    serve_parse_count(countarg, &c.want))
+		return NULL;
+	if (!c.want)
+		c.want = UINT64_MAX;
+	if (serve_begin(q, &frame))
+		return NULL;
+	q->stop = 0;
+	last = serve_now_ns();
+	/* In chunks, so that signals, stop() and close() are seen. */
+	while (c.served < c.want && !q->stop && !q->closing &&
+	       serve_next_chunk(idle_ns, last, &chunk)) {
+		uint64_t before = c.served;
+
+		Py_BEGIN_ALLOW_THREADS
+		ret = rpcdev_serve(&q->dev, serve_c_empty, &c, chunk);
+		Py_END_ALLOW_THREADS
+		if (c.served != before)
+			last = serve_now_ns();
+		if (ret == RPCDEV_SERVE_STOP)
+			break;
+		if (ret != -ETIMEDOUT && ret != -EINTR) {
+			rpcdev_py_errno(ret);
+			failed = 1;
+			break;
+		}
+		if (PyErr_CheckSignals()) {
+			failed = 1;
+			break;
+		}
+	}
+	if (serve_end(q, &frame) && !failed)
+		failed = 1;
+	if (failed)
+		return NULL;
+	return PyLong_FromUnsignedLongLong(c.served);
 }
 
 const char rpcdev_py_serve_ready_doc[] =
