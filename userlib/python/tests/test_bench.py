@@ -102,6 +102,8 @@ class BenchTest(support.DeviceTestCase):
             self.assertLessEqual(t["ratio"], t["ratio_max"])
             self.assertIn(f"  {t['what']} ", r.stdout)
         self.assertEqual(r.stdout.count("    median of 2 rounds, from "), 3)
+        self.assertIn("    beside it: one check of the slot", r.stdout)
+        self.assertGreater(data["targets"][-1]["context_ratio"], 0)
 
     def test_bench_mode_refuses_a_zero_count(self):
         r = run_bench("--bench", "--repeat", "0")
