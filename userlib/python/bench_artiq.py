@@ -353,9 +353,11 @@ def table(results, counts):
         lines.append(f"  one check of the slot costs the device "
                      f"{p['check'] * 1e9:.0f} ns, "
                      f"{p['check_share_of_tcp_rpc'] * 100:.3f} % of one TCP RPC; "
-                     f"the delay above is mostly the simulated device's watch "
-                     f"loop (a clock read, a reschedule point and a pause "
-                     f"between two checks)")
+                     f"we read the delay above as the emulation's (the store "
+                     f"and the device's loop run in two threads of QEMU's "
+                     f"host)")
+    lines.append("(ratios of one run; make bench gives the medians of "
+                 "alternating repetitions, bench_artiq.py --bench)")
     return "\n".join(lines)
 
 
