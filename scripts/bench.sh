@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # rpcdev's benchmark, as `make bench` runs it: install what is missing,
-# fetch the kernel of FLAVOUR (default 6.12), build the driver and the
-# tool, boot the kernel in QEMU and run `rpcdev bench` there
+# fetch the kernel of FLAVOUR (default 6.12), build the driver, the
+# tool and the Python package, boot the kernel in QEMU and run `rpcdev
+# bench` there, then the Python binding's bench (bench_artiq.py --bench)
 # (scripts/vm-run.sh --mode bench), between the guest's two vCPUs.
 #
 #   scripts/bench.sh [--quick] [FLAVOUR]
 #
-#   --quick                 a short run (seconds instead of a minute)
+#   --quick                 a short run (seconds instead of minutes)
 #   BUILD=DIR               build outputs (default <repo>/build)
 #   RPCDEV_BENCH_ARGS=...   more arguments of `rpcdev bench` (`rpcdev help
 #                           bench`; for instance "-n 50000", "--repeat 5"
-#                           or "--only eventfd,upcall_block")
+#                           or "--only eventfd,upcall_block"); its --quick
+#                           and --repeat N (N >= 5) go to the Python bench
+#                           too, which repeats every row 5 times otherwise
 #
 # Prints the bench's table and one line per target (the rows and targets:
 # `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json,
 # and this host draws the latency rows' distributions from it into
 # DIR/logs/<flavour>-bench.png (`rpcdev bench --plot PNG --from JSON`,
-# with gnuplot: the guest has none).
-# Exit status: that of vm-run.sh, 0 when the bench ran every measurement
-# (targets not met are reported, not failures) and the guest's kernel log
-# is clean.
+# with gnuplot: the guest has none). Then the Python bench's table and
+# targets (a Python-served upcall against the C server and against a
+# Python TCP server written as ARTIQ's host is, the mailbox pause against
+# that server's round trip), its JSON in DIR/logs/<flavour>-bench-python.json.
+# Exit status: that of vm-run.sh, 0 when both benches ran every
+# measurement (targets not met are reported, not failures) and the
+# guest's kernel log is clean.
 #
 # QEMU emulates the guest's CPUs in threads of this machine: anything else
 # running here (another VM, a build) shows in the figures, so run it alone.

@@ -12,10 +12,13 @@
 #   --mode demo     first load the driver with two simulated devices and show
 #                   `rpcdev info -a`, then run the tests
 #   --mode bench    load the driver (one simulated device, four queues),
-#                   run `rpcdev bench` and print its table; the run passes
-#                   when the bench exits 0 (targets not met are reported,
-#                   not failures) and the kernel log is clean. Its JSON is
-#                   kept in DIR/logs/<flavour>-bench.json. The guest runs
+#                   run `rpcdev bench`, then the Python binding's bench
+#                   (bench_artiq.py --bench, when DIR/python/guest/ is
+#                   there) and print their tables; the run passes when
+#                   both exit 0 (targets not met are reported, not
+#                   failures) and the kernel log is clean. Their JSON is
+#                   kept in DIR/logs/<flavour>-bench.json and
+#                   DIR/logs/<flavour>-bench-python.json. The guest runs
 #                   (every mode boots with tsc=reliable, see below)
 #   --inject-warn   make the guest write a kernel WARNING line to its log;
 #                   the run must then fail (scripts/test-runner.sh)
@@ -408,14 +411,20 @@ while IFS= read -r line; do
 	reasons+=("guest step failed: $line")
 done < <(grep -oE 'RPCDEV-GUEST-STEP-FAILED: .*' "$console_log" | sed 's/^RPCDEV-GUEST-STEP-FAILED: //' || true)
 
-# The bench: its table (ttyS1, without the JSON) here, its JSON into the
-# logs, and its exit status decides (it counts as one test).
+# The bench: its tables (ttyS1, without the JSON) here, its JSON into the
+# logs, and its exit status decides (it counts as one test); the same for
+# the Python binding's bench after it (another test, skipped when the
+# guest has no Python).
 if [ "$mode" = bench ]; then
 	bench_json=$logs/$label.json
-	sed '/^RPCDEV-BENCH-JSON-BEGIN$/,$d' "$tap_log"
+	py_json=$logs/$label-python.json
+	sed -E '/^RPCDEV-BENCH-(PYTHON-)?JSON-BEGIN$/,$d' "$tap_log"
 	sed -n '/^RPCDEV-BENCH-JSON-BEGIN$/,/^RPCDEV-BENCH-JSON-END$/p' "$tap_log" |
 		sed '1d;$d' >"$bench_json"
 	[ -s "$bench_json" ] || rm -f "$bench_json"
+	sed -n '/^RPCDEV-BENCH-PYTHON-JSON-BEGIN$/,/^RPCDEV-BENCH-PYTHON-JSON-END$/p' "$tap_log" |
+		sed '1d;$d' >"$py_json"
+	[ -s "$py_json" ] || rm -f "$py_json"
 	bench_status=$(grep -oE 'RPCDEV-GUEST-BENCH status=[0-9]+' "$console_log" |
 		tail -n 1 | cut -d= -f2 || true)
 	if [ -z "$bench_status" ]; then
@@ -429,7 +438,22 @@ if [ "$mode" = bench ]; then
 		grep -E '^rpcdev' "$console_log" | grep -vE '^rpcdev-vm:' |
 			sed 's/^/  guest: /' >&2 || true
 	fi
+	py_status=$(grep -oE 'RPCDEV-GUEST-BENCH-PYTHON status=[0-9a-z]+' "$console_log" |
+		tail -n 1 | cut -d= -f2 || true)
+	case $py_status in
+	0) passed=$((passed + 1)) ;;
+	skipped) skipped=$((skipped + 1)) ;;
+	'')	if [ -n "$bench_status" ]; then
+			failed=$((failed + 1))
+			failing+=("Python bench (bench_artiq.py --bench): did not finish")
+		fi ;;
+	*)	failed=$((failed + 1))
+		failing+=("Python bench (bench_artiq.py --bench): exit status $py_status")
+		grep -E '^(bench_artiq|Traceback|  File|[A-Za-z]+Error)' "$console_log" |
+			sed 's/^/  guest: /' >&2 || true ;;
+	esac
 	echo "$flavour: bench exit status ${bench_status:-none}$([ ! -s "$bench_json" ] || echo ", JSON in $bench_json")"
+	echo "$flavour: Python bench exit status ${py_status:-none}$([ ! -s "$py_json" ] || echo ", JSON in $py_json")"
 fi
 
 [ "$failed" -gt 0 ] && reasons+=("$failed test(s) failed")

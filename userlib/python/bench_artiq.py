@@ -10,7 +10,9 @@ times each round trip on its clock), and the same N empty RPCs are served:
 
   - by a Python handler through this package (rpcdev.Queue.serve(), each
     wait policy asked for; ADAPTIVE by default);
-  - by the C server of the `rpcdev upcalls` tool (librpcdev's rpcdev_serve());
+  - by the C server: librpcdev's rpcdev_serve() with an empty reply
+    written in C, driven through the extension (Queue._serve_c()) on a
+    queue opened the same way;
   - by a Python TCP server on the loopback, written the way ARTIQ's host
     is (a blocking recv() loop reading sync bytes, a header and the RPC's
     fields), called by a "device" written in C (_rpcdev._tcp_device()) that
@@ -27,9 +29,17 @@ upcall arrivals at the server (one round trip each, on the same clock),
 marked as such. Needs /dev/rpcdev0 from rpcdev_sim with queue QID free.
 
     bench_artiq.py [--counts 100,10000] [--policies adaptive] [--qid 0]
-                   [--tool /bin/rpcdev] [--json FILE|-] [--quick]
+                   [--json FILE|-] [--quick]
+    bench_artiq.py --bench [-n COUNT] [--repeat N] [--quick] [--json FILE|-]
 
-Prints the table (and the JSON to FILE, or to stdout with --json -).
+The first form prints ARTIQ's table (and the JSON to FILE, or to stdout
+with --json -). The second is the Python part of `make bench`: it
+measures four rows (the Python handler and the C server on ADAPTIVE
+queues, the Python TCP server, the mailbox pause), COUNT upcalls or RPCs
+each (default 10000, --quick 1000), N times (default 5) in rounds of
+alternating order, and prints them as `rpcdev bench` prints its own:
+the medians of the repetitions, then each target's ratio (the median of
+its rounds' ratios, with their spread) and whether it is met.
 Exit status 0 when every measurement ran; targets not met are reported.
 """
 
@@ -38,6 +48,7 @@ import array
 import json
 import math
 import os
+import platform
 import socket
 import struct
 import subprocess
@@ -51,25 +62,37 @@ import rpcdev.sim as sim
 # ARTIQ's own limits in test_rpc_timing.
 ARTIQ_MEAN_S = 3.5e-3
 ARTIQ_STDDEV_S = 1e-3
-# DESIGN.md's figures for a Python-served upcall (ADAPTIVE).
+# The project's targets for a Python-served upcall (ADAPTIVE), as in
+# README.md's table: against the C server, against ARTIQ's transport, and
+# the mailbox pause against one RPC over that transport.
 TARGET_VS_C = 3.0
 TARGET_VS_TCP = 20.0
 TARGET_PAUSE = 0.01
 PAUSES = 20
+MBOX_CHECKS = 100000
 
 SYNC = b"\x5a" * 4
 RPC_REQUEST = 10
 RPC_REPLY = 7
 
+FW_CPU = "/sys/module/rpcdev_sim/parameters/fw_cpu"
+
+
+def pct(ns, q):
+    """The q-quantile of sorted ns, as the library's and the tool's."""
+    return ns[min(len(ns) - 1, int(len(ns) * q))]
+
 
 def stats(ns):
-    """ARTIQ's mean and stddev (population), p50 and p99, in seconds."""
+    """ARTIQ's mean and stddev (population), p50, p99 and p99.9, in
+    seconds."""
     ns = sorted(ns)
     n = len(ns)
     mean = sum(ns) / n
     sd = math.sqrt(sum((t - mean) ** 2 for t in ns) / n)
     return {"n": n, "mean": mean / 1e9, "stddev": sd / 1e9,
-            "p50": ns[n // 2] / 1e9, "p99": ns[min(n - 1, n * 99 // 100)] / 1e9}
+            "p50": ns[n // 2] / 1e9, "p99": pct(ns, 0.99) / 1e9,
+            "p999": pct(ns, 0.999) / 1e9}
 
 
 def pin(cpu):
@@ -78,56 +101,92 @@ def pin(cpu):
         os.sched_setaffinity(0, {cpu})
 
 
+class Timed:
+    """The calling thread's CPU time over the wall time, in percent of a
+    core, from start() to stop() (the tool's "host CPU")."""
+
+    def start(self):
+        self.cpu, self.wall = time.thread_time(), time.monotonic()
+
+    def stop(self):
+        wall = time.monotonic() - self.wall
+        self.pct = (time.thread_time() - self.cpu) / wall * 100 if wall else None
+
+
 # ----------------------------------------------------------------- rpcdev
 
 def nop(req):
     """The RPC ARTIQ's test makes: nothing in, nothing out."""
 
 
-def python_server(path, qid, policy, count):
-    """count empty upcalls served by a Python handler; device and host
-    figures."""
-    with rpcdev.Queue(path, qid, policy=policy) as q:
-        # A short run first: caches and the ADAPTIVE learner warmed.
-        for n in (min(100, count), count):
-            stamps = array.array("Q", bytes(8 * n))
-            server = threading.Thread(target=q.serve, args=({1: nop},),
-                                      kwargs={"count": n, "stamps": stamps,
-                                              "timeout": 30})
-            server.start()
+def device_upcalls(q, count, serve):
+    """count empty sync upcalls from the device, served by serve(q, n,
+    timed) in a thread (after a short unmeasured run: caches and the
+    ADAPTIVE learner warmed); the device's result and the server's CPU."""
+    for n in (min(100, count), count):
+        timed = Timed()
+        box = []
+
+        def server(n=n, timed=timed):
+            timed.start()
+            try:
+                serve(q, n)
+            except BaseException as exc:    # the device then times out
+                box.append(exc)
+            timed.stop()
+        th = threading.Thread(target=server)
+        th.start()
+        try:
             res = sim.upcalls(q, n, method=1, size=0, timeout=60)
-            server.join()
+        finally:
+            th.join(60)
+        if box:
+            raise box[0]
     if res.done != count:
         raise RuntimeError(f"{res.done} of {count} upcalls answered")
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    out = {"n": count, "mean": res.mean_ns / 1e9, "p50": res.p50_ns / 1e9,
-           "p99": res.p99_ns / 1e9, "stddev": None}
-    if gaps:
-        g = stats(gaps)
+    return res, timed.pct
+
+
+def upcall_row(res, cpu):
+    return {"n": res.done, "mean": res.mean_ns / 1e9, "p50": res.p50_ns / 1e9,
+            "p99": res.p99_ns / 1e9, "p999": res.p999_ns / 1e9,
+            "stddev": None, "host_cpu": cpu, "clock": "device"}
+
+
+def python_server(path, qid, policy, count, stamps=True):
+    """count empty upcalls served by a Python handler (Queue.serve());
+    with stamps, the deviation of the gaps between their arrivals."""
+    box = {}
+
+    def serve(q, n):
+        box["stamps"] = st = array.array("Q", bytes(8 * n)) if stamps else None
+        q.serve({1: nop}, count=n, stamps=st, timeout=30)
+    with rpcdev.Queue(path, qid, policy=policy) as q:
+        res, cpu = device_upcalls(q, count, serve)
+    out = upcall_row(res, cpu)
+    st = box["stamps"]
+    if st is not None and len(st) > 1:
+        g = stats([b - a for a, b in zip(st, st[1:])])
         out["stddev"] = g["stddev"]
         out["gap_mean"] = g["mean"]
     return out
 
 
-def c_server(tool, path, qid, policy, count):
-    """The same upcalls served by `rpcdev upcalls` (a C echo server)."""
-    def cmd(n):
-        return [tool, "upcalls", "-d", path, "-q", str(qid), "-n", str(n),
-                "-s", "0", "-p", policy]
-    subprocess.run(cmd(min(100, count)), check=True, stdout=subprocess.DEVNULL)
-    out = subprocess.run(cmd(count), check=True, stdout=subprocess.PIPE,
-                         text=True).stdout
-    kv = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
-    return {"n": count, "mean": float(kv["mean_us"]) / 1e6,
-            "p50": float(kv["p50_us"]) / 1e6, "p99": float(kv["p99_us"]) / 1e6,
-            "stddev": None}
+def c_server(path, qid, policy, count):
+    """The same upcalls served by the C server: librpcdev's rpcdev_serve()
+    with an empty C handler, on a queue opened as the Python one is."""
+    with rpcdev.Queue(path, qid, policy=policy) as q:
+        res, cpu = device_upcalls(
+            q, count, lambda q, n: q._serve_c(n, timeout=30))
+    return upcall_row(res, cpu)
 
 
-def pause_check(path, qid, tcp_rtt):
-    """check_pause(): how long after the store the device saw it."""
+def pause_check(path, qid, tcp_rtt, pauses=PAUSES):
+    """check_pause(): how long after the store the device saw it, pauses
+    times; and what one check of the slot costs the device."""
     seen = []
     with rpcdev.Queue(path, qid) as q:
-        for _ in range(PAUSES):
+        for _ in range(pauses):
             seq = q.post(0, 0)
             box = []
             t = threading.Thread(target=lambda: box.append(
@@ -136,11 +195,13 @@ def pause_check(path, qid, tcp_rtt):
             time.sleep(0.01)        # the device is watching by now
             _, t0 = q._store_timed(0, 1)
             t.join()
+            if not box:
+                raise RuntimeError("the device did not see the pause")
             seen.append(box[0].seen_ns - t0)
         # What one check costs the device: a load (SIM_MBOX_COST).
-        checks = 100000
-        check_ns = sim.mbox_cost(q, 0, checks, timeout=10) / checks
+        check_ns = sim.mbox_cost(q, 0, MBOX_CHECKS, timeout=10) / MBOX_CHECKS
     s = stats(seen)
+    s["clock"] = "device"
     s["share_of_tcp_rpc"] = s["p50"] / tcp_rtt if tcp_rtt else None
     s["check"] = check_ns / 1e9
     s["check_share_of_tcp_rpc"] = s["check"] / tcp_rtt if tcp_rtt else None
@@ -203,18 +264,22 @@ def lo_up():
 
 
 def tcp_server(count):
-    """count empty RPCs to a Python TCP server; the device's figures."""
+    """count empty RPCs to a Python TCP server (after a short unmeasured
+    run); the device's figures and the server thread's CPU."""
     lo_up()
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", 0))
     ls.listen(1)
+    timed = Timed()
 
     def host():
         conn, _ = ls.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with conn:
+            timed.start()
             ArtiqStyleHost(conn, {1: lambda *a: None}).serve()
+            timed.stop()
     th = threading.Thread(target=host, daemon=True)
     th.start()
     box = []
@@ -231,7 +296,12 @@ def tcp_server(count):
     dt.join()
     th.join(10)
     ls.close()
-    return stats(array.array("Q", box[0]))
+    if not box:
+        raise RuntimeError("the TCP device did not finish its RPCs")
+    out = stats(array.array("Q", box[0]))
+    out["host_cpu"] = getattr(timed, "pct", None)
+    out["clock"] = "host"
+    return out
 
 
 # ------------------------------------------------------------------ report
@@ -283,36 +353,226 @@ def table(results, counts):
         lines.append(f"  one check of the slot costs the device "
                      f"{p['check'] * 1e9:.0f} ns, "
                      f"{p['check_share_of_tcp_rpc'] * 100:.3f} % of one TCP RPC; "
-                     f"the delay above is mostly the simulated device's watch "
-                     f"loop (a clock read, a reschedule point and a pause "
-                     f"between two checks)")
+                     f"we read the delay above as the emulation's (the store "
+                     f"and the device's loop run in two threads of QEMU's "
+                     f"host)")
+    lines.append("(ratios of one run; make bench gives the medians of "
+                 "alternating repetitions, bench_artiq.py --bench)")
     return "\n".join(lines)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--counts", default="100,10000")
-    ap.add_argument("--policies", default="adaptive",
-                    help="wait policies of the Python server (comma-separated)")
-    ap.add_argument("--device", default="/dev/rpcdev0")
-    ap.add_argument("--qid", type=int, default=0)
-    ap.add_argument("--tool", default="/bin/rpcdev",
-                    help="the rpcdev tool, for the C server's rows")
-    ap.add_argument("--json", metavar="FILE")
-    ap.add_argument("--quick", action="store_true", help="--counts 100")
-    args = ap.parse_args()
+# --------------------------------------------------------- the bench mode
+# `make bench`'s Python rows, printed as `rpcdev bench` prints its own
+# (userlib/tool/bench/report.c): the same columns, the same target lines.
+
+# id, label, what it measures
+BENCH_ROWS = [
+    ("py_upcall", "upcall ADAPTIVE, empty, Python handler",
+     "the device's empty sync upcalls, served by Queue.serve()"),
+    ("c_upcall", "upcall ADAPTIVE, empty, C server",
+     "the same, served by librpcdev's rpcdev_serve() with an empty C reply"),
+    ("py_tcp", "Python TCP server (ARTIQ's), empty RPC",
+     "a C device's empty RPCs to a blocking recv() loop in Python, over TCP loopback"),
+    ("mbox_pause", "mailbox pause, seen by the device",
+     "from just before the host's store to the device's loop seeing it"),
+]
+# id, what, row, base, op, limit, percent, context: row's p50 over base's
+# p50 (">=": base's over row's), compared with limit; the context, a
+# figure shown beside it (what, and the key of its ratio in row's rounds).
+BENCH_TARGETS = [
+    ("py_vs_c_upcall",
+     "Python upcall p50 / C server upcall p50 (ADAPTIVE)",
+     "py_upcall", "c_upcall", "<=", TARGET_VS_C, False, None),
+    ("py_tcp_vs_py_upcall",
+     "Python TCP server p50 / Python upcall p50",
+     "py_upcall", "py_tcp", ">=", TARGET_VS_TCP, False, None),
+    ("mbox_pause_vs_py_tcp",
+     "mailbox pause seen / Python TCP round trip p50",
+     "mbox_pause", "py_tcp", "<=", TARGET_PAUSE, True,
+     ("one check of the slot by the device / Python TCP round trip p50",
+      "check_share_of_tcp_rpc")),
+]
+
+
+def median(v):
+    """The median as `rpcdev bench` takes it: the upper one of an even
+    count."""
+    v = sorted(v)
+    return v[len(v) // 2] if v else None
+
+
+def bench_ratio(rnd, row, base, op):
+    r, b = rnd.get(row), rnd.get(base)
+    if not r or not b or not r["p50"] or not b["p50"]:
+        return None
+    return r["p50"] / b["p50"] if op == "<=" else b["p50"] / r["p50"]
+
+
+def bench_measure(args, count, reps, log):
+    """reps rounds of every row, alternating their order; each round's
+    results by row id, and the rows that failed with why."""
+    def run(rid, rnd):
+        if rid == "py_upcall":
+            return python_server(args.device, args.qid, "adaptive", count,
+                                 stamps=False)
+        if rid == "c_upcall":
+            return c_server(args.device, args.qid, "adaptive", count)
+        if rid == "py_tcp":
+            return tcp_server(count)
+        tcp = rnd.get("py_tcp")
+        return pause_check(args.device, args.qid, tcp and tcp["p50"],
+                           args.pauses)
+
+    rounds, failed = [], {}
+    ids = [r[0] for r in BENCH_ROWS]
+    for i in range(reps):
+        rnd = {}
+        for rid in (ids if i % 2 == 0 else ids[::-1]):
+            if rid in failed:
+                continue
+            try:
+                rnd[rid] = run(rid, rnd)
+            except Exception as exc:   # reported, and the bench exits 1
+                failed[rid] = f"{type(exc).__name__}: {exc}"
+                log(f"round {i + 1}/{reps}: {rid} failed: {failed[rid]}")
+                continue
+            log(f"round {i + 1}/{reps}: {rid} p50 "
+                f"{rnd[rid]['p50'] * 1e6:.3f} us")
+        # The pause's share needs this round's TCP round trip.
+        p, t = rnd.get("mbox_pause"), rnd.get("py_tcp")
+        if p and t:
+            p["share_of_tcp_rpc"] = p["p50"] / t["p50"]
+            p["check_share_of_tcp_rpc"] = p["check"] / t["p50"]
+        rounds.append(rnd)
+    return rounds, failed
+
+
+def bench_results(rounds, failed):
+    """The rows (medians over the rounds) and the targets (the median of
+    the rounds' ratios, with their spread), as `rpcdev bench --json`
+    gives its own."""
+    results = []
+    for rid, name, about in BENCH_ROWS:
+        runs = [r[rid] for r in rounds if rid in r]
+        row = {"id": rid, "name": name, "about": about, "kind": "latency",
+               "status": "failed" if rid in failed else "ok"}
+        if rid in failed:
+            row["note"] = failed[rid]
+        if runs:
+            row["clock"] = runs[0]["clock"]
+            row["samples"] = runs[0]["n"]
+            row["repetitions"] = len(runs)
+            for key in ("p50", "p99", "p999", "mean"):
+                row[key + "_ns"] = round(median([r[key] for r in runs]) * 1e9)
+            cpus = [r["host_cpu"] for r in runs if r.get("host_cpu") is not None]
+            row["host_cpu_pct"] = median(cpus)
+            if rid == "mbox_pause":
+                row["ns_per_check"] = median([r["check"] for r in runs]) * 1e9
+        results.append(row)
+    targets = []
+    for tid, what, row, base, op, limit, percent, ctx in BENCH_TARGETS:
+        ratios = [x for x in (bench_ratio(r, row, base, op) for r in rounds)
+                  if x is not None]
+        t = {"id": tid, "row": row, "base": base, "what": what, "op": op,
+             "target": limit}
+        if not ratios:
+            t["status"] = "not measured"
+            t["missing"] = row if row in failed else base
+        else:
+            v = median(ratios)
+            t["ratio"] = v
+            t["rounds"] = len(ratios)
+            t["ratio_min"], t["ratio_max"] = min(ratios), max(ratios)
+            t["status"] = "met" if (v <= limit if op == "<=" else
+                                    v >= limit) else "NOT met"
+        t["percent"] = percent
+        ctxs = [r[row][ctx[1]] for r in rounds
+                if ctx and r.get(row, {}).get(ctx[1]) is not None]
+        if ctxs:
+            t["context"], t["context_ratio"] = ctx[0], median(ctxs)
+        targets.append(t)
+    return results, targets
+
+
+def fmt_ratio(v, percent):
+    return f"{v * 100:.3g} %" if percent else f"{v:.2f}x"
+
+
+def bench_report(results, targets, reps, count):
+    """The table and the target lines, in `rpcdev bench`'s format."""
+    out = [f"Python binding (bench_artiq.py --bench): {count} empty sync "
+           f"RPCs per row and repetition",
+           f"medians of {reps} repetitions, in rounds of alternating order:",
+           f"{'measurement':<38} {'p50 us':>10} {'p99 us':>10} "
+           f"{'p99.9 us':>10}  {'value':<18} {'host CPU':>8} {'n':>8}  clock"]
+    notes = []
+    for r in results:
+        if "p50_ns" not in r:
+            out.append(f"{r['name']:<38} {'FAILED':>10} {'FAILED':>10} "
+                       f"{'FAILED':>10}  {'-':<18} {'-':>8} {'-':>8}")
+        else:
+            val = "-"
+            if "ns_per_check" in r:
+                val = f"{r['ns_per_check']:.3f} ns/check"
+            cpu = "-" if r["host_cpu_pct"] is None else f"{r['host_cpu_pct']:.1f}%"
+            out.append(f"{r['name']:<38} {r['p50_ns'] / 1e3:>10.3f} "
+                       f"{r['p99_ns'] / 1e3:>10.3f} {r['p999_ns'] / 1e3:>10.3f}"
+                       f"  {val:<18} {cpu:>8} {r['samples']:>8}  {r['clock']}")
+        if r.get("note"):
+            notes.append(f"  {r['name']}: {r['note']}")
+    if notes:
+        out.append("notes:")
+        out.extend(notes)
+    out.append("")
+    out.append("targets:")
+    for t in targets:
+        lim = f"{t['op']} {fmt_ratio(t['target'], t['percent'])}"
+        if t["status"] == "not measured":
+            out.append(f"  {t['what']:<50} {'-':>9} (target {lim}): "
+                       f"not measured ({t['missing']}: failed)")
+            continue
+        out.append(f"  {t['what']:<50} "
+                   f"{fmt_ratio(t['ratio'], t['percent']):>9} "
+                   f"(target {lim}): {t['status']}")
+        if t["rounds"] > 1:
+            out.append(f"    median of {t['rounds']} rounds, from "
+                       f"{fmt_ratio(t['ratio_min'], t['percent'])} to "
+                       f"{fmt_ratio(t['ratio_max'], t['percent'])}")
+        if "context" in t:
+            out.append(f"    beside it: {t['context']}: "
+                       f"{fmt_ratio(t['context_ratio'], t['percent'])}")
+    return "\n".join(out)
+
+
+def bench_main(args):
+    count = args.n or (1000 if args.quick else 10000)
+    reps = args.repeat
+
+    def log(msg):
+        print(f"bench_artiq: {msg}", file=sys.stderr, flush=True)
+    start = time.monotonic()
+    rounds, failed = bench_measure(args, count, reps, log)
+    results, targets = bench_results(rounds, failed)
+    status = 1 if failed else 0
+    data = {"tool": "bench_artiq.py --bench", "format": 1,
+            "kernel": platform.release(), "iterations": count,
+            "repetitions": reps, "pauses": args.pauses,
+            "elapsed_s": round(time.monotonic() - start, 3),
+            "exit_status": status, "results": results, "targets": targets}
+    text = json.dumps(data, indent=2)
+    if args.json == "-":
+        print(text, flush=True)
+    else:
+        print(bench_report(results, targets, reps, count), flush=True)
+        if args.json:
+            with open(args.json, "w") as f:
+                f.write(text + "\n")
+    return status
+
+
+def artiq_main(args):
     counts = [100] if args.quick else [int(c) for c in args.counts.split(",")]
     policies = args.policies.split(",")
-
-    # The device's firmware on CPU 0, every host thread on CPU 1, as the C
-    # bench places them; the TCP "device" goes to CPU 0 itself.
-    try:
-        with open("/sys/module/rpcdev_sim/parameters/fw_cpu", "w") as f:
-            f.write("0" if os.cpu_count() > 1 else "-1")
-    except OSError:
-        pass
-    pin(1)
-
     rows = []
     results = {"rows": rows, "ratios": {}}
 
@@ -328,19 +588,16 @@ def main():
     for policy in policies:
         measure(f"rpcdev, Python handler ({policy})",
                 lambda n: python_server(args.device, args.qid, policy, n))
-    c = None
-    if os.access(args.tool, os.X_OK):
-        c = measure(f"rpcdev, C handler ({policies[0]})",
-                    lambda n: c_server(args.tool, args.device, args.qid,
-                                       policies[0], n))
+    c = measure(f"rpcdev, C handler ({policies[0]})",
+                lambda n: c_server(args.device, args.qid, policies[0], n))
     tcp = measure("Python TCP server (ARTIQ's transport)", tcp_server)
 
     big = str(counts[-1])
     py = rows[0][1][big]
-    if c:
-        results["ratios"]["python_vs_c"] = py["p50"] / c[big]["p50"]
+    results["ratios"]["python_vs_c"] = py["p50"] / c[big]["p50"]
     results["ratios"]["tcp_vs_python"] = tcp[big]["p50"] / py["p50"]
-    results["pause"] = pause_check(args.device, args.qid, tcp[big]["p50"])
+    results["pause"] = pause_check(args.device, args.qid, tcp[big]["p50"],
+                                   args.pauses)
 
     print(table(results, counts), flush=True)
     if args.json:
@@ -352,6 +609,51 @@ def main():
             with open(args.json, "w") as f:
                 f.write(data + "\n")
     return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--counts", default="100,10000")
+    ap.add_argument("--policies", default="adaptive",
+                    help="wait policies of the Python server (comma-separated)")
+    ap.add_argument("--device", default="/dev/rpcdev0")
+    ap.add_argument("--qid", type=int, default=0)
+    ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--quick", action="store_true",
+                    help="--counts 100 (--bench: -n 1000)")
+    ap.add_argument("--bench", action="store_true",
+                    help="make bench's rows and targets (see above)")
+    ap.add_argument("-n", type=int, metavar="COUNT",
+                    help="--bench: RPCs per row and repetition")
+    ap.add_argument("--repeat", type=int, default=5, metavar="N",
+                    help="--bench: repetitions of every row (default 5)")
+    ap.add_argument("--pauses", type=int, default=PAUSES, metavar="N",
+                    help=f"pause checks per run (default {PAUSES})")
+    args = ap.parse_args()
+    if args.repeat < 1 or args.pauses < 1 or (args.n is not None and args.n < 1):
+        ap.error("-n, --repeat and --pauses take a count of at least 1")
+
+    # The device's firmware on CPU 0, every host thread on CPU 1, as the C
+    # bench places them; the TCP "device" goes to CPU 0 itself. fw_cpu is
+    # given back at the end.
+    old_fw_cpu = None
+    try:
+        with open(FW_CPU) as f:
+            old_fw_cpu = f.read().strip()
+        with open(FW_CPU, "w") as f:
+            f.write("0" if os.cpu_count() > 1 else "-1")
+    except OSError:
+        pass
+    pin(1)
+    try:
+        return bench_main(args) if args.bench else artiq_main(args)
+    finally:
+        if old_fw_cpu is not None:
+            try:
+                with open(FW_CPU, "w") as f:
+                    f.write(old_fw_cpu)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":

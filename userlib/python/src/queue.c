@@ -617,6 +617,8 @@ static PyMethodDef queue_methods[] = {
 	  METH_VARARGS | METH_KEYWORDS, rpcdev_py_serve_ready_doc },
 	{ "_finish", (PyCFunction)(void (*)(void))rpcdev_py_queue_finish,
 	  METH_VARARGS | METH_KEYWORDS, rpcdev_py_finish_doc },
+	{ "_serve_c", (PyCFunction)(void (*)(void))rpcdev_py_queue_serve_c,
+	  METH_VARARGS | METH_KEYWORDS, rpcdev_py_serve_c_doc },
 	{ "store", (PyCFunction)(void (*)(void))queue_store,
 	  METH_VARARGS | METH_KEYWORDS, queue_store_doc },
 	{ "_store_timed", (PyCFunction)(void (*)(void))queue_store_timed,

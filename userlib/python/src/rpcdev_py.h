@@ -136,9 +136,12 @@ PyObject *rpcdev_py_queue_serve_ready(PyObject *self, PyObject *args,
 				      PyObject *kwds);
 PyObject *rpcdev_py_queue_finish(PyObject *self, PyObject *args,
 				 PyObject *kwds);
+PyObject *rpcdev_py_queue_serve_c(PyObject *self, PyObject *args,
+				  PyObject *kwds);
 extern const char rpcdev_py_serve_doc[];
 extern const char rpcdev_py_serve_ready_doc[];
 extern const char rpcdev_py_finish_doc[];
+extern const char rpcdev_py_serve_c_doc[];
 
 /* serve.c: does this thread serve @q (is close() called from a handler)? */
 int rpcdev_py_serving_here(const struct rpcdev_py_queue *q);

@@ -477,6 +477,70 @@ static int serve_end(struct rpcdev_py_queue *q, struct serve_frame *f)
 	return r ? 0 : -1;
 }
 
+/* serve()'s and _serve_c()'s count: None (no limit, 0) or at least 1. */
+static int serve_parse_count(PyObject *obj, uint64_t *count)
+{
+	*count = 0;
+	if (obj == Py_None)
+		return 0;
+	*count = PyLong_AsUnsignedLongLong(obj);
+	if (*count == (uint64_t)-1 && PyErr_Occurred())
+		return -1;
+	if (!*count) {
+		PyErr_SetString(PyExc_ValueError,
+				"count must be None or at least 1");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The idle timeout (serve(timeout=)), kept without reading the clock on
+ * each upcall: a wait that timed out lasted at least its chunk, so the
+ * chunks of the waits that timed out since the last upcall are a lower
+ * bound of the time without one. Only an interrupted wait (-EINTR: a
+ * signal, interrupt()) reads the clock, from the first such wait on.
+ */
+struct serve_idle {
+	uint64_t limit;		/* the timeout in ns; 0: none */
+	uint64_t waited;	/* ns known to have passed without an upcall */
+	uint64_t since;		/* a time without an upcall since, or 0 */
+};
+
+/*
+ * How long the next wait may run, in @chunk: at most SERVE_CHUNK_NS, and
+ * not past the idle timeout. 0 when the idle timeout is over, else 1.
+ */
+static int serve_idle_chunk(const struct serve_idle *idle, uint64_t *chunk)
+{
+	*chunk = SERVE_CHUNK_NS;
+	if (!idle->limit)
+		return 1;
+	if (idle->waited >= idle->limit)
+		return 0;
+	if (idle->limit - idle->waited < *chunk)
+		*chunk = idle->limit - idle->waited;
+	return 1;
+}
+
+/* A wait of @chunk ended with @ret: 0 (an upcall), -ETIMEDOUT or -EINTR. */
+static void serve_idle_note(struct serve_idle *idle, int ret, uint64_t chunk)
+{
+	uint64_t now;
+
+	if (!ret) {
+		idle->waited = idle->since = 0;
+	} else if (ret == -ETIMEDOUT) {
+		idle->waited += chunk;
+	} else if (ret == -EINTR && idle->limit) {
+		now = serve_now_ns();
+		if (!idle->since)
+			idle->since = now;
+		else if (now - idle->since > idle->waited)
+			idle->waited = now - idle->since;
+	}
+}
+
 const char rpcdev_py_serve_doc[] =
 "serve($self, handlers, *, count=None, timeout=None, stamps=None)\n--\n\n"
 "Serve the device's upcalls in this thread until stop(), count upcalls,\n"
@@ -516,25 +580,18 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 	struct rpcdev_upcall_req up;
 	struct rpcdev_upcall_reply reply;
 	struct serve_frame frame;
-	uint64_t idle_ns, last, now, chunk, t = 0, count = 0, served = 0;
+	struct serve_idle idle = { 0 };
+	uint64_t chunk, t = 0, count, served = 0;
 	int ret, have = 0, failed = 0;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$OOO:serve", kwlist,
 					 &handlers, &countarg, &targ,
 					 &stamparg))
 		return NULL;
-	if (serve_parse_handlers(handlers) || rpcdev_py_timeout(targ, &idle_ns))
+	if (serve_parse_handlers(handlers) ||
+	    rpcdev_py_timeout(targ, &idle.limit) ||
+	    serve_parse_count(countarg, &count))
 		return NULL;
-	if (countarg != Py_None) {
-		count = PyLong_AsUnsignedLongLong(countarg);
-		if (count == (uint64_t)-1 && PyErr_Occurred())
-			return NULL;
-		if (!count) {
-			PyErr_SetString(PyExc_ValueError,
-					"count must be None or at least 1");
-			return NULL;
-		}
-	}
 	c.handlers = handlers;
 	if (serve_parse_stamps(&c, stamparg))
 		return NULL;
@@ -543,19 +600,11 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 		return NULL;
 	}
 	q->stop = 0;
-	last = serve_now_ns();
 
 	for (;;) {
-		if (q->stop || q->closing || (count && served >= count))
+		if (q->stop || q->closing || (count && served >= count) ||
+		    !serve_idle_chunk(&idle, &chunk))
 			break;
-		chunk = SERVE_CHUNK_NS;
-		if (idle_ns) {
-			now = serve_now_ns();
-			if (now - last >= idle_ns)
-				break;
-			if (idle_ns - (now - last) < chunk)
-				chunk = idle_ns - (now - last);
-		}
 		ret = -ETIMEDOUT;
 		if (have && q->policy != RPCDEV_WAIT_BLOCK) {
 			/*
@@ -589,6 +638,8 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 		if (have && ret != -EINVAL && ret != -E2BIG && ret != -EFAULT &&
 		    ret != -EIO)
 			have = 0;
+		/* A timeout here is the full wait's, not the glance's. */
+		serve_idle_note(&idle, ret, chunk);
 		if (ret == -ETIMEDOUT || ret == -EINTR) {
 			if (PyErr_CheckSignals()) {
 				failed = 1;
@@ -602,8 +653,6 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 			break;
 		}
 		served++;
-		if (idle_ns)
-			last = serve_now_ns();
 		if (c.nstamps && (uint64_t)c.nstamps >= served)
 			((uint64_t *)c.stamps.buf)[served - 1] = t;
 		have = 1;
@@ -621,6 +670,82 @@ PyObject *rpcdev_py_queue_serve(PyObject *self, PyObject *args,
 	if (failed)
 		return NULL;
 	return PyLong_FromUnsignedLongLong(served);
+}
+
+/* _serve_c(): librpcdev's own serve loop, with an empty C handler. */
+struct serve_c_ctx {
+	uint64_t want, served;
+};
+
+static int serve_c_empty(void *arg, const struct rpcdev_upcall_req *up,
+			 struct rpcdev_upcall_reply *reply)
+{
+	struct serve_c_ctx *c = arg;
+
+	(void)up;
+	reply->len = 0;
+	return ++c->served >= c->want ? RPCDEV_SERVE_STOP : 0;
+}
+
+const char rpcdev_py_serve_c_doc[] =
+"_serve_c($self, count=None, *, timeout=None)\n--\n\n"
+"For the benchmark (bench_artiq.py): serve count upcalls (None: until\n"
+"stop(), close() or the timeout) with the C server, librpcdev's\n"
+"rpcdev_serve() and an empty reply written in C, as a C program would,\n"
+"without the GIL; return how many were served. Ends early after timeout\n"
+"seconds without an upcall.";
+
+PyObject *rpcdev_py_queue_serve_c(PyObject *self, PyObject *args,
+				  PyObject *kwds)
+{
+	static char *kwlist[] = { "count", "timeout", NULL };
+	struct rpcdev_py_queue *q = (struct rpcdev_py_queue *)self;
+	PyObject *countarg = Py_None, *targ = NULL;
+	struct serve_c_ctx c = { 0 };
+	struct serve_frame frame;
+	struct serve_idle idle = { 0 };
+	uint64_t chunk;
+	int ret, failed = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$O:_serve_c", kwlist,
+					 &countarg, &targ) ||
+	    rpcdev_py_timeout(targ, &idle.limit) ||
+	    serve_parse_count(countarg, &c.want))
+		return NULL;
+	if (!c.want)
+		c.want = UINT64_MAX;
+	if (serve_begin(q, &frame))
+		return NULL;
+	q->stop = 0;
+	/* In chunks, so that signals, stop() and close() are seen. */
+	while (c.served < c.want && !q->stop && !q->closing &&
+	       serve_idle_chunk(&idle, &chunk)) {
+		uint64_t before = c.served;
+
+		Py_BEGIN_ALLOW_THREADS
+		ret = rpcdev_serve(&q->dev, serve_c_empty, &c, chunk);
+		Py_END_ALLOW_THREADS
+		/* Its timeout counts from its last upcall. */
+		if (c.served != before)
+			serve_idle_note(&idle, 0, 0);
+		serve_idle_note(&idle, ret, chunk);
+		if (ret == RPCDEV_SERVE_STOP)
+			break;
+		if (ret != -ETIMEDOUT && ret != -EINTR) {
+			rpcdev_py_errno(ret);
+			failed = 1;
+			break;
+		}
+		if (PyErr_CheckSignals()) {
+			failed = 1;
+			break;
+		}
+	}
+	if (serve_end(q, &frame) && !failed)
+		failed = 1;
+	if (failed)
+		return NULL;
+	return PyLong_FromUnsignedLongLong(c.served);
 }
 
 const char rpcdev_py_serve_ready_doc[] =
