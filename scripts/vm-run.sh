@@ -206,10 +206,9 @@ build_initramfs() {
 		[ -f "$f" ] || continue
 		install -m 0644 "$f" "$root/lib/rpcdev/"
 	done
-	# Tests without the modules would fail by the hundred, each saying
-	# less; only an overlay (an installed tree) may bring its own.
-	[ -f "$root/lib/rpcdev/rpcdev.ko" ] || [ -n "$overlay" ] ||
-		die "no modules for $abi in $build/kmod/$abi (build them: make FLAVOUR=$flavour)"
+	# The runner's own tests and the install test boot without them.
+	[ -f "$root/lib/rpcdev/rpcdev.ko" ] ||
+		echo "note: no modules in $build/kmod/$abi (build them: make FLAVOUR=$flavour)" >&2
 
 	for f in "$build/selftests/vm"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
