@@ -29,6 +29,7 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 	mutex_init(&q->mb_lock);
 	init_waitqueue_head(&q->wq);
 	init_waitqueue_head(&q->uwq);
+	rpcdev_uring_init(q);
 }
 
 /*
@@ -208,6 +209,7 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}
+	rpcdev_uring_detach(q);
 	rpcdev_queue_free_mem(q);
 	q->owner = NULL;
 	f->q = NULL;

@@ -30,6 +30,7 @@ static const char *const rpcdev_feature_names[] = {
 	[4] = "user_rings",	/* RPCDEV_FEAT_USER_RINGS */
 	[5] = "ring_wake",	/* RPCDEV_FEAT_RING_WAKE */
 	[6] = "async_noack",	/* RPCDEV_FEAT_ASYNC_NOACK */
+	[7] = "uring_cmd",	/* RPCDEV_FEAT_URING_CMD */
 };
 
 static const char *const rpcdev_status_names[] = {

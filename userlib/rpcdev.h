@@ -280,7 +280,8 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * (RPCDEV_FEAT_DOWNCALL), "upcall" for bit 2 (RPCDEV_FEAT_UPCALL),
  * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX), "user_rings" for bit 4
  * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
- * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK).
+ * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "uring_cmd" for bit 7
+ * (RPCDEV_FEAT_URING_CMD).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.

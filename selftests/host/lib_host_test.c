@@ -220,9 +220,15 @@ TEST(feature_bit6_is_named_async_noack)
 	ASSERT_STREQ("async_noack", rpcdev_feature_name(6));
 }
 
-TEST(unknown_feature_bit7_has_no_name)
+TEST(feature_bit7_is_named_uring_cmd)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(7));
+	ASSERT_EQ(1ULL << 7, RPCDEV_FEAT_URING_CMD);
+	ASSERT_STREQ("uring_cmd", rpcdev_feature_name(7));
+}
+
+TEST(unknown_feature_bit8_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(8));
 }
 
 /* --- library: status names ------------------------------------------- */
