@@ -219,7 +219,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 {
 	struct rpcdev_queue *q = m->private;
 	struct rpcdev_queue_stats st;
-	u32 depth, nr_free, nr_abandoned;
+	u32 depth, nr_free, nr_abandoned, uring;
 	bool attached, user_rings;
 
 	scoped_guard(mutex, &q->rdev->qlock) {
@@ -230,6 +230,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 			st = q->stats;
 			nr_free = q->nr_free;
 			nr_abandoned = q->nr_abandoned;
+			uring = rpcdev_uring_pending(q);
 		}
 	}
 	seq_printf(m, "attached %d\n", attached);
@@ -246,6 +247,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 		   st.bad_upcalls, st.mbox_posts, st.mbox_msgs);
 	seq_printf(m, "interrupts %llu\nenters %llu\nuser_rings %d\n",
 		   st.interrupts, st.enters, user_rings);
+	seq_printf(m, "uring_pending %u\n", uring);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rpcdev_queue);

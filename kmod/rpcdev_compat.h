@@ -108,17 +108,20 @@ static inline bool rpcdev_uring_cmd_dying(struct io_uring_cmd *cmd)
 #endif
 
 /*
- * Task work that may not reach its task's memory: the task is exiting or
- * the ring going (6.12 says so in the flags; on 6.1 the work then runs
- * in the exiting task, or in a kernel worker without its memory).
+ * Is the task work of @cmd to give up: its task exiting, or its ring
+ * closed, so that nobody would read what it wrote? 6.12 says so in the
+ * flags; on 6.1 we ask as 6.12 does (the work may then run in a kernel
+ * worker, without the task's memory).
  */
-static inline bool rpcdev_uring_task_dead(unsigned int issue_flags)
+static inline bool rpcdev_uring_task_dead(struct io_uring_cmd *cmd,
+					  unsigned int issue_flags)
 {
 #ifdef RPCDEV_HAVE_URING_TASK_DEAD
-	if (issue_flags & IO_URING_F_TASK_DEAD)
-		return true;
+	return issue_flags & IO_URING_F_TASK_DEAD;
+#else
+	return (current->flags & (PF_KTHREAD | PF_EXITING)) || !current->mm ||
+	       percpu_ref_is_dying(&cmd_to_io_kiocb(cmd)->ctx->refs);
 #endif
-	return (current->flags & PF_EXITING) || !current->mm;
 }
 
 #endif /* _RPCDEV_COMPAT_H */

@@ -470,5 +470,6 @@ void rpcdev_uring_call_done(struct rpcdev_queue *q, struct rpcdev_slot *s,
 void rpcdev_uring_complete(struct list_head *done);
 void rpcdev_uring_deliver(struct rpcdev_queue *q);
 void rpcdev_uring_fail(struct rpcdev_queue *q);
+u32 rpcdev_uring_pending(struct rpcdev_queue *q);
 
 #endif /* _RPCDEV_CORE_H */

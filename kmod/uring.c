@@ -109,6 +109,19 @@ void rpcdev_uring_detach(struct rpcdev_queue *q)
 		     !list_empty(&q->ur_mbox));
 }
 
+/* Commands pending on @q, for debugfs. Called with q->lock held. */
+u32 rpcdev_uring_pending(struct rpcdev_queue *q)
+{
+	struct list_head *lists[] = { &q->ur_calls, &q->ur_fetch, &q->ur_mbox };
+	struct list_head *pos;
+	u32 i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each(pos, lists[i])
+			n++;
+	return n;
+}
+
 /* Where io_uring cannot cancel, watch the pending commands (6.1). */
 static void rpcdev_uring_watch(struct rpcdev_queue *q)
 {
@@ -478,7 +491,7 @@ static int rpcdev_uring_call_end(struct rpcdev_queue *q,
 	};
 	int ret;
 
-	if (rpcdev_uring_task_dead(issue_flags)) {
+	if (rpcdev_uring_task_dead(rpcdev_pdu_cmd(p), issue_flags)) {
 		ret = -ECANCELED;
 	} else {
 		guard(rwsem_read)(&q->rdev->lock);
@@ -511,7 +524,7 @@ static int rpcdev_uring_upcall_end(struct rpcdev_queue *q,
 	ret = rpcdev_gone(q->rdev);
 	if (ret)
 		return ret;
-	if (!rpcdev_uring_task_dead(issue_flags))
+	if (!rpcdev_uring_task_dead(rpcdev_pdu_cmd(p), issue_flags))
 		return rpcdev_uring_upcall_out(q, p->addr, p->id);
 	/* The server will never learn of it. */
 	rpcdev_upcall_undeliver(q, p->id);
@@ -529,7 +542,7 @@ static int rpcdev_uring_mbox_end(struct rpcdev_queue *q,
 	LIST_HEAD(ready);
 	int ret;
 
-	if (rpcdev_uring_task_dead(issue_flags))
+	if (rpcdev_uring_task_dead(rpcdev_pdu_cmd(p), issue_flags))
 		return -ECANCELED;
 	guard(rwsem_read)(&q->rdev->lock);
 	for (;;) {

@@ -717,6 +717,12 @@ struct rpcdev_enter {
  * are answered RPCDEV_STATUS_NO_SERVER when the file is closed (and so
  * when its process dies), as for RPCDEV_IOC_REPLY_AND_WAIT.
  *
+ * A command completes in the task that submitted it (io_uring's task
+ * work). On a ring set up without IORING_SETUP_DEFER_TASKRUN that work
+ * interrupts the task as a signal would, so a wait of the same thread in
+ * an rpcdev ioctl may then end with EINTR: keep a thread's ring and its
+ * waiting ioctls apart, or set the ring up with IORING_SETUP_DEFER_TASKRUN.
+ *
  * RPCDEV_URING_CALL:	a synchronous downcall, as RPCDEV_IOC_CALL: addr
  *			points to struct rpcdev_call (timeout_ns zero). The
  *			request is copied into the slot's DQ buffer at the
