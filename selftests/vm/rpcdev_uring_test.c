@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -45,10 +46,16 @@
 /* The test process's ring. */
 static struct io_uring ring;
 
-/* Set up the ring; 0 or -errno. */
+/* Set up the ring with IORING_SETUP_* @flags; 0 or -errno. */
+static int ring_init_flags(unsigned int flags)
+{
+	return io_uring_queue_init(RING_ENTRIES, &ring, flags);
+}
+
+/* Set up the ring as most tests have it; 0 or -errno. */
 static int ring_init(void)
 {
-	return io_uring_queue_init(RING_ENTRIES, &ring, 0);
+	return ring_init_flags(0);
 }
 
 /* The next free SQE (the ring is never full in these tests). */
@@ -332,6 +339,29 @@ TEST_F(uring, commit_of_an_upcall_not_taken_gives_einval_at_once)
 	ASSERT_EQ(0, rpcdev_prep_upcall_commit(sqe_get(), &self->dev, &op,
 					       &reply));
 	ASSERT_EQ(-EINVAL, op_wait(&op));
+}
+
+TEST_F(uring, commit_on_another_files_queue_gives_einval)
+{
+	struct rpcdev_upcall_reply reply = { 0 };
+	struct rpcdev_uring_op op, other;
+	struct rpcdev dev1;
+	struct run run;
+
+	ATTACH_RING(0);
+	ASSERT_EQ(0, rpcdev_open(&dev1, DEV_PATH));
+	ASSERT_EQ(0, rpcdev_queue_attach(&dev1, 1, 0, 0));
+	run_init(&run, &dev1, 1, METHOD_A, 16, RPCDEV_SIM_UPCALL_VERIFY);
+	ASSERT_EQ(0, run_start(&run));
+	ASSERT_EQ(0, rpcdev_prep_upcall_fetch(sqe_get(), &dev1, &op));
+	ASSERT_EQ(0, op_wait(&op));
+	/* Queue 1's upcall, answered on queue 0's file. */
+	reply.id = op.res.up.id;
+	ASSERT_EQ(0, rpcdev_prep_upcall_commit(sqe_get(), &self->dev, &other,
+					       &reply));
+	ASSERT_EQ(-EINVAL, op_wait(&other));
+	ASSERT_EQ(0, echo_reply(&dev1, &op.res.up));
+	ASSERT_EQ(0, run_done_exactly(&run));
 }
 
 TEST_F(uring, async_upcalls_come_through_fetch_flagged)
@@ -911,6 +941,104 @@ TEST_F(uring, one_ring_serves_two_queues)
 	ASSERT_EQ(4U, served[1]);
 }
 
+/* ===================================================================== */
+/* Stress: processes making calls over io_uring, nothing lost or twice    */
+/* ===================================================================== */
+
+#define STRESS_PROCS		4
+/* Calls per process; RPCDEV_STRESS_COUNT / 10 where the runner sets it. */
+#define STRESS_CALLS		100000
+#define STRESS_INFLIGHT		16
+#define STRESS_TEST_S		600
+
+static unsigned int stress_calls(void)
+{
+	const char *s = getenv("RPCDEV_STRESS_COUNT");
+	unsigned long n;
+
+	if (!s || !*s)
+		return STRESS_CALLS;
+	n = strtoul(s, NULL, 10) / 10;
+	return n < 100 || n > STRESS_CALLS ? STRESS_CALLS : (unsigned int)n;
+}
+
+/* One call of the stress: its op and its 8 bytes each way. */
+struct stress_call {
+	struct rpcdev_uring_op op;
+	uint64_t req, resp;
+};
+
+static int stress_prep(struct rpcdev *dev, struct stress_call *c, uint64_t req)
+{
+	c->req = req;
+	c->resp = ~req;
+	return rpcdev_prep_call(sqe_get(), dev, &c->op, RPCDEV_SIM_ECHO,
+				&c->req, sizeof(c->req), &c->resp,
+				sizeof(c->resp));
+}
+
+/*
+ * A stress process: @n echo calls on queue @qid, STRESS_INFLIGHT in flight
+ * on its ring, each answer checked against its own request and counted
+ * once. Returns 0, or the errno it exits with.
+ */
+static int stress_proc(unsigned int qid, unsigned int n)
+{
+	static struct stress_call calls[STRESS_INFLIGHT];
+	unsigned int next = 0, done = 0, i;
+	unsigned char *seen = calloc(n, 1);
+	struct rpcdev dev;
+
+	if (!seen || rpcdev_open(&dev, DEV_PATH) ||
+	    rpcdev_queue_attach(&dev, qid, STRESS_INFLIGHT, 0) || ring_init())
+		return EBADE;
+	for (i = 0; i < STRESS_INFLIGHT && next < n; i++)
+		if (stress_prep(&dev, &calls[i], (uint64_t)qid << 32 | next++))
+			return EBADE;
+	while (done < n) {
+		struct rpcdev_uring_op *op;
+		struct stress_call *c;
+		uint32_t seq;
+
+		if (next_op(&op))
+			return EIO;
+		c = (struct stress_call *)op;
+		if (op->res.call.status != RPCDEV_STATUS_OK ||
+		    op->res.call.resp_len != sizeof(c->req) || c->resp != c->req ||
+		    c->req >> 32 != qid)
+			return EPROTO;
+		seq = (uint32_t)c->req;
+		if (seq >= n || seen[seq]++)
+			return EEXIST;
+		done++;
+		if (next < n && stress_prep(&dev, c, (uint64_t)qid << 32 | next++))
+			return EBADE;
+	}
+	return io_uring_sq_ready(&ring) || cqe_ready() ? EEXIST : 0;
+}
+
+TEST_F_TIMEOUT(uring, processes_calling_over_io_uring_lose_and_repeat_nothing,
+	       STRESS_TEST_S)
+{
+	unsigned int n = stress_calls(), i;
+	pid_t pid[STRESS_PROCS];
+
+	TH_LOG("%u processes x %u calls", STRESS_PROCS, n);
+	for (i = 0; i < STRESS_PROCS; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(stress_proc(i, n));
+	}
+	for (i = 0; i < STRESS_PROCS; i++) {
+		int status;
+
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("process %u", i);
+	}
+}
+
 /* The handler of the serve loop tests: echo, stop after *@ctx upcalls. */
 static int echo_until(void *ctx, const struct rpcdev_upcall_req *up,
 		      struct rpcdev_upcall_reply *reply)
@@ -922,6 +1050,7 @@ static int echo_until(void *ctx, const struct rpcdev_upcall_req *up,
 	return --*left ? 0 : RPCDEV_SERVE_STOP;
 }
 
+/* As the README sets its ring up: completion work only in io_uring_enter(). */
 TEST_F(uring, serve_loop_serves_two_queues_from_one_thread)
 {
 	struct rpcdev_uring_op ops[4];
@@ -930,7 +1059,9 @@ TEST_F(uring, serve_loop_serves_two_queues_from_one_thread)
 	struct run run[2];
 	int i;
 
-	ATTACH_RING(0);
+	ATTACH_BLOCK(0);
+	ASSERT_EQ(0, ring_init_flags(IORING_SETUP_SINGLE_ISSUER |
+				     IORING_SETUP_DEFER_TASKRUN));
 	ASSERT_EQ(0, rpcdev_open(&dev1, DEV_PATH));
 	ASSERT_EQ(0, rpcdev_queue_attach(&dev1, 1, 0, 0));
 	run_init(&run[0], &self->dev, 4, METHOD_A, 40, RPCDEV_SIM_UPCALL_VERIFY);
