@@ -363,7 +363,7 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 
 	if (copy_from_user(&call, u64_to_user_ptr(p->addr), sizeof(call)))
 		return -EFAULT;
-	/* Commands time out by IORING_OP_LINK_TIMEOUT, not by the kernel. */
+	/* A command waits until it completes or its ring goes. */
 	if (call.timeout_ns)
 		return -EINVAL;
 	id = rpcdev_call_start(q, &call);

@@ -1095,9 +1095,12 @@ struct rpcdev_uring_op {
  * @resp:	where the answer's payload goes, written before the CQE.
  * @resp_cap:	bytes available at @resp.
  *
- * The call of rpcdev_call() (RPCDEV_URING_CALL), without a timeout: bound
- * it with an IORING_OP_LINK_TIMEOUT if needed. Up to the queue's depth may
- * be in flight at once.
+ * The call of rpcdev_call() (RPCDEV_URING_CALL), without a timeout: a
+ * command waits until the device answers, and io_uring's cancellations
+ * (IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT) do not reach it; wait
+ * for its CQE with a timeout and close the ring to give up (its slot is
+ * then abandoned to the device). Up to the queue's depth may be in flight
+ * at once.
  *
  * Return: 0, or a negative errno value, and then @sqe is untouched:
  *	-EINVAL	@sqe, @dev or @op is NULL, @dev has no queue, or its queue

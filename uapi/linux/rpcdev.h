@@ -698,8 +698,9 @@ struct rpcdev_enter {
  *		attached with RPCDEV_ATTACH_USER_RINGS (a program driving the
  *		rings itself waits with RPCDEV_IOC_ENTER, the kernel never
  *		touches its rings); a timeout_ns that is not zero (a command
- *		waits until it completes: link an IORING_OP_LINK_TIMEOUT or
- *		close the ring to bound it);
+ *		waits until it completes; an IORING_OP_LINK_TIMEOUT cannot
+ *		end it either, see below: wait for the CQE with a timeout,
+ *		and close the ring to give up);
  *	ECANCELED the command's ring was closed, or its task exited, before
  *		it completed: a call's slot is then abandoned to the device
  *		as for a call interrupted by a signal, an upcall taken for a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] METHOD [PAYLOAD]: one
- * synchronous downcall, its status and its answer.
+ * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--uring] METHOD [PAYLOAD]:
+ * one synchronous downcall, its status and its answer.
  *
  * Output, on stdout:
  *	status: <NAME>
@@ -16,6 +16,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,8 @@
 #define CALL_HEX_PER_LINE	16
 
 static const char call_usage[] =
-	"Usage: " TOOL_NAME " call [-d PATH] [-q QID] [-t TIMEOUT_MS] METHOD [PAYLOAD]\n"
+	"Usage: " TOOL_NAME " call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--uring]\n"
+	"                   METHOD [PAYLOAD]\n"
 	"Call a method of the device and print the status and the answer.\n"
 	"\n"
 	"  METHOD         a number, or a method of rpcdev_sim: echo, fail,\n"
@@ -42,6 +44,7 @@ static const char call_usage[] =
 	"  -d PATH        the device (default " CALL_DEFAULT_PATH ")\n"
 	"  -q QID         the queue to use (default 0); it must be free\n"
 	"  -t TIMEOUT_MS  give up after this long (default 10000; 0 = never)\n"
+	"  --uring        make the call as an io_uring command, not an ioctl\n"
 	"  -h             show this help\n"
 	"\n"
 	"Prints \"status: NAME\", \"length: N\", then the answer: as text if\n"
@@ -168,7 +171,7 @@ static void call_report_status(const char *label,
 
 /* Attach @qid of @path, make the call, print the answer; the exit status. */
 static int call_run(const char *path, unsigned int qid, uint64_t timeout_ms,
-		    const char *label, unsigned int method,
+		    int uring, const char *label, unsigned int method,
 		    const void *req, size_t req_len, int decode_stats)
 {
 	struct rpcdev_call_result res;
@@ -197,8 +200,12 @@ static int call_run(const char *path, unsigned int qid, uint64_t timeout_ms,
 		rpcdev_close(&dev);
 		return EXIT_FAIL;
 	}
-	ret = rpcdev_call(&dev, method, req, req_len, resp, buf_size,
-			  timeout_ms * 1000000ULL, &res);
+	if (uring)
+		ret = tool_uring_call(&dev, method, req, req_len, resp,
+				      buf_size, timeout_ms * 1000000ULL, &res);
+	else
+		ret = rpcdev_call(&dev, method, req, req_len, resp, buf_size,
+				  timeout_ms * 1000000ULL, &res);
 	rpcdev_close(&dev);
 	if (ret < 0) {
 		tool_error(label, -ret);
@@ -231,14 +238,19 @@ static int cmd_call(int argc, char **argv)
 	uint64_t qid = 0, timeout_ms = CALL_DEFAULT_TIMEOUT_MS, us;
 	const char *path = CALL_DEFAULT_PATH, *payload = NULL, *mname;
 	unsigned int method;
+	static const struct option options[] = {
+		{ "uring", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	uint8_t delay[8];
 	const void *req;
 	size_t req_len;
-	int opt, i;
+	int opt, i, uring = 0;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt(argc, argv, "+d:q:t:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+d:q:t:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			path = optarg;
@@ -255,11 +267,17 @@ static int cmd_call(int argc, char **argv)
 				return tool_usage_error(&tool_cmd_call,
 					"bad timeout '%s' (milliseconds)", optarg);
 			break;
+		case 'U':
+			uring = 1;
+			break;
 		case 'h':
 			fputs(call_usage, stdout);
 			return EXIT_OK;
 		case '?':
 		default:
+			if (!optopt)
+				return tool_usage_error(&tool_cmd_call,
+					"unknown option '%s'", argv[optind - 1]);
 			if (optopt == 'd' || optopt == 'q' || optopt == 't')
 				return tool_usage_error(&tool_cmd_call,
 					"option -%c needs a value", optopt);
@@ -291,7 +309,7 @@ static int cmd_call(int argc, char **argv)
 		req = delay;
 		req_len = sizeof(delay);
 	}
-	return call_run(path, (unsigned int)qid, timeout_ms,
+	return call_run(path, (unsigned int)qid, timeout_ms, uring,
 			mname, method, req, req_len,
 			method == RPCDEV_SIM_STATS && !strcmp(mname, "stats"));
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev serve [-d PATH] [-q QID] [-n COUNT] [-t TIMEOUT_MS] [-s BUF_SIZE]
- *              [-v] [--fail NAME:MESSAGE]: serve the device's upcalls on a
- * queue with an echo server (each reply repeats its request), or fail each
- * with a given error.
+ *              [-v] [--fail NAME:MESSAGE] [--uring]: serve the device's
+ * upcalls on a queue with an echo server (each reply repeats its request),
+ * or fail each with a given error; with --uring from an io_uring.
  *
  * Output, on stdout: with -v one line per upcall,
  *	upcall id=<slot> method=<M> len=<bytes> tag=0x<tag>[ async]
@@ -28,7 +28,7 @@
 
 static const char serve_usage[] =
 	"Usage: " TOOL_NAME " serve [-d PATH] [-q QID] [-n COUNT] [-t TIMEOUT_MS]\n"
-	"                    [-s BUF_SIZE] [-v] [--fail NAME:MESSAGE]\n"
+	"                    [-s BUF_SIZE] [-v] [--fail NAME:MESSAGE] [--uring]\n"
 	"Serve the upcalls the device makes on a queue: answer each with its own\n"
 	"request (an echo server), or fail each with an error.\n"
 	"\n"
@@ -43,6 +43,8 @@ static const char serve_usage[] =
 	"  --fail NAME:MESSAGE\n"
 	"                 answer every upcall with the error NAME and MESSAGE\n"
 	"                 (status ERROR) instead of echoing it\n"
+	"  --uring        serve from an io_uring (" TOOL_URING_SLOTS_STR " upcalls held at once,\n"
+	"                 each answer sent with the next wait); not with -t\n"
 	"  -h             show this help\n"
 	"\n"
 	"The queue is this process's while it serves: the device's upcalls on\n"
@@ -113,7 +115,7 @@ static int serve_handler(void *arg, const struct rpcdev_upcall_req *up,
 }
 
 static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
-		     uint64_t timeout_ms, struct serve_ctx *ctx)
+		     uint64_t timeout_ms, int uring, struct serve_ctx *ctx)
 {
 	struct rpcdev dev;
 	int ret;
@@ -126,7 +128,11 @@ static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 	if (tool_open_queue(&dev, path, qid, 0, buf_size))
 		return EXIT_FAIL;
 
-	ret = rpcdev_serve(&dev, serve_handler, ctx, timeout_ms * 1000000ULL);
+	if (uring)
+		ret = tool_uring_serve(&dev, serve_handler, ctx);
+	else
+		ret = rpcdev_serve(&dev, serve_handler, ctx,
+				   timeout_ms * 1000000ULL);
 	rpcdev_close(&dev);
 
 	printf("served: %" PRIu64 "\n", ctx->served);
@@ -144,10 +150,11 @@ static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 	return EXIT_FAIL;
 }
 
-enum { SERVE_OPT_FAIL = 0x100 };
+enum { SERVE_OPT_FAIL = 0x100, SERVE_OPT_URING };
 
 static const struct option serve_options[] = {
 	{ "fail", required_argument, NULL, SERVE_OPT_FAIL },
+	{ "uring", no_argument, NULL, SERVE_OPT_URING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -158,7 +165,7 @@ static int cmd_serve(int argc, char **argv)
 	struct serve_ctx ctx = { 0 };
 	const char *path = TOOL_DEFAULT_PATH;
 	char *colon;
-	int opt;
+	int opt, uring = 0;
 
 	opterr = 0;
 	optind = 1;
@@ -204,6 +211,9 @@ static int cmd_serve(int argc, char **argv)
 			ctx.fail_name = optarg;
 			ctx.fail_message = colon + 1;
 			break;
+		case SERVE_OPT_URING:
+			uring = 1;
+			break;
 		case 'h':
 			fputs(serve_usage, stdout);
 			return EXIT_OK;
@@ -225,9 +235,12 @@ static int cmd_serve(int argc, char **argv)
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_serve,
 			"unexpected argument '%s'", argv[optind]);
+	if (uring && timeout_ms)
+		return tool_usage_error(&tool_cmd_serve,
+			"--uring waits without a timeout: no -t with it");
 	ctx.limit = count;
 	return serve_run(path, (unsigned int)qid, (unsigned int)buf_size,
-			 timeout_ms, &ctx);
+			 timeout_ms, uring, &ctx);
 }
 
 const struct tool_cmd tool_cmd_serve = {
