@@ -79,6 +79,9 @@ static int next_cqe(int *res, uint64_t *data)
 	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
 	if (ret < 0)
 		return ret;
+	/* liburing 2.3: a count and no CQE when it timed out after a submit. */
+	if (!cqe)
+		return -ETIME;
 	*res = cqe->res;
 	*data = cqe->user_data;
 	io_uring_cqe_seen(&ring, cqe);

@@ -28,9 +28,14 @@ int tool_uring_call(struct rpcdev *dev, unsigned int method, const void *req,
 	ret = rpcdev_prep_call(io_uring_get_sqe(&ring), dev, &op, method, req,
 			       req_len, resp, resp_cap);
 	if (!ret)
-		ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1,
-						       timeout_ns ? &ts : NULL,
-						       NULL);
+		ret = io_uring_submit(&ring);
+	/*
+	 * Not io_uring_submit_and_wait_timeout(): liburing 2.3 gives a
+	 * count and no CQE when the wait times out in the call that submits.
+	 */
+	if (ret >= 0)
+		ret = timeout_ns ? io_uring_wait_cqe_timeout(&ring, &cqe, &ts) :
+				   io_uring_wait_cqe(&ring, &cqe);
 	if (ret >= 0) {
 		ret = rpcdev_uring_result(cqe, &op);
 		io_uring_cqe_seen(&ring, cqe);
