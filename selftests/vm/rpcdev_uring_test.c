@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -750,18 +751,54 @@ TEST_F(pending, ring_and_file_closed_let_the_queue_go)
 /* A closed ring, an exit, a kill: what becomes of upcalls, slots, files  */
 /* ===================================================================== */
 
+/* A command left pending on a ring of another thread, which closes it. */
+struct ring_job {
+	struct rpcdev *dev;
+	const char *q0;
+	unsigned int kind;
+	struct rpcdev_uring_op op;
+	int ret;
+};
+
+static void *ring_job_main(void *arg)
+{
+	struct ring_job *j = arg;
+
+	j->ret = leave_pending(j->dev, j->q0, j->kind, &j->op);
+	if (!j->ret)
+		io_uring_queue_exit(&ring);
+	return NULL;
+}
+
+/*
+ * Attach queue 0 and leave a command of @kind pending on a ring that
+ * another thread sets up and closes, then wait until the command is gone.
+ * Not this thread's ring: the ring's closing sends its task work to the
+ * thread that submitted to it (TWA_SIGNAL), which would end a wait of that
+ * thread in an ioctl with EINTR.
+ */
+static int close_a_ring_with(struct ring_job *j)
+{
+	pthread_t t;
+	int ret;
+
+	ret = -pthread_create(&t, NULL, ring_job_main, j);
+	if (ret)
+		return ret;
+	pthread_join(t, NULL);
+	return j->ret ? j->ret :
+	       dbgfs_wait_key(j->q0, "uring_pending", 0, WAIT_MS);
+}
+
+#define RING_JOB(k) { .dev = &self->dev, .q0 = self->q0, .kind = (k) }
+
 TEST_F(uring, ring_closed_with_a_fetch_pending_leaves_upcalls_to_others)
 {
+	struct ring_job j = RING_JOB(RPCDEV_URING_OP_UPCALL);
 	struct rpcdev_upcall_req up;
-	struct rpcdev_uring_op op;
 	struct run run;
 
-	ATTACH_RING(0);
-	ASSERT_EQ(0, rpcdev_prep_upcall_fetch(sqe_get(), &self->dev, &op));
-	ASSERT_EQ(1, io_uring_submit(&ring));
-	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "uring_pending", 1, WAIT_MS));
-	io_uring_queue_exit(&ring);
-	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "uring_pending", 0, WAIT_MS));
+	ASSERT_EQ(0, close_a_ring_with(&j));
 	run_init(&run, &self->dev, 1, METHOD_A, 16, RPCDEV_SIM_UPCALL_VERIFY);
 	ASSERT_EQ(0, run_start(&run));
 	ASSERT_EQ(0, rpcdev_upcall_wait(&self->dev, SERVE_TIMEOUT_NS, &up));
@@ -771,33 +808,23 @@ TEST_F(uring, ring_closed_with_a_fetch_pending_leaves_upcalls_to_others)
 
 TEST_F(uring, ring_closed_with_a_call_pending_gives_the_slot_back)
 {
-	uint64_t us = htole64(PENDING_DELAY_US);
-	struct rpcdev_uring_op op;
+	struct ring_job j = RING_JOB(RPCDEV_URING_OP_CALL);
 
-	ATTACH_RING(4);
-	ASSERT_EQ(0, rpcdev_prep_call(sqe_get(), &self->dev, &op,
-				      RPCDEV_SIM_DELAY, &us, sizeof(us), NULL,
-				      0));
-	ASSERT_EQ(1, io_uring_submit(&ring));
-	io_uring_queue_exit(&ring);
-	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "uring_pending", 0, WAIT_MS));
+	ASSERT_EQ(0, close_a_ring_with(&j));
 	/* Abandoned to the device, free once it answered. */
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "completed", 1, WAIT_MS));
-	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", 4, WAIT_MS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", RPCDEV_DEFAULT_DEPTH,
+				    WAIT_MS));
 	ASSERT_EQ(0ULL, dbg(self->q0, "abandoned"));
 	ASSERT_EQ(0, echo_check(&self->dev));
 }
 
-TEST_F(uring, ring_closed_with_mbox_waits_pending_leaves_the_messages)
+TEST_F(uring, ring_closed_with_an_mbox_wait_pending_leaves_the_messages)
 {
-	struct rpcdev_uring_op op;
+	struct ring_job j = RING_JOB(RPCDEV_URING_OP_MBOX);
 	struct rpcdev_mbox_msg msg;
 
-	ATTACH_RING(0);
-	ASSERT_EQ(0, rpcdev_prep_mbox_wait(sqe_get(), &self->dev, &op));
-	ASSERT_EQ(1, io_uring_submit(&ring));
-	io_uring_queue_exit(&ring);
-	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "uring_pending", 0, WAIT_MS));
+	ASSERT_EQ(0, close_a_ring_with(&j));
 	ASSERT_EQ(0, notify(&self->dev, 1, 5));
 	ASSERT_EQ(0, rpcdev_mbox_read(&self->dev, &msg));
 	ASSERT_EQ(5ULL, msg.value);

@@ -723,6 +723,8 @@ struct rpcdev_enter {
  * interrupts the task as a signal would, so a wait of the same thread in
  * an rpcdev ioctl may then end with EINTR: keep a thread's ring and its
  * waiting ioctls apart, or set the ring up with IORING_SETUP_DEFER_TASKRUN.
+ * Closing a ring interrupts each thread that submitted to it so, once,
+ * whatever its flags.
  *
  * RPCDEV_URING_CALL:	a synchronous downcall, as RPCDEV_IOC_CALL: addr
  *			points to struct rpcdev_call (timeout_ns zero). The
