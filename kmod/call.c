@@ -54,7 +54,7 @@ static int rpcdev_slot_get(struct rpcdev_queue *q)
 	return -EAGAIN;
 }
 
-static void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
+void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
 {
 	guard(spinlock_irqsave)(&q->lock);
 	q->slots[id].state = RPCDEV_SLOT_FREE;
@@ -62,7 +62,7 @@ static void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
 }
 
 /* Write the DQ entry for slot @id and publish it, then ring the doorbell. */
-static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
+void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 {
 	struct rpcdev_entry src = {
 		.id = id,
@@ -85,10 +85,12 @@ static void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 
 /*
  * Check one DC entry (a private copy) against the slot it names and
- * complete that slot. Called with q->lock held.
+ * complete that slot; a slot an io_uring command waits for puts that
+ * command on @ready. Called with q->lock held.
  */
 static bool rpcdev_complete_one(struct rpcdev_queue *q,
-				const struct rpcdev_entry *e, u32 pos)
+				const struct rpcdev_entry *e, u32 pos,
+				struct list_head *ready)
 {
 	struct rpcdev_slot *s;
 
@@ -103,6 +105,8 @@ static bool rpcdev_complete_one(struct rpcdev_queue *q,
 		s->result = *e;
 		s->err = e->len > q->mem.buf_size ? -EIO : 0;
 		s->state = RPCDEV_SLOT_COMPLETED;
+		if (s->ucmd)
+			rpcdev_uring_call_done(q, s, ready);
 		return true;
 	case RPCDEV_SLOT_ABANDONED:
 		/* Its caller left: now the device is done with the buffers. */
@@ -126,6 +130,7 @@ void rpcdev_reap_completions(struct rpcdev_queue *q)
 {
 	u32 depth = q->mem.depth;
 	bool woke = false;
+	LIST_HEAD(ready);
 	u32 prod;
 
 	scoped_guard(spinlock_irqsave, &q->lock) {
@@ -141,7 +146,7 @@ void rpcdev_reap_completions(struct rpcdev_queue *q)
 			struct rpcdev_entry e;
 
 			memcpy(&e, &q->dc[q->dc_cons & (depth - 1)], sizeof(e));
-			if (rpcdev_complete_one(q, &e, q->dc_cons)) {
+			if (rpcdev_complete_one(q, &e, q->dc_cons, &ready)) {
 				q->stats.completed++;
 				woke = true;
 			} else {
@@ -151,8 +156,19 @@ void rpcdev_reap_completions(struct rpcdev_queue *q)
 		}
 		WRITE_ONCE(q->hctrl->dc_cons.val, q->dc_cons);
 	}
+	rpcdev_uring_complete(&ready);
 	if (woke)
 		wake_up_all(&q->wq);
+}
+
+/*
+ * Give up a POSTED slot: the device may still write its buffers, so it
+ * becomes FREE only when the answer comes. Called with q->lock held.
+ */
+void rpcdev_slot_abandon(struct rpcdev_queue *q, u32 id)
+{
+	q->slots[id].state = RPCDEV_SLOT_ABANDONED;
+	q->nr_abandoned++;
 }
 
 /*
@@ -173,9 +189,7 @@ static int rpcdev_wait(struct rpcdev_queue *q, u32 id, u64 timeout_ns)
 	guard(spinlock_irqsave)(&q->lock);
 	if (s->state == RPCDEV_SLOT_COMPLETED)
 		return 0;
-	/* The device may still write the buffers: leave them be. */
-	s->state = RPCDEV_SLOT_ABANDONED;
-	q->nr_abandoned++;
+	rpcdev_slot_abandon(q, id);
 	if (ret == -ETIMEDOUT)
 		q->stats.timeouts++;
 	else if (ret == -EINTR)
@@ -183,8 +197,11 @@ static int rpcdev_wait(struct rpcdev_queue *q, u32 id, u64 timeout_ns)
 	return ret;
 }
 
-static int rpcdev_slot_result(struct rpcdev_queue *q, u32 id,
-			      struct rpcdev_call *call)
+/*
+ * Copy slot @id's answer out as RPCDEV_IOC_CALL gives it: the result into
+ * @call, the payload to @call->resp. The slot stays the caller's.
+ */
+int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call)
 {
 	const struct rpcdev_slot *s = &q->slots[id];
 	u32 len = s->result.len;
@@ -202,6 +219,37 @@ static int rpcdev_slot_result(struct rpcdev_queue *q, u32 id,
 	return 0;
 }
 
+/**
+ * rpcdev_call_start() - check a downcall and take its slot.
+ * @q:		a queue the kernel drives (not user rings).
+ * @call:	the caller's argument, copied in.
+ *
+ * Checks @call as RPCDEV_IOC_CALL does, takes a slot and copies the request
+ * into its DQ buffer; the caller posts it with rpcdev_post().
+ *
+ * Return: the slot's id, or a negative errno (no slot is then held).
+ */
+int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call)
+{
+	int id;
+
+	if (call->flags || memchr_inv(call->reserved, 0, sizeof(call->reserved)))
+		return -EINVAL;
+	if (call->req_len > q->mem.buf_size)
+		return -E2BIG;
+
+	id = rpcdev_slot_get(q);
+	if (id < 0)
+		return id;
+	if (call->req_len &&
+	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id),
+			   u64_to_user_ptr(call->req), call->req_len)) {
+		rpcdev_slot_put(q, id);
+		return -EFAULT;
+	}
+	return id;
+}
+
 long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 {
 	struct rpcdev_queue *q = rpcdev_file_queue(f);
@@ -212,20 +260,9 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 		return -EINVAL;
 	if (copy_from_user(&call, ucall, sizeof(call)))
 		return -EFAULT;
-	if (call.flags || memchr_inv(call.reserved, 0, sizeof(call.reserved)))
-		return -EINVAL;
-	if (call.req_len > q->mem.buf_size)
-		return -E2BIG;
-
-	id = rpcdev_slot_get(q);
+	id = rpcdev_call_start(q, &call);
 	if (id < 0)
 		return id;
-	if (call.req_len &&
-	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id),
-			   u64_to_user_ptr(call.req), call.req_len)) {
-		rpcdev_slot_put(q, id);
-		return -EFAULT;
-	}
 
 	rpcdev_post(q, id, call.method, call.req_len);
 	ret = rpcdev_wait(q, id, call.timeout_ns);

@@ -148,6 +148,9 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 	info.nr_queues = rdev->nr_queues;
 	info.features = (rdev->features & RPCDEV_CORE_FEATURES) |
 			RPCDEV_FEAT_DEV_GONE;
+	/* io_uring commands are the core's own, on every device. */
+	if (IS_ENABLED(CONFIG_IO_URING))
+		info.features |= RPCDEV_FEAT_URING_CMD;
 	strscpy(info.name, rdev->name, sizeof(info.name));
 	info.minor = rdev->minor;
 
@@ -249,6 +252,7 @@ static const struct file_operations rpcdev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = rpcdev_fop_poll,
 	.mmap = rpcdev_fop_mmap,
+	.uring_cmd = rpcdev_fop_uring_cmd,
 	.llseek = noop_llseek,
 };
 
@@ -429,7 +433,7 @@ err_minor:
 }
 EXPORT_SYMBOL_GPL(rpcdev_register_device);
 
-/* Make every sleeper on the device look at @gone. */
+/* Make every sleeper on the device look at @gone, end every io_uring command. */
 static void rpcdev_wake_all(struct rpcdev_device *rdev)
 {
 	u32 i;
@@ -438,6 +442,7 @@ static void rpcdev_wake_all(struct rpcdev_device *rdev)
 	for (i = 0; i < rdev->nr_queues; i++) {
 		wake_up_all(&rdev->queues[i].wq);
 		wake_up_all(&rdev->queues[i].uwq);
+		rpcdev_uring_fail(&rdev->queues[i]);
 	}
 }
 
@@ -536,8 +541,10 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 		return;
 	}
 	rpcdev_reap_completions(q);
-	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q))
+	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q)) {
+		rpcdev_uring_deliver(q);
 		wake_up_all(&q->uwq);
+	}
 }
 EXPORT_SYMBOL_GPL(rpcdev_queue_interrupt);
 

@@ -42,7 +42,7 @@ long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
 }
 
 /* Messages waiting, as far as the producer index tells. */
-static u32 rpcdev_mbox_avail(struct rpcdev_queue *q)
+u32 rpcdev_mbox_avail(struct rpcdev_queue *q)
 {
 	return READ_ONCE(q->dctrl->mb_prod.val) - READ_ONCE(q->mb_cons);
 }
@@ -52,15 +52,17 @@ bool rpcdev_mbox_pending(struct rpcdev_queue *q)
 	return rpcdev_mbox_avail(q) != 0;
 }
 
-long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
-			    struct rpcdev_mbox_msg __user *uarg)
+/**
+ * rpcdev_mbox_take() - take the oldest device-to-host message.
+ * @q:		an attached queue.
+ * @uarg:	where the message goes, as RPCDEV_IOC_MBOX_READ gives it.
+ *
+ * Return: 0, -EAGAIN when no message waits, -EFAULT (nothing consumed).
+ */
+int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg)
 {
-	struct rpcdev_queue *q = rpcdev_file_queue(f);
 	struct rpcdev_mbox_msg m = {};
 	u32 avail, skip = 0;
-
-	if (!q)
-		return -EINVAL;
 
 	/* A sleeping lock: the message is consumed only once it is copied. */
 	guard(mutex)(&q->mb_lock);
@@ -88,4 +90,14 @@ long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
 	WRITE_ONCE(q->hctrl->mb_cons.val, q->mb_cons);
 	q->stats.mbox_msgs++;
 	return 0;
+}
+
+long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
+			    struct rpcdev_mbox_msg __user *uarg)
+{
+	struct rpcdev_queue *q = rpcdev_file_queue(f);
+
+	if (!q)
+		return -EINVAL;
+	return rpcdev_mbox_take(q, uarg);
 }

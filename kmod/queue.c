@@ -29,6 +29,7 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 	mutex_init(&q->mb_lock);
 	init_waitqueue_head(&q->wq);
 	init_waitqueue_head(&q->uwq);
+	rpcdev_uring_init(q);
 }
 
 /*
@@ -208,6 +209,7 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}
+	rpcdev_uring_detach(q);
 	rpcdev_queue_free_mem(q);
 	q->owner = NULL;
 	f->q = NULL;
@@ -217,7 +219,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 {
 	struct rpcdev_queue *q = m->private;
 	struct rpcdev_queue_stats st;
-	u32 depth, nr_free, nr_abandoned;
+	u32 depth, nr_free, nr_abandoned, uring;
 	bool attached, user_rings;
 
 	scoped_guard(mutex, &q->rdev->qlock) {
@@ -228,6 +230,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 			st = q->stats;
 			nr_free = q->nr_free;
 			nr_abandoned = q->nr_abandoned;
+			uring = rpcdev_uring_pending(q);
 		}
 	}
 	seq_printf(m, "attached %d\n", attached);
@@ -244,6 +247,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 		   st.bad_upcalls, st.mbox_posts, st.mbox_msgs);
 	seq_printf(m, "interrupts %llu\nenters %llu\nuser_rings %d\n",
 		   st.interrupts, st.enters, user_rings);
+	seq_printf(m, "uring_pending %u\n", uring);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rpcdev_queue);

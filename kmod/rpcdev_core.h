@@ -10,6 +10,7 @@
  *   upcall.c	upcalls on UQ/UR, RPCDEV_IOC_REPLY_AND_WAIT
  *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
  *   mbox.c	the mailbox in both directions
+ *   uring.c	io_uring commands (file_operations.uring_cmd)
  *
  * Lock order, outermost first:
  *
@@ -32,6 +33,8 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/list.h>
+#include <linux/workqueue.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -42,6 +45,7 @@
 
 #include "rpcdev_backend.h"
 
+struct io_uring_cmd;
 struct rpcdev_file;
 struct rpcdev_queue;
 
@@ -140,12 +144,19 @@ enum rpcdev_slot_state {
  *		tag, so a late or duplicated answer is recognized.
  * @err:	0, or -EIO when the device's answer was malformed.
  * @result:	the device's answer, checked, once COMPLETED.
+ * @ucmd:	the io_uring command (RPCDEV_URING_CALL) that waits for the
+ *		answer, or NULL; under the queue's lock.
+ * @resp:	with @ucmd: where the payload of the answer goes and
+ * @resp_cap:	how much of it, as struct rpcdev_call says.
  */
 struct rpcdev_slot {
 	enum rpcdev_slot_state state;
 	u32 gen;
 	int err;
 	struct rpcdev_entry result;
+	struct io_uring_cmd *ucmd;
+	u64 resp;
+	u32 resp_cap;
 };
 
 /*
@@ -237,6 +248,14 @@ struct rpcdev_queue_stats {
  * @mb_lock:	serializes mailbox readers; protects @mb_cons and @mb_lost.
  * @mb_cons:	the kernel's device-to-host mailbox consumer index.
  * @mb_lost:	mailbox messages overwritten since the last read.
+ * @ur_calls:	RPCDEV_URING_CALL commands waiting for their answers,
+ * @ur_fetch:	RPCDEV_URING_UPCALL_FETCH and _COMMIT commands waiting for
+ *		an upcall, oldest first, and
+ * @ur_mbox:	RPCDEV_URING_MBOX_WAIT commands waiting for a message:
+ *		struct rpcdev_uring_pdu.node (uring.c), under @lock. A
+ *		command on them holds its file, so the queue stays attached.
+ * @ur_monitor:	where io_uring cannot cancel commands (6.1), looks for
+ *		those whose task or ring is going, while any are pending.
  * @stats:	counters.
  * @wq:		callers waiting for answers; woken on every answer and when
  *		the device goes away.
@@ -274,6 +293,10 @@ struct rpcdev_queue {
 	struct mutex mb_lock;
 	u32 mb_cons;
 	u32 mb_lost;
+	struct list_head ur_calls;
+	struct list_head ur_fetch;
+	struct list_head ur_mbox;
+	struct delayed_work ur_monitor;
 	struct rpcdev_queue_stats stats;
 	wait_queue_head_t wq;
 	wait_queue_head_t uwq;
@@ -413,6 +436,11 @@ void rpcdev_mem_exit(void);
 int rpcdev_slots_init(struct rpcdev_queue *q);
 long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall);
 void rpcdev_reap_completions(struct rpcdev_queue *q);
+int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call);
+void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len);
+int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call);
+void rpcdev_slot_put(struct rpcdev_queue *q, u32 id);
+void rpcdev_slot_abandon(struct rpcdev_queue *q, u32 id);
 
 /* upcall.c */
 int rpcdev_upcalls_init(struct rpcdev_queue *q);
@@ -420,6 +448,11 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 				 struct rpcdev_upcall __user *uarg);
 bool rpcdev_upcall_pending(struct rpcdev_queue *q);
 void rpcdev_upcalls_fail(struct rpcdev_queue *q);
+int rpcdev_upcall_check(const struct rpcdev_upcall *a);
+int rpcdev_upcall_answer(struct rpcdev_queue *q, const struct rpcdev_upcall *a);
+int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell);
+void rpcdev_upcall_fill(struct rpcdev_upcall *a, const struct rpcdev_entry *ue);
+void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id);
 
 /* enter.c */
 long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg);
@@ -432,5 +465,18 @@ long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
 long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,
 			    struct rpcdev_mbox_msg __user *uarg);
 bool rpcdev_mbox_pending(struct rpcdev_queue *q);
+u32 rpcdev_mbox_avail(struct rpcdev_queue *q);
+int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg);
+
+/* uring.c */
+void rpcdev_uring_init(struct rpcdev_queue *q);
+void rpcdev_uring_detach(struct rpcdev_queue *q);
+int rpcdev_fop_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+void rpcdev_uring_call_done(struct rpcdev_queue *q, struct rpcdev_slot *s,
+			    struct list_head *done);
+void rpcdev_uring_complete(struct list_head *done);
+void rpcdev_uring_deliver(struct rpcdev_queue *q);
+void rpcdev_uring_fail(struct rpcdev_queue *q);
+u32 rpcdev_uring_pending(struct rpcdev_queue *q);
 
 #endif /* _RPCDEV_CORE_H */

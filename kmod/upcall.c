@@ -109,8 +109,7 @@ static void rpcdev_upcall_stamp(struct rpcdev_queue *q, struct rpcdev_entry *e)
  * taken, 0 when UQ is empty; answers or drops malformed entries on the
  * way. Called with q->lock held; *@bell is set when UR was written.
  */
-static int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue,
-			  bool *bell)
+int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 {
 	u32 prod = rpcdev_uq_prod(q);
 
@@ -144,8 +143,7 @@ static int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue,
 }
 
 /* The reply half of RPCDEV_IOC_REPLY_AND_WAIT. */
-static int rpcdev_upcall_answer(struct rpcdev_queue *q,
-				const struct rpcdev_upcall *a)
+int rpcdev_upcall_answer(struct rpcdev_queue *q, const struct rpcdev_upcall *a)
 {
 	struct rpcdev_upcall_slot *u;
 	int ret;
@@ -211,12 +209,45 @@ static int rpcdev_upcall_next(struct rpcdev_queue *q, struct rpcdev_upcall *a)
 			return ret;
 	}
 
-	a->id = ue.id;
-	a->method = ue.method;
-	a->len = ue.len;
-	a->entry_flags = ue.flags & RPCDEV_ENTRY_ASYNC;
-	a->tag = ue.tag;
+	rpcdev_upcall_fill(a, &ue);
 	return 0;
+}
+
+/* The wait half's results: upcall @ue as a server learns of it. */
+void rpcdev_upcall_fill(struct rpcdev_upcall *a, const struct rpcdev_entry *ue)
+{
+	a->id = ue->id;
+	a->method = ue->method;
+	a->len = ue->len;
+	a->entry_flags = ue->flags & RPCDEV_ENTRY_ASYNC;
+	a->tag = ue->tag;
+}
+
+/* Check the flags and reserved fields of @a as RPCDEV_IOC_REPLY_AND_WAIT. */
+int rpcdev_upcall_check(const struct rpcdev_upcall *a)
+{
+	if (!a->flags ||
+	    a->flags & ~(RPCDEV_UPCALL_REPLY | RPCDEV_UPCALL_WAIT) || a->pad ||
+	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * rpcdev_upcall_undeliver() - answer for an upcall its server cannot learn of.
+ * @q:	a running queue.
+ * @id:	an upcall delivered (taken off UQ) whose server never heard of it.
+ *
+ * Answers it RPCDEV_STATUS_NO_SERVER rather than leave the device waiting.
+ */
+void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id)
+{
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		q->upcalls[id].state = RPCDEV_UPCALL_IDLE;
+		rpcdev_ur_post(q, &q->upcalls[id].entry,
+			       RPCDEV_STATUS_NO_SERVER, 0, 0);
+	}
+	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }
 
 long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
@@ -230,10 +261,9 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 		return -EINVAL;
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	if (!a.flags ||
-	    a.flags & ~(RPCDEV_UPCALL_REPLY | RPCDEV_UPCALL_WAIT) || a.pad ||
-	    memchr_inv(a.reserved, 0, sizeof(a.reserved)))
-		return -EINVAL;
+	ret = rpcdev_upcall_check(&a);
+	if (ret)
+		return ret;
 
 	if (a.flags & RPCDEV_UPCALL_REPLY) {
 		ret = rpcdev_upcall_answer(q, &a);
@@ -247,16 +277,7 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 	if (ret)
 		return ret;
 	if (copy_to_user(uarg, &a, sizeof(a))) {
-		/*
-		 * The upcall was taken but the server cannot learn of it:
-		 * answer for it rather than leave the device waiting.
-		 */
-		scoped_guard(spinlock_irqsave, &q->lock) {
-			q->upcalls[a.id].state = RPCDEV_UPCALL_IDLE;
-			rpcdev_ur_post(q, &q->upcalls[a.id].entry,
-				       RPCDEV_STATUS_NO_SERVER, 0, 0);
-		}
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_upcall_undeliver(q, a.id);
 		return -EFAULT;
 	}
 	return 0;

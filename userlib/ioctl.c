@@ -15,6 +15,32 @@
 #include "queue.h"
 #include "serve.h"
 
+/* RPCDEV_IOC_CALL's argument for a call. */
+void rpcdev__call_arg(struct rpcdev_call *c, unsigned int method,
+		      const void *req, size_t req_len, void *resp,
+		      size_t resp_cap, uint64_t timeout_ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->method = method;
+	c->req = (uintptr_t)req;
+	c->req_len = (__u32)req_len;
+	c->resp = (uintptr_t)resp;
+	c->resp_cap = resp_cap > UINT32_MAX ? UINT32_MAX : (__u32)resp_cap;
+	c->timeout_ns = timeout_ns;
+}
+
+/* The answer the kernel wrote into @c, into @res (if not NULL). */
+void rpcdev__call_result(const struct rpcdev_call *c,
+			 struct rpcdev_call_result *res)
+{
+	if (!res)
+		return;
+	memset(res, 0, sizeof(*res));
+	res->status = c->status;
+	res->flags = c->res_flags;
+	res->resp_len = c->resp_len;
+}
+
 static int ioctl_call(struct rpcdev *dev, unsigned int method,
 		      const void *req, size_t req_len, void *resp,
 		      size_t resp_cap, uint64_t timeout_ns,
@@ -22,28 +48,16 @@ static int ioctl_call(struct rpcdev *dev, unsigned int method,
 {
 	struct rpcdev_call c;
 
-	memset(&c, 0, sizeof(c));
-	c.method = method;
-	c.req = (uintptr_t)req;
-	c.req_len = (__u32)req_len;
-	c.resp = (uintptr_t)resp;
-	c.resp_cap = resp_cap > UINT32_MAX ? UINT32_MAX : (__u32)resp_cap;
-	c.timeout_ns = timeout_ns;
+	rpcdev__call_arg(&c, method, req, req_len, resp, resp_cap, timeout_ns);
 	if (ioctl(dev->fd, RPCDEV_IOC_CALL, &c) < 0)
 		return -errno;
-
-	if (res) {
-		memset(res, 0, sizeof(*res));
-		res->status = c.status;
-		res->flags = c.res_flags;
-		res->resp_len = c.resp_len;
-	}
+	rpcdev__call_result(&c, res);
 	return 0;
 }
 
 /* Put @reply into the REPLY half of @a; 0 or -E2BIG. */
-static int upcall_set_reply(struct rpcdev_upcall *a,
-			    const struct rpcdev_upcall_reply *reply)
+int rpcdev__upcall_set_reply(struct rpcdev_upcall *a,
+			     const struct rpcdev_upcall_reply *reply)
 {
 	/* No buffer is this big; do not let the length wrap. */
 	if (reply->len > UINT32_MAX)
@@ -61,8 +75,8 @@ static int upcall_set_reply(struct rpcdev_upcall *a,
  * Describe the upcall the kernel returned in @a; 0, or -EIO if it is not
  * one of this queue's.
  */
-static int upcall_fill(struct rpcdev *dev, const struct rpcdev_upcall *a,
-		       struct rpcdev_upcall_req *up)
+int rpcdev__upcall_fill(struct rpcdev *dev, const struct rpcdev_upcall *a,
+			struct rpcdev_upcall_req *up)
 {
 	const struct rpcdev_queue_attach *l = &dev->layout;
 
@@ -91,7 +105,7 @@ static int upcall_ioctl(struct rpcdev *dev, struct rpcdev_upcall *a,
 		return -errno;
 	if (!(a->flags & RPCDEV_UPCALL_WAIT))
 		return 0;
-	return upcall_fill(dev, a, up);
+	return rpcdev__upcall_fill(dev, a, up);
 }
 
 static int ioctl_upcall_wait(struct rpcdev *dev, uint64_t timeout_ns,
@@ -112,7 +126,7 @@ static int ioctl_upcall_reply(struct rpcdev *dev,
 	int ret;
 
 	memset(&a, 0, sizeof(a));
-	ret = upcall_set_reply(&a, reply);
+	ret = rpcdev__upcall_set_reply(&a, reply);
 	if (ret)
 		return ret;
 	return upcall_ioctl(dev, &a, NULL);
@@ -127,7 +141,7 @@ static int ioctl_upcall_reply_and_wait(struct rpcdev *dev,
 	int ret;
 
 	memset(&a, 0, sizeof(a));
-	ret = upcall_set_reply(&a, reply);
+	ret = rpcdev__upcall_set_reply(&a, reply);
 	if (ret)
 		return ret;
 	a.flags |= RPCDEV_UPCALL_WAIT;

@@ -11,10 +11,16 @@
  *	ring.c	RPCDEV_WAIT_POLL and RPCDEV_WAIT_ADAPTIVE: the library
  *		drives them through the mappings (RPCDEV_ATTACH_USER_RINGS).
  *
+ * io_uring commands (uring.c) are no table of their own: they are the
+ * BLOCK table's ioctls submitted on a ring, so they work on queues that
+ * table drives and share its steps (rpcdev__call_arg(),
+ * rpcdev__upcall_fill(), ...).
+ *
  * The files, each calling only those below it (no op calls back into a
  * public function):
  *
  *	rpcdev.c, upcall.c, mbox.c	the public functions
+ *	uring.c				the public io_uring helpers
  *	ioctl.c, ring.c			the tables (queue.h, serve.h)
  *	serve.c				the serve loop's answer to a refused
  *					reply (serve.h)
@@ -95,6 +101,17 @@ struct rpcdev_queue_ops {
 extern const struct rpcdev_queue_ops rpcdev__ioctl_ops;
 /* ring.c */
 extern const struct rpcdev_queue_ops rpcdev__ring_ops;
+
+/* ioctl.c, for uring.c too */
+void rpcdev__call_arg(struct rpcdev_call *c, unsigned int method,
+		      const void *req, size_t req_len, void *resp,
+		      size_t resp_cap, uint64_t timeout_ns);
+void rpcdev__call_result(const struct rpcdev_call *c,
+			 struct rpcdev_call_result *res);
+int rpcdev__upcall_set_reply(struct rpcdev_upcall *a,
+			     const struct rpcdev_upcall_reply *reply);
+int rpcdev__upcall_fill(struct rpcdev *dev, const struct rpcdev_upcall *a,
+			struct rpcdev_upcall_req *up);
 
 static inline bool rpcdev__has_queue(const struct rpcdev *dev)
 {

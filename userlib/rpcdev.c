@@ -31,6 +31,7 @@ static const char *const rpcdev_feature_names[] = {
 	[5] = "ring_wake",	/* RPCDEV_FEAT_RING_WAKE */
 	[6] = "async_noack",	/* RPCDEV_FEAT_ASYNC_NOACK */
 	[7] = "dev_gone",	/* RPCDEV_FEAT_DEV_GONE */
+	[8] = "uring_cmd",	/* RPCDEV_FEAT_URING_CMD */
 };
 
 static const char *const rpcdev_status_names[] = {

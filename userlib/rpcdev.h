@@ -281,7 +281,7 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX), "user_rings" for bit 4
  * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
  * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "dev_gone" for bit 7
- * (RPCDEV_FEAT_DEV_GONE).
+ * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.
@@ -1029,6 +1029,201 @@ int rpcdev_mbox_store(struct rpcdev *dev, unsigned int slot, uint32_t value,
  *	-EBADF	@dev is not open.
  */
 int rpcdev_mbox_read(struct rpcdev *dev, struct rpcdev_mbox_msg *msg);
+
+/*
+ * io_uring
+ * ========
+ *
+ * A queue attached with RPCDEV_WAIT_BLOCK can also be driven from an
+ * io_uring (RPCDEV_FEAT_URING_CMD): calls, upcalls and mailbox waits of
+ * many queues and devices submitted together and completed on one ring,
+ * with one io_uring_enter(2) for many of them, or none with SQPOLL. The
+ * functions below fill a struct io_uring_sqe (from <linux/io_uring.h>,
+ * got from liburing's io_uring_get_sqe() or any other way; the library
+ * does not link liburing) and read the CQE back. Each command keeps its
+ * argument in a struct rpcdev_uring_op of the caller's, which must stay
+ * where it is, untouched, from the prep until its CQE is read. The prep
+ * sets the SQE's user_data to the op's address (the caller may set its
+ * own after); the CQE's res is 0 or a negative errno as the ioctl's (see
+ * "io_uring commands" in <linux/rpcdev.h> for those io_uring adds:
+ * -ECANCELED when the ring was closed, -ENOTTY, ...).
+ */
+struct io_uring_sqe;
+struct io_uring_cqe;
+
+/* struct rpcdev_uring_op.kind */
+#define RPCDEV_URING_OP_CALL	1
+#define RPCDEV_URING_OP_UPCALL	2
+#define RPCDEV_URING_OP_MBOX	3
+
+/**
+ * struct rpcdev_uring_op - one io_uring command, from its prep to its CQE.
+ * @dev:	the device it was prepared for.
+ * @kind:	RPCDEV_URING_OP_CALL, _UPCALL or _MBOX.
+ * @__resv0:	zero; room for later use.
+ * @arg:	the kernel's argument: private; read and written by the
+ *		kernel until the CQE comes.
+ * @res:	set by rpcdev_uring_result() once the CQE came: @res.call for
+ *		a call, @res.up for an upcall (as rpcdev_upcall_wait() gives
+ *		it), @res.msg for a mailbox message.
+ */
+struct rpcdev_uring_op {
+	struct rpcdev *dev;
+	unsigned int kind;
+	unsigned int __resv0;
+	union {
+		struct rpcdev_call call;
+		struct rpcdev_upcall upcall;
+		struct rpcdev_mbox_msg msg;
+	} arg;
+	union {
+		struct rpcdev_call_result call;
+		struct rpcdev_upcall_req up;
+		struct rpcdev_mbox_msg msg;
+	} res;
+};
+
+/**
+ * rpcdev_prep_call() - prepare a downcall as an io_uring command.
+ * @sqe:	the SQE to fill (all of its first 64 bytes are written).
+ * @dev:	a device with a queue attached with RPCDEV_WAIT_BLOCK.
+ * @op:		where the command's argument lives until its CQE.
+ * @method:	the device method called.
+ * @req:	request payload (copied when the command is issued), or NULL
+ *		when @req_len is 0.
+ * @req_len:	its length, at most rpcdev_queue_buf_size().
+ * @resp:	where the answer's payload goes, written before the CQE.
+ * @resp_cap:	bytes available at @resp.
+ *
+ * The call of rpcdev_call() (RPCDEV_URING_CALL), without a timeout: a
+ * command waits until the device answers, and io_uring's cancellations
+ * (IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT) do not reach it; wait
+ * for its CQE with a timeout and close the ring to give up (its slot is
+ * then abandoned to the device). Up to the queue's depth may be in flight
+ * at once.
+ *
+ * Return: 0, or a negative errno value, and then @sqe is untouched:
+ *	-EINVAL	@sqe, @dev or @op is NULL, @dev has no queue, or its queue
+ *		is not driven by the kernel (POLL or ADAPTIVE);
+ *	-E2BIG	@req_len is above rpcdev_queue_buf_size();
+ *	-EBADF	@dev is not open.
+ */
+int rpcdev_prep_call(struct io_uring_sqe *sqe, struct rpcdev *dev,
+		     struct rpcdev_uring_op *op, unsigned int method,
+		     const void *req, size_t req_len, void *resp,
+		     size_t resp_cap);
+
+/**
+ * rpcdev_prep_upcall_fetch() - prepare a wait for the next upcall.
+ * @sqe:	the SQE to fill.
+ * @dev:	a device with a queue attached with RPCDEV_WAIT_BLOCK.
+ * @op:		where the command's argument lives until its CQE.
+ *
+ * RPCDEV_URING_UPCALL_FETCH: the CQE comes when the command was given an
+ * upcall, which is then the caller's to answer (rpcdev_upcall_reply() or
+ * rpcdev_prep_upcall_commit()). A server keeps one such command in flight
+ * per upcall it wants to hold at once; they are given upcalls in the order
+ * they were submitted.
+ *
+ * Return: 0, or -EINVAL or -EBADF as for rpcdev_prep_call().
+ */
+int rpcdev_prep_upcall_fetch(struct io_uring_sqe *sqe, struct rpcdev *dev,
+			     struct rpcdev_uring_op *op);
+
+/**
+ * rpcdev_prep_upcall_commit() - prepare an answer and the next wait.
+ * @sqe:	the SQE to fill.
+ * @dev:	a device with a queue attached with RPCDEV_WAIT_BLOCK.
+ * @op:		where the command's argument lives until its CQE; it may be
+ *		the op whose upcall @reply answers (@reply is read first).
+ * @reply:	the answer, as for rpcdev_upcall_reply().
+ *
+ * RPCDEV_URING_UPCALL_COMMIT, ublk's COMMIT_AND_FETCH: the answer is sent
+ * when the command is issued, then it waits as a fetch. If the answer is
+ * refused, the CQE comes at once with the error of rpcdev_upcall_reply()
+ * and the upcall is still the caller's.
+ *
+ * Return: 0, or a negative errno value: as for rpcdev_prep_upcall_fetch(),
+ * -EINVAL for a NULL @reply, -E2BIG for a @reply->len that no buffer has.
+ */
+int rpcdev_prep_upcall_commit(struct io_uring_sqe *sqe, struct rpcdev *dev,
+			      struct rpcdev_uring_op *op,
+			      const struct rpcdev_upcall_reply *reply);
+
+/**
+ * rpcdev_prep_mbox_wait() - prepare a wait for a mailbox message.
+ * @sqe:	the SQE to fill.
+ * @dev:	a device with a queue attached with RPCDEV_WAIT_BLOCK.
+ * @op:		where the command's argument lives until its CQE.
+ *
+ * RPCDEV_URING_MBOX_WAIT: the CQE comes with the oldest message from the
+ * device, taken as rpcdev_mbox_read() takes it; one message per command.
+ *
+ * Return: 0, or -EINVAL or -EBADF as for rpcdev_prep_call().
+ */
+int rpcdev_prep_mbox_wait(struct io_uring_sqe *sqe, struct rpcdev *dev,
+			  struct rpcdev_uring_op *op);
+
+/**
+ * rpcdev_uring_result() - read an rpcdev command's CQE.
+ * @cqe:	the CQE of a command prepared with one of the above.
+ * @op:		its op (the CQE's user_data, unless the caller changed it).
+ *
+ * Fills @op->res: the call's result, the upcall given (its payload and
+ * reply buffer in place, as rpcdev_upcall_wait() describes it) or the
+ * mailbox message. @op may be prepared again right after.
+ *
+ * Return: 0, or a negative errno value: the command's own error (the CQE's
+ * res: what the matching function would have returned, or -ECANCELED when
+ * the ring was closed first); -EIO for an upcall outside the queue (a
+ * library and kernel mismatch); -EINVAL when @cqe or @op is NULL or @op was
+ * never prepared.
+ */
+int rpcdev_uring_result(const struct io_uring_cqe *cqe,
+			struct rpcdev_uring_op *op);
+
+struct io_uring;
+
+/**
+ * rpcdev_uring_serve() - serve upcalls of several queues from one ring.
+ * @ring:	a liburing ring (io_uring_queue_init()), for this loop alone.
+ * @devs:	devices whose queues are attached with RPCDEV_WAIT_BLOCK; a
+ *		device may be given more than once (several queues of one
+ *		device are several struct rpcdev, one per file).
+ * @ndevs:	how many.
+ * @ops:	@nops ops, one per upcall the loop may hold at once: op i
+ *		serves @devs[i % @ndevs]. They must stay valid until @ring
+ *		is closed.
+ * @nops:	at least @ndevs.
+ * @handler:	called for each upcall, as by rpcdev_serve(); @up is
+ *		&op->res.up of the op that took it, whose @dev is the device.
+ * @ctx:	handed to @handler.
+ *
+ * rpcdev_serve() over io_uring, in one thread: submits a fetch per op,
+ * then for each upcall that comes calls @handler and submits its answer
+ * with the next fetch in one command (rpcdev_prep_upcall_commit()), so a
+ * busy server makes one io_uring_enter(2) for all the answers and waits
+ * of a round. Answers are sent, refused answers replaced, as by
+ * rpcdev_serve(). When it returns the other ops' fetches are still in
+ * flight: close @ring to end them (their upcalls, if any came, are
+ * answered RPCDEV_STATUS_NO_SERVER); do not run it again on @ring.
+ *
+ * The loop uses liburing's io_uring_submit() and
+ * io_uring_submit_and_wait() without linking liburing: a program that
+ * calls it links liburing (-luring; statically linked, it must itself
+ * call io_uring_submit() somewhere, or the linker leaves them out).
+ *
+ * Return: what ended the loop: the value @handler returned to stop
+ * (RPCDEV_SERVE_STOP or a negative errno value); a command's error
+ * (-ENODEV when a device was removed, -ECANCELED, -E2BIG, -EINVAL or
+ * -EFAULT for a refused answer); an error of io_uring_enter(2) (-EINTR);
+ * -EPROTO for a CQE that is none of @ops'; -EBUSY when the ring has no
+ * room for one SQE; -EINVAL for a NULL argument, @nops < @ndevs or a
+ * device without a BLOCK queue; -ENOSYS when the program has no liburing.
+ */
+int rpcdev_uring_serve(struct io_uring *ring, struct rpcdev *const *devs,
+		       unsigned int ndevs, struct rpcdev_uring_op *ops,
+		       unsigned int nops, rpcdev_upcall_fn handler, void *ctx);
 
 #ifdef __cplusplus
 }

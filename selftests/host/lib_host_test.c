@@ -226,9 +226,15 @@ TEST(feature_bit7_is_named_dev_gone)
 	ASSERT_STREQ("dev_gone", rpcdev_feature_name(7));
 }
 
-TEST(unknown_feature_bit8_has_no_name)
+TEST(feature_bit8_is_named_uring_cmd)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(8));
+	ASSERT_EQ(1ULL << 8, RPCDEV_FEAT_URING_CMD);
+	ASSERT_STREQ("uring_cmd", rpcdev_feature_name(8));
+}
+
+TEST(unknown_feature_bit9_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(9));
 }
 
 /* --- library: status names ------------------------------------------- */

@@ -117,6 +117,27 @@ TEST_F(call, tool_call_delay_past_timeout_exits_1)
 	ASSERT_STREQ("rpcdev: delay: Connection timed out\n", res->err);
 }
 
+TEST_F(call, tool_call_uring_echo_prints_what_the_ioctl_does)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_call(res, "--uring", "echo", "hello"));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	ASSERT_STREQ("status: OK\nlength: 5\nhello\n", res->out);
+}
+
+TEST_F(call, tool_call_uring_delay_past_timeout_exits_1)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_call(res, "--uring", "-t", "20", "delay", "300000"));
+	ASSERT_EQ(1, res->status);
+	ASSERT_STREQ("", res->out);
+	ASSERT_STREQ("rpcdev: delay: Connection timed out\n", res->err);
+}
+
 TEST_F(call, tool_call_stats_prints_counters)
 {
 	struct run_result *res = &(struct run_result){ 0 };
@@ -502,6 +523,16 @@ TEST_F(upcall, tool_serve_timing_out_before_count_exits_1)
 	ASSERT_EQ(1, res->status);
 	ASSERT_STREQ("rpcdev: serve: 0 of 1 upcalls before the timeout\n",
 		     res->err);
+}
+
+TEST_F(upcall, tool_serve_uring_with_a_timeout_exits_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "serve", "--uring", "-t", "50"));
+	ASSERT_EQ(2, res->status);
+	ASSERT_NE(NULL, strstr(res->err, "no -t with it")) TH_LOG("%s", res->err);
 }
 
 TEST_F(upcall, tool_serve_leaves_queue_free)

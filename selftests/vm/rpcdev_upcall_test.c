@@ -425,28 +425,34 @@ TEST_F(upcall, host_error_stops_the_device_run)
 /* A server killed with an upcall pending or taken                        */
 /* ===================================================================== */
 
+/* What server_to_kill() is to do. */
+struct to_kill {
+	unsigned int policy;
+	bool take;
+};
+
 /*
- * The child of kill_a_server(): attach queue 0 with @policy, make a
- * downcall of one sync upcall from a thread, take the upcall if @take,
+ * The child of kill_a_server(): attach queue 0 with the policy, make a
+ * downcall of one sync upcall from a thread, take the upcall if asked to,
  * tell the parent on @ready and never answer. Exits with EBADE if it gets
  * not so far.
  */
-static void __attribute__((noreturn))
-server_to_kill(int ready, unsigned int policy, bool take)
+static void server_to_kill(int ready, void *arg)
 {
+	const struct to_kill *k = arg;
 	struct rpcdev_upcall_req up;
 	struct rpcdev dev;
 	struct run run;
 
 	if (rpcdev_open(&dev, DEV_PATH) ||
-	    rpcdev_queue_attach_policy(&dev, 0, 0, 0, policy))
+	    rpcdev_queue_attach_policy(&dev, 0, 0, 0, k->policy))
 		_exit(EBADE);
 	run_init(&run, &dev, 1, METHOD_A, 16, 0);
 	if (run_start(&run))
 		_exit(EBADE);
-	if (take && rpcdev_upcall_wait(&dev, SERVE_TIMEOUT_NS, &up))
+	if (k->take && rpcdev_upcall_wait(&dev, SERVE_TIMEOUT_NS, &up))
 		_exit(EBADE);
-	if (!take && wait_word(&device_ctrl(&dev)->uq_prod.val, 1))
+	if (!k->take && wait_word(&device_ctrl(&dev)->uq_prod.val, 1))
 		_exit(EBADE);
 	if (write(ready, "r", 1) != 1)
 		_exit(EBADE);
@@ -462,30 +468,9 @@ server_to_kill(int ready, unsigned int policy, bool take)
  */
 static int kill_a_server(unsigned int policy, bool take)
 {
-	int status, ret, pipefd[2];
-	pid_t pid;
+	struct to_kill k = { .policy = policy, .take = take };
 
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return ret;
-	}
-	if (pid == 0)
-		server_to_kill(pipefd[1], policy, take);
-	close(pipefd[1]);
-	ret = poll_events(pipefd[0], POLLIN, WAIT_MS);
-	ret = ret < 0 ? ret : ret & POLLIN ? 0 : -ETIMEDOUT;
-	close(pipefd[0]);
-	kill(pid, SIGKILL);
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
-		return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
-	return ret;
+	return fork_until_ready(server_to_kill, &k, true);
 }
 
 TEST_F(upcall, killed_server_with_pending_upcall_answers_no_server)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -210,4 +211,38 @@ int has_line(const char *text, const char *line)
 		p += len;
 	}
 	return 0;
+}
+
+int fork_until_ready(void (*child)(int ready, void *arg), void *arg,
+		     bool kill_it)
+{
+	int status, ret, pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		child(pipefd[1], arg);
+		_exit(EBADE);
+	}
+	close(pipefd[1]);
+	ret = poll_events(pipefd[0], POLLIN, WAIT_MS);
+	ret = ret < 0 ? ret : ret & POLLIN ? 0 : -ETIMEDOUT;
+	close(pipefd[0]);
+	if (kill_it)
+		kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (kill_it && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		return ret;
+	if (WIFEXITED(status) && WEXITSTATUS(status))
+		return -WEXITSTATUS(status);
+	return kill_it || !WIFEXITED(status) ? -ECHILD : ret;
 }

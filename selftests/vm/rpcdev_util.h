@@ -9,6 +9,7 @@
 #ifndef RPCDEV_SELFTEST_UTIL_H
 #define RPCDEV_SELFTEST_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -50,6 +51,17 @@ int poll_events(int fd, short events, int timeout_ms);
 
 /* epoll_wait(2) once on @fd for @events; the events, 0, or -errno. */
 int epoll_events(int fd, unsigned int events, int timeout_ms);
+
+/*
+ * Fork a child that runs @child(@ready, @arg): it writes a byte to @ready
+ * once it got where the test wants it, and never returns. The parent waits
+ * for that byte (at most WAIT_MS), then kills the child with SIGKILL if
+ * @kill_it (else lets it exit by itself) and reaps it. Returns 0 when the
+ * child got ready and ended so (killed; or, without @kill_it, exited 0),
+ * else -errno, or minus the child's exit status.
+ */
+int fork_until_ready(void (*child)(int ready, void *arg), void *arg,
+		     bool kill_it);
 
 /*
  * Wait until *@p == @want (a word the device or the kernel writes), for

@@ -67,6 +67,9 @@
  * RPCDEV_FEAT_DEV_GONE: the kernel marks a removed device's queues with
  *			RPCDEV_DEV_GONE, and a removed device's memory stays
  *			readable (a property of the core: every device has it).
+ * RPCDEV_FEAT_URING_CMD: io_uring commands (IORING_OP_URING_CMD), see
+ *			"io_uring commands" below; set on every device of a
+ *			kernel built with io_uring.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -76,6 +79,7 @@
 #define RPCDEV_FEAT_RING_WAKE	(1ULL << 5)
 #define RPCDEV_FEAT_ASYNC_NOACK	(1ULL << 6)
 #define RPCDEV_FEAT_DEV_GONE	(1ULL << 7)
+#define RPCDEV_FEAT_URING_CMD	(1ULL << 8)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -684,5 +688,112 @@ struct rpcdev_enter {
  * drives itself; see struct rpcdev_enter.
  */
 #define RPCDEV_IOC_ENTER	_IOW(RPCDEV_IOC_MAGIC, 0x06, struct rpcdev_enter)
+
+/*
+ * io_uring commands
+ * =================
+ *
+ * With RPCDEV_FEAT_URING_CMD, the work of RPCDEV_IOC_CALL,
+ * RPCDEV_IOC_REPLY_AND_WAIT and RPCDEV_IOC_MBOX_READ can be submitted as
+ * IORING_OP_URING_CMD on an io_uring, so one thread drives many queues of
+ * many devices, and many operations, with one io_uring_enter(2) (or none,
+ * with IORING_SETUP_SQPOLL). The SQE:
+ *
+ *	opcode		IORING_OP_URING_CMD
+ *	fd		the file the queue is attached to (or a registered
+ *			file with IOSQE_FIXED_FILE); the command works on
+ *			that file's queue
+ *	cmd_op		RPCDEV_URING_*
+ *	cmd		struct rpcdev_uring_cmd (the first 16 bytes of the
+ *			command area: the normal 64-byte SQE is enough, and
+ *			a ring set up with IORING_SETUP_SQE128 works too)
+ *	user_data	the program's, as for any SQE
+ *
+ * and every other field zero. The kernel reads the command area once, when
+ * the command is issued. The argument at struct rpcdev_uring_cmd.addr is
+ * the ioctl's, read when the command is issued and written before its CQE
+ * is posted: it must stay valid (and unchanged) until the CQE comes. A
+ * command's CQE res is 0 or a negative errno, as the ioctl's return would
+ * be (-errno for -1 with errno); the ioctl's errors apply, and:
+ *
+ *	ENOTTY	cmd_op is no RPCDEV_URING_* command;
+ *	EINVAL	a reserved field or the flags of struct rpcdev_uring_cmd
+ *		are not zero, the file has no queue, or its queue was
+ *		attached with RPCDEV_ATTACH_USER_RINGS (a program driving the
+ *		rings itself waits with RPCDEV_IOC_ENTER, the kernel never
+ *		touches its rings); a timeout_ns that is not zero (a command
+ *		waits until it completes; an IORING_OP_LINK_TIMEOUT cannot
+ *		end it either, see below: wait for the CQE with a timeout,
+ *		and close the ring to give up);
+ *	ECANCELED the command's ring was closed, or its task exited, before
+ *		it completed: a call's slot is then abandoned to the device
+ *		as for a call interrupted by a signal, an upcall taken for a
+ *		command whose server can no longer learn of it is answered
+ *		RPCDEV_STATUS_NO_SERVER;
+ *	ENODEV, EIO the device was removed, or lost, while the command
+ *		waited: it completes at once with that error.
+ *
+ * IORING_OP_ASYNC_CANCEL does not reach these commands (io_uring does not
+ * pass it on to a file's commands on the kernels rpcdev supports: it gives
+ * ENOENT); closing the ring, or the task's exit, ends them. On 6.12 that
+ * is at once; on 6.1, whose io_uring has no way to tell a driver, the
+ * kernel looks at pending commands every 50 ms and ends those of a closed
+ * ring or an exiting task then. Upcalls a server took and did not answer
+ * are answered RPCDEV_STATUS_NO_SERVER when the file is closed (and so
+ * when its process dies), as for RPCDEV_IOC_REPLY_AND_WAIT.
+ *
+ * A command completes in the task that submitted it (io_uring's task
+ * work). On a ring set up without IORING_SETUP_DEFER_TASKRUN that work
+ * interrupts the task as a signal would, so a wait of the same thread in
+ * an rpcdev ioctl may then end with EINTR: keep a thread's ring and its
+ * waiting ioctls apart, or set the ring up with IORING_SETUP_DEFER_TASKRUN.
+ * Closing a ring interrupts each thread that submitted to it so, once,
+ * whatever its flags.
+ *
+ * RPCDEV_URING_CALL:	a synchronous downcall, as RPCDEV_IOC_CALL: addr
+ *			points to struct rpcdev_call (timeout_ns zero). The
+ *			request is copied into the slot's DQ buffer at the
+ *			issue; when the device answers, its payload is copied
+ *			to resp and resp_len, status and res_flags are
+ *			written, then the CQE is posted. Up to depth calls
+ *			may be in flight on a queue (then EAGAIN).
+ * RPCDEV_URING_UPCALL_FETCH: wait for the next upcall, as
+ *			RPCDEV_IOC_REPLY_AND_WAIT with RPCDEV_UPCALL_WAIT:
+ *			addr points to struct rpcdev_upcall with flags
+ *			RPCDEV_UPCALL_WAIT (and timeout_ns zero); id,
+ *			method, len, entry_flags and tag are written before
+ *			the CQE. A server submits one per upcall it wants to
+ *			hold at once; they are given upcalls in the order
+ *			they were submitted.
+ * RPCDEV_URING_UPCALL_COMMIT: answer one upcall and wait for the next
+ *			(ublk's COMMIT_AND_FETCH): struct rpcdev_upcall with
+ *			flags RPCDEV_UPCALL_REPLY | RPCDEV_UPCALL_WAIT and
+ *			the reply_* fields as for the ioctl. The reply is sent
+ *			when the command is issued; if it is refused the CQE
+ *			comes at once with the error and nothing is waited
+ *			for, else the command waits as a FETCH.
+ * RPCDEV_URING_MBOX_WAIT: wait for a device-to-host mailbox message and
+ *			take it, as RPCDEV_IOC_MBOX_READ: addr points to
+ *			struct rpcdev_mbox_msg, written before the CQE. One
+ *			message per command; submit one per message to wait
+ *			for.
+ */
+
+/**
+ * struct rpcdev_uring_cmd - the command area of an rpcdev io_uring command.
+ * @addr:	in: user address of the command's argument (see above).
+ * @flags:	in: zero.
+ * @reserved:	in: zero.
+ */
+struct rpcdev_uring_cmd {
+	__u64 addr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define RPCDEV_URING_CALL		_IOWR(RPCDEV_IOC_MAGIC, 0x40, struct rpcdev_uring_cmd)
+#define RPCDEV_URING_UPCALL_FETCH	_IOWR(RPCDEV_IOC_MAGIC, 0x41, struct rpcdev_uring_cmd)
+#define RPCDEV_URING_UPCALL_COMMIT	_IOWR(RPCDEV_IOC_MAGIC, 0x42, struct rpcdev_uring_cmd)
+#define RPCDEV_URING_MBOX_WAIT		_IOWR(RPCDEV_IOC_MAGIC, 0x43, struct rpcdev_uring_cmd)
 
 #endif /* _UAPI_LINUX_RPCDEV_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--json] METHOD [PAYLOAD]:
- * one synchronous downcall, its status and its answer (--json: as one JSON
- * object, with the call's time on the host clock).
+ * rpcdev call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--json] [--uring] METHOD
+ * [PAYLOAD]: one synchronous downcall, its status and its answer (--json:
+ * as one JSON object, with the call's time on the host clock; --uring: as
+ * an io_uring command).
  *
  * Output, on stdout:
  *	status: <NAME>
@@ -35,7 +36,8 @@
 #define CALL_HEX_PER_LINE	16
 
 static const char call_usage[] =
-	"Usage: " TOOL_NAME " call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--json] METHOD [PAYLOAD]\n"
+	"Usage: " TOOL_NAME " call [-d PATH] [-q QID] [-t TIMEOUT_MS] [--json] [--uring]\n"
+	"                   METHOD [PAYLOAD]\n"
 	"Call a method of the device and print the status and the answer.\n"
 	"\n"
 	"  METHOD         a number, or a method of rpcdev_sim: echo, fail,\n"
@@ -47,6 +49,7 @@ static const char call_usage[] =
 	"  -t TIMEOUT_MS  give up after this long (default 10000; 0 = never)\n"
 	"  --json         print the answer as JSON instead, with the call's\n"
 	"                 time on this host's clock (elapsed_us)\n"
+	"  --uring        make the call as an io_uring command, not an ioctl\n"
 	"  -h, --help     show this help\n"
 	"\n"
 	"Prints \"status: NAME\", \"length: N\", then the answer: as text if\n"
@@ -193,6 +196,7 @@ struct call_req {
 	size_t req_len;
 	bool decode_stats;	/* the answer is rpcdev_sim's counters */
 	bool json;
+	bool uring;		/* an io_uring command, not an ioctl */
 };
 
 /* The answer as a JSON object (the payload, counters or error in it). */
@@ -309,8 +313,12 @@ static int call_run(const struct call_req *c)
 	tool_progress_start(&progress, TOOL_NAME " call", 0, NULL);
 	tool_progress_set(&progress, 0, 0, note);
 	start = call_now_ns();
-	ret = rpcdev_call(&dev, c->method, c->req, c->req_len, resp, buf_size,
-			  c->timeout_ms * 1000000ULL, &res);
+	if (c->uring)
+		ret = tool_uring_call(&dev, c->method, c->req, c->req_len, resp,
+				      buf_size, c->timeout_ms * 1000000ULL, &res);
+	else
+		ret = rpcdev_call(&dev, c->method, c->req, c->req_len, resp,
+				  buf_size, c->timeout_ms * 1000000ULL, &res);
 	elapsed = call_now_ns() - start;
 	tool_progress_stop(&progress);
 	rpcdev_close(&dev);
@@ -347,6 +355,7 @@ static int cmd_call(int argc, char **argv)
 		TOOL_OPT_NUM('t', "timeout", &c.timeout_ms, "a TIMEOUT_MS",
 			     "timeout", 0, TOOL_MAX_TIMEOUT_MS, "ms"),
 		TOOL_OPT_JSON(&c.json),
+		TOOL_OPT_BOOL(0, "uring", &c.uring),
 		TOOL_OPT_END,
 	};
 	const char *payload = NULL;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev serve [-d PATH] [-q QID] [-n COUNT] [-t TIMEOUT_MS] [-s BUF_SIZE]
- *              [-v] [--fail NAME:MESSAGE]: serve the device's upcalls on a
- * queue with an echo server (each reply repeats its request), or fail each
- * with a given error.
+ *              [-v] [--fail NAME:MESSAGE] [--uring]: serve the device's
+ * upcalls on a queue with an echo server (each reply repeats its request),
+ * or fail each with a given error; with --uring from an io_uring.
  *
  * Output, on stdout: with -v one line per upcall,
  *	upcall id=<slot> method=<M> len=<bytes> tag=0x<tag>[ async]
@@ -28,7 +28,7 @@
 
 static const char serve_usage[] =
 	"Usage: " TOOL_NAME " serve [-d PATH] [-q QID] [-n COUNT] [-t TIMEOUT_MS]\n"
-	"                    [-s BUF_SIZE] [-v] [--fail NAME:MESSAGE]\n"
+	"                    [-s BUF_SIZE] [-v] [--fail NAME:MESSAGE] [--uring]\n"
 	"Serve the upcalls the device makes on a queue: answer each with its own\n"
 	"request (an echo server), or fail each with an error.\n"
 	"\n"
@@ -43,6 +43,8 @@ static const char serve_usage[] =
 	"  --fail NAME:MESSAGE\n"
 	"                 answer every upcall with the error NAME and MESSAGE\n"
 	"                 (status ERROR) instead of echoing it\n"
+	"  --uring        serve from an io_uring (" TOOL_URING_SLOTS_STR " upcalls held at once,\n"
+	"                 each answer sent with the next wait); not with -t\n"
 	"  -h, --help     show this help\n"
 	"\n"
 	"The queue is this process's while it serves: the device's upcalls on\n"
@@ -114,7 +116,7 @@ static int serve_handler(void *arg, const struct rpcdev_upcall_req *up,
 }
 
 static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
-		     uint64_t timeout_ms, struct serve_ctx *ctx)
+		     uint64_t timeout_ms, int uring, struct serve_ctx *ctx)
 {
 	struct tool_progress progress = { 0 };
 	struct rpcdev dev;
@@ -132,7 +134,11 @@ static int serve_run(const char *path, unsigned int qid, unsigned int buf_size,
 	if (!ctx->verbose)
 		tool_progress_start(&progress, TOOL_NAME " serve: upcalls served",
 				    0, &ctx->served);
-	ret = rpcdev_serve(&dev, serve_handler, ctx, timeout_ms * 1000000ULL);
+	if (uring)
+		ret = tool_uring_serve(&dev, serve_handler, ctx);
+	else
+		ret = rpcdev_serve(&dev, serve_handler, ctx,
+				   timeout_ms * 1000000ULL);
 	tool_progress_stop(&progress);
 	rpcdev_close(&dev);
 
@@ -177,7 +183,7 @@ static int cmd_serve(int argc, char **argv)
 	uint64_t qid = 0, timeout_ms = 0, buf_size = 0, count = 0;
 	struct serve_ctx ctx = { 0 };
 	const char *path = TOOL_DEFAULT_PATH;
-	bool verbose = false;
+	bool verbose = false, uring = false;
 	const struct tool_opt opts[] = {
 		TOOL_OPT_DEVICE(&path),
 		TOOL_OPT_QUEUE(&qid),
@@ -189,6 +195,7 @@ static int cmd_serve(int argc, char **argv)
 			     "buffer size", 0, RPCDEV_MAX_PAYLOAD, "bytes"),
 		TOOL_OPT_BOOL('v', "verbose", &verbose),
 		TOOL_OPT_CALL(0, "fail", &ctx, "NAME:MESSAGE", serve_opt_fail),
+		TOOL_OPT_BOOL(0, "uring", &uring),
 		TOOL_OPT_END,
 	};
 	int ret;
@@ -199,10 +206,13 @@ static int cmd_serve(int argc, char **argv)
 	if (optind < argc)
 		return tool_usage_error(&tool_cmd_serve,
 			"unexpected argument '%s'", argv[optind]);
+	if (uring && timeout_ms)
+		return tool_usage_error(&tool_cmd_serve,
+			"--uring waits without a timeout: no -t with it");
 	ctx.limit = count;
 	ctx.verbose = verbose;
 	ret = serve_run(path, (unsigned int)qid, (unsigned int)buf_size,
-			timeout_ms, &ctx);
+			timeout_ms, uring, &ctx);
 	free((char *)ctx.fail_name);
 	return ret;
 }

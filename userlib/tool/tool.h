@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rpcdev.h"
+
 #define TOOL_NAME	"rpcdev"
 
 /* The device a command uses without -d. */
@@ -217,6 +219,17 @@ void tool_hist_print(FILE *f, const struct tool_hist *h);
 struct json_object *tool_hist_json(const struct tool_hist *h);
 
 /* The subcommands. */
+/* uring.c: `call --uring` and `serve --uring`, on a ring of their own. */
+/* Upcalls `serve --uring` holds at once: fetches in flight. */
+#define TOOL_URING_SLOTS	4
+#define TOOL_URING_SLOTS_STR	"4"
+/* rpcdev_call() as one io_uring command; -ETIMEDOUT after @timeout_ns. */
+int tool_uring_call(struct rpcdev *dev, unsigned int method, const void *req,
+		    size_t req_len, void *resp, size_t resp_cap,
+		    uint64_t timeout_ns, struct rpcdev_call_result *res);
+/* rpcdev_serve() over io_uring (rpcdev_uring_serve()), with no timeout. */
+int tool_uring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx);
+
 extern const struct tool_cmd tool_cmd_info;
 extern const struct tool_cmd tool_cmd_call;
 extern const struct tool_cmd tool_cmd_serve;

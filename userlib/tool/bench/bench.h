@@ -206,6 +206,15 @@ typedef int bench_pair_fn(const struct bench_cfg *cfg,
 /* bench_def.flags */
 #define BENCH_STAMPS		(1U << 0) /* the device stamps the stages */
 #define BENCH_DEV_SLEEPS	(1U << 1) /* the device sleeps for replies */
+#define BENCH_BATCH		(1U << 2) /* BENCH_URING_BATCH calls at once */
+
+/* Calls submitted with one io_uring_enter() by a BENCH_BATCH row. */
+#define BENCH_URING_BATCH	32
+/*
+ * bench_def.policy of an upcall server on io_uring: a BLOCK queue served
+ * by rpcdev_uring_serve().
+ */
+#define BENCH_URING_SERVER	0x100
 
 /**
  * struct bench_def - one row: what it runs, against what, and its targets.
@@ -432,6 +441,8 @@ bench_pair_fn bench_syscall_scale;
 bench_run_fn bench_upcalls;
 bench_run_fn bench_adaptive_idle;
 bench_run_fn bench_downcalls;
+/* Sync downcalls over io_uring: one at a time, or BENCH_BATCH. */
+bench_run_fn bench_downcalls_uring;
 /* Async upcalls of def->size bytes to a def->policy server. */
 bench_run_fn bench_async_upcalls;
 /* Upcalls of def->size bytes (a large payload), echoed. */

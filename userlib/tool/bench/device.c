@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <liburing.h>
 #include <linux/rpcdev_sim.h>
 
 #include "rpcdev.h"
@@ -220,6 +221,25 @@ static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
 }
 
 /*
+ * Serve from a ring of its own, as rpcdev_uring_serve() wants one per run:
+ * a signal that ends the wait (-EINTR) ends the ring too.
+ */
+static int srv_uring(struct srv *s)
+{
+	struct rpcdev_uring_op op;
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init(4, &ring, IORING_SETUP_SINGLE_ISSUER |
+				  IORING_SETUP_DEFER_TASKRUN);
+	if (ret)
+		return ret;
+	ret = rpcdev_uring_serve(&ring, &s->dev, 1, &op, 1, srv_handler, s);
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+/*
  * Serve until the handler stops. The policy is the queue's (attached with
  * it): BLOCK is one RPCDEV_IOC_REPLY_AND_WAIT per upcall, woken by a
  * signal to give up; POLL and ADAPTIVE spin in the library, which
@@ -227,6 +247,8 @@ static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
  */
 static int bench_serve(struct srv *s)
 {
+	if (s->policy == BENCH_URING_SERVER)
+		return srv_uring(s);
 	return rpcdev_serve(s->dev, srv_handler, s,
 			    s->policy == RPCDEV_WAIT_BLOCK ? 0 : RB_SERVE_TIMEOUT_NS);
 }
@@ -392,7 +414,10 @@ int bench_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 	uint64_t cpu_ns = 0;
 	int ret;
 
-	ret = rb_open(cfg, def, &dev, 0, 0, 0, def->policy | flags,
+	unsigned int policy = def->policy == BENCH_URING_SERVER ?
+			      RPCDEV_WAIT_BLOCK : def->policy;
+
+	ret = rb_open(cfg, def, &dev, 0, 0, 0, policy | flags,
 		      cfg->dev_cpu, def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
 	if (ret)
 		return ret;
@@ -524,7 +549,8 @@ struct dc {
 	const struct bench_cfg *cfg;
 	struct rpcdev *dev;
 	unsigned int warmup;
-	unsigned int iters;	/* timed calls */
+	unsigned int iters;	/* timed calls (over io_uring: rounds) */
+	unsigned int batch;	/* over io_uring: calls per round */
 	uint64_t *samples;
 	uint64_t calls, cpu_ns, wall_ns;
 	char why[96];
@@ -608,6 +634,124 @@ int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
 	} else {
 		bench_note(row, "%s", d.why[0] ? d.why : strerror(-ret));
+	}
+	free(d.samples);
+	return ret;
+}
+
+/*
+ * @n echo downcalls on @ring, submitted and waited for with one
+ * io_uring_enter(), each answer checked.
+ */
+static int dcu_round(struct io_uring *ring, struct rpcdev *dev, unsigned int n,
+		     char *why, size_t len)
+{
+	static char resp[BENCH_URING_BATCH][BENCH_MSG_SIZE];
+	struct rpcdev_uring_op ops[BENCH_URING_BATCH];
+	char req[BENCH_MSG_SIZE];
+	struct io_uring_cqe *cqe;
+	unsigned int i;
+	int ret;
+
+	memset(req, 0x42, sizeof(req));
+	for (i = 0; i < n; i++) {
+		ret = rpcdev_prep_call(io_uring_get_sqe(ring), dev, &ops[i],
+				       RPCDEV_SIM_ECHO, req, sizeof(req),
+				       resp[i], sizeof(resp[i]));
+		if (ret)
+			goto fail;
+	}
+	ret = io_uring_submit_and_wait(ring, n);
+	for (i = 0; ret >= 0 && i < n; i++) {
+		struct rpcdev_uring_op *op;
+
+		ret = io_uring_wait_cqe(ring, &cqe);
+		if (ret)
+			break;
+		op = io_uring_cqe_get_data(cqe);
+		ret = rpcdev_uring_result(cqe, op);
+		io_uring_cqe_seen(ring, cqe);
+		if (!ret && (op->res.call.status != RPCDEV_STATUS_OK ||
+			     op->res.call.resp_len != BENCH_MSG_SIZE ||
+			     memcmp(req, resp[op - ops], sizeof(req))))
+			ret = -EPROTO;
+	}
+	if (ret >= 0)
+		return 0;
+fail:
+	snprintf(why, len, "echo downcall over io_uring: %s", strerror(-ret));
+	return ret;
+}
+
+/* The caller thread of bench_downcalls_uring(), with a ring of its own. */
+static int dcu_thread(void *arg)
+{
+	struct dc *d = arg;
+	struct io_uring ring;
+	uint64_t cpu0, wall0, t0;
+	unsigned int i;
+	int ret;
+
+	ret = io_uring_queue_init(2 * BENCH_URING_BATCH, &ring,
+				  IORING_SETUP_SINGLE_ISSUER |
+				  IORING_SETUP_DEFER_TASKRUN);
+	if (ret) {
+		snprintf(d->why, sizeof(d->why), "io_uring: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < d->warmup && !ret; i++)
+		ret = dcu_round(&ring, d->dev, d->batch, d->why, sizeof(d->why));
+	cpu0 = bench_thread_cpu_ns();
+	wall0 = bench_now_ns();
+	for (i = 0; i < d->iters && !ret; i++) {
+		t0 = bench_now_ns();
+		ret = dcu_round(&ring, d->dev, d->batch, d->why, sizeof(d->why));
+		d->samples[i] = bench_now_ns() - t0;
+	}
+	d->calls = (uint64_t)i * d->batch;
+	d->wall_ns = bench_now_ns() - wall0;
+	d->cpu_ns = bench_thread_cpu_ns() - cpu0;
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+/*
+ * Sync downcalls over io_uring: one per io_uring_enter() (a latency, to
+ * set beside the ioctl's), or with BENCH_BATCH BENCH_URING_BATCH of them
+ * (a call rate, to set beside the ioctl's one at a time).
+ */
+int bench_downcalls_uring(const struct bench_cfg *cfg,
+			  const struct bench_def *def, struct bench_row *row)
+{
+	bool batch = def->flags & BENCH_BATCH;
+	struct bench_thread t = { 0 };
+	struct rpcdev dev;
+	struct dc d = {
+		.cfg = cfg,
+		.dev = &dev,
+		.batch = batch ? BENCH_URING_BATCH : 1,
+	};
+	int ret;
+
+	d.iters = batch ? cfg->iters / BENCH_URING_BATCH + 1 : cfg->iters;
+	d.warmup = batch ? cfg->warmup / BENCH_URING_BATCH + 1 : cfg->warmup;
+	d.samples = calloc(d.iters, sizeof(*d.samples));
+	if (!d.samples)
+		return -ENOMEM;
+	ret = rb_open(cfg, def, &dev, 0, BENCH_URING_BATCH, 0, RPCDEV_WAIT_BLOCK,
+		      cfg->dev_cpu, -1, row);
+	if (!ret) {
+		ret = bench_spawn(&t, cfg->host_cpu, dcu_thread, &d);
+		if (!ret)
+			ret = bench_join(&t);
+		rpcdev_close(&dev);
+	}
+	if (!ret) {
+		bench_stats_from(d.samples, d.iters, &row->lat);
+		row->host_cpu = d.wall_ns ? 100.0 * (double)d.cpu_ns / (double)d.wall_ns : -1;
+		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
+	} else if (d.why[0]) {
+		bench_note(row, "%s", d.why);
 	}
 	free(d.samples);
 	return ret;

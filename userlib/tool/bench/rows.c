@@ -71,6 +71,19 @@ const struct bench_def bench_defs[] = {
 		.run = bench_upcalls, .policy = RPCDEV_WAIT_BLOCK,
 		.flags = BENCH_STAMPS | BENCH_DEV_SLEEPS, .size = BENCH_MSG_SIZE,
 	}, {
+		.id = "upcall_uring", .name = "upcall, io_uring server, 64 B",
+		.about = "a BLOCK queue served by rpcdev_uring_serve(): the answer and the next fetch in one command",
+		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
+		.needs = RPCDEV_FEAT_URING_CMD,
+		.run = bench_upcalls, .policy = BENCH_URING_SERVER,
+		.flags = BENCH_STAMPS, .size = BENCH_MSG_SIZE,
+		.targets = {
+			{ .id = "upcall_uring_vs_block",
+			  .what = "upcall io_uring server p50 / upcall BLOCK p50",
+			  .base = "upcall_block", .val = BENCH_V_P50,
+			  .limit = 1.1 },
+		},
+	}, {
 		.id = "upcall_poll", .name = "upcall POLL, 64 B",
 		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
 		.needs = RPCDEV_FEAT_USER_RINGS,
@@ -119,6 +132,29 @@ const struct bench_def bench_defs[] = {
 		.id = "downcall", .name = "sync downcall (echo), 64 B",
 		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
 		.run = bench_downcalls,
+	}, {
+		.id = "downcall_uring", .name = "sync downcall over io_uring, 64 B",
+		.about = "one RPCDEV_URING_CALL per io_uring_enter, as the ioctl is one system call",
+		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
+		.needs = RPCDEV_FEAT_URING_CMD,
+		.run = bench_downcalls_uring,
+		.targets = {
+			{ .id = "downcall_uring_vs_ioctl",
+			  .what = "io_uring sync downcall p50 / ioctl sync downcall p50",
+			  .base = "downcall", .val = BENCH_V_P50,
+			  .limit = 1.1 },
+		},
+	}, {
+		.id = "downcall_uring_batch", .name = "32 downcalls per io_uring_enter, 64 B",
+		.kind = BENCH_RATE, .unit = "calls/s", .device = BENCH_DEV_SIM,
+		.needs = RPCDEV_FEAT_URING_CMD,
+		.run = bench_downcalls_uring, .flags = BENCH_BATCH,
+		.targets = {
+			{ .id = "batch32_vs_ioctl",
+			  .what = "call rate of 32 per io_uring_enter / of sequential ioctl calls",
+			  .base = "downcall", .val = BENCH_V_RATE, .ge = true,
+			  .limit = 4.0 },
+		},
 	}, {
 		.id = "async_upcalls", .name = "async upcalls, 64 B, BLOCK server",
 		.kind = BENCH_RATE, .unit = "msg/s", .device = BENCH_DEV_SIM,
