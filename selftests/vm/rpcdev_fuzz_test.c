@@ -779,7 +779,7 @@ struct scribbler {
 	struct rng r;
 	unsigned char *part[3];
 	size_t size[3];
-	unsigned long writes;
+	atomic_ulong writes;
 	atomic_int stop;
 	pthread_t thread;
 };
@@ -809,7 +809,7 @@ static void *scribbler_main(void *arg)
 			break;
 		}
 		memcpy(s->part[p] + off, &v, 4);
-		s->writes++;
+		atomic_fetch_add(&s->writes, 1);
 	}
 	return NULL;
 }
@@ -817,6 +817,22 @@ static void *scribbler_main(void *arg)
 /* block: the kernel drives the rings; poll, adaptive: the program does. */
 DEVICE_FIXTURE(scribble)
 POLICY_VARIANTS(scribble);
+
+/*
+ * Go on using the scribbled queue: @n uses, then as long as the scribbler
+ * made fewer than @n writes or the other queue fewer than BYSTANDER_CALLS
+ * calls (their threads may not have run yet), up to BYSTANDER_CALLS * @n.
+ */
+static bool scribble_more(unsigned long i, unsigned long n,
+			  struct scribbler *s, struct bystander_proc *by)
+{
+	if (i < n)
+		return true;
+	if (i >= BYSTANDER_CALLS * n)
+		return false;
+	return atomic_load(&s->writes) < n ||
+	       atomic_load(&by->b->calls) < BYSTANDER_CALLS;
+}
 
 /* One use of the scribbled queue: its result must be 0 or one of these. */
 static int scribbled_use(struct rng *r, struct rpcdev *dev, bool user)
@@ -864,9 +880,7 @@ TEST_F(scribble, writes_into_every_writable_page_touch_no_other_queue)
 	}
 	ASSERT_EQ(0, bystander_start(&by));
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, scribbler_main, &s));
-	/* n uses, and as long as the other queue made too few calls. */
-	for (i = 0; i < n || (atomic_load(&by.b->calls) < BYSTANDER_CALLS &&
-			      i < BYSTANDER_CALLS * n); i++) {
+	for (i = 0; scribble_more(i, n, &s, &by); i++) {
 		ret = scribbled_use(&r, &self->dev, user);
 		if (ret && bad++ < 10)
 			TH_LOG("use %lu of the scribbled queue: %s", i,
@@ -878,7 +892,7 @@ TEST_F(scribble, writes_into_every_writable_page_touch_no_other_queue)
 	atomic_store(&s.stop, 1);
 	pthread_join(s.thread, NULL);
 	printf("# %lu writes into the queue's writable pages, %lu uses\n",
-	       s.writes, i);
+	       atomic_load(&s.writes), i);
 	EXPECT_EQ(0, bystander_stop(&by));
 	EXPECT_EQ(0UL, bad);
 	/* The scribbled queue, released and attached afresh, is exact. */
