@@ -64,7 +64,7 @@
 #   RPCDEV_STRESS_COUNT=100000   upcalls in rpcdev_poll_test's wakeup stress
 #                                (a million elsewhere)
 #   RPCDEV_FUZZ_ITERS=1000       work of each rpcdev_fuzz_test test (3000)
-#   RPCDEV_TRINITY_SYSCALLS=5000 syscalls trinity makes there (20000)
+#   RPCDEV_TRINITY_SYSCALLS=2000 syscalls trinity makes there (20000)
 #
 # On a kernel with kmemleak (the debug flavour), the guest scans for leaks
 # when its work is done; the report goes to DIR/logs/<label>.kmemleak.log
@@ -133,7 +133,7 @@ case "$backend" in sim|ivshmem) ;; *) echo "bad backend '$backend'" >&2; usage ;
 test_env=()
 flavour_is_built "$flavour" &&
 	test_env+=(RPCDEV_STRESS_COUNT=100000 RPCDEV_FUZZ_ITERS=1000
-		   RPCDEV_TRINITY_SYSCALLS=5000)
+		   RPCDEV_TRINITY_SYSCALLS=2000)
 # shellcheck disable=SC2206
 test_env+=(${RPCDEV_TEST_ENV:-})
 

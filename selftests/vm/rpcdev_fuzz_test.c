@@ -21,6 +21,7 @@
  * the host, and the ivshmem firmware's RPCDEV_IVSHMEM_TEST_* methods end
  * the device on purpose.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,6 +36,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -577,26 +579,28 @@ static void fuzz_uring_arg(struct rng *r, unsigned int op, struct fuzz_mem *m,
 /*
  * One ring's worth: URING_BATCH commands on the pool's files, the CQEs
  * that come within a few milliseconds checked, then the ring closed
- * (which ends the commands still waiting). The number of bad results, or
- * -errno of the ring.
+ * (which ends the commands still waiting); or the same on @deferred, a
+ * ring set up with IORING_SETUP_DEFER_TASKRUN that stays open until the
+ * process exits (see the reproducer test below for why). The number of
+ * bad results, or -errno of the ring.
  */
 static int uring_round(struct rng *r, int *fds, struct fuzz_mem *m,
-		       unsigned long *done)
+		       unsigned long *done, struct io_uring *deferred)
 {
-	static struct rpcdev_upcall args[URING_BATCH];	/* the largest */
+	static struct rpcdev_upcall args[2][URING_BATCH];	/* the largest */
 	struct __kernel_timespec ts = { .tv_nsec = 5 * NSEC_PER_MSEC };
+	bool keep = !rnd_below(r, 4);
 	struct io_uring_cqe *cqe;
-	struct io_uring ring;
+	struct io_uring own, *ring = keep ? deferred : &own;
 	int i, ret, bad = 0;
 
-	ret = io_uring_queue_init(2 * URING_BATCH, &ring,
-				  rnd_below(r, 2) ? 0 :
-				  IORING_SETUP_SINGLE_ISSUER |
-				  IORING_SETUP_DEFER_TASKRUN);
-	if (ret)
-		return ret;
+	if (!keep) {
+		ret = io_uring_queue_init(2 * URING_BATCH, &own, 0);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < URING_BATCH; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 		struct rpcdev_uring_cmd *area;
 		unsigned int op = fuzz_cmd_op(r);
 
@@ -605,20 +609,21 @@ static int uring_round(struct rng *r, int *fds, struct fuzz_mem *m,
 		sqe->cmd_op = op;
 		sqe->user_data = op;
 		area = (struct rpcdev_uring_cmd *)sqe->cmd;
-		fuzz_uring_arg(r, op, m, &args[i], sizeof(args[i]));
-		area->addr = (uintptr_t)&args[i];
+		fuzz_uring_arg(r, op, m, &args[keep][i], sizeof(args[0][0]));
+		area->addr = (uintptr_t)&args[keep][i];
 		if (!rnd_below(r, 8))
 			fuzz_bytes(r, area, sizeof(*area));
 		if (!rnd_below(r, 8))
-			area->addr = fuzz_ptr(r, &args[i]);
+			area->addr = fuzz_ptr(r, &args[keep][i]);
 	}
-	ret = io_uring_submit(&ring);
+	ret = io_uring_submit(ring);
 	if (ret != URING_BATCH) {
-		io_uring_queue_exit(&ring);
+		if (!keep)
+			io_uring_queue_exit(ring);
 		return ret < 0 ? ret : -EIO;
 	}
 	for (;;) {
-		ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
 		if (ret == -EINTR)
 			continue;
 		if (ret)
@@ -630,9 +635,10 @@ static int uring_round(struct rng *r, int *fds, struct fuzz_mem *m,
 			       strerror(-cqe->res));
 		}
 		(*done)++;
-		io_uring_cqe_seen(&ring, cqe);
+		io_uring_cqe_seen(ring, cqe);
 	}
-	io_uring_queue_exit(&ring);
+	if (!keep)
+		io_uring_queue_exit(ring);
 	return ret == -ETIME ? bad : ret;
 }
 
@@ -646,19 +652,23 @@ static void uring_fuzz_child(int ready, void *arg)
 {
 	unsigned long i, n = *(unsigned long *)arg, done = 0, bad = 0;
 	int fds[FUZZ_FDS] = { -1, -1, -1 };
+	struct io_uring deferred;
 	struct fuzz_mem m;
 	struct rng r;
 	int ret;
 
 	rng_init(&r, "uring", 0);
-	if (fuzz_mem_map(&m))
+	if (fuzz_mem_map(&m) ||
+	    io_uring_queue_init(4 * URING_BATCH, &deferred,
+				IORING_SETUP_SINGLE_ISSUER |
+				IORING_SETUP_DEFER_TASKRUN))
 		_exit(101);
 	for (i = 0; i < FUZZ_FDS; i++)
 		pool_reopen(&r, fds, i);
 	for (i = 0; i < n / URING_BATCH; i++) {
 		if (!rnd_below(&r, 8))
 			pool_reopen(&r, fds, rnd_below(&r, FUZZ_FDS));
-		ret = uring_round(&r, fds, &m, &done);
+		ret = uring_round(&r, fds, &m, &done, &deferred);
 		if (ret < 0) {
 			printf("# io_uring: %s\n", strerror(-ret));
 			_exit(101);
@@ -1159,10 +1169,14 @@ static void print_group(pid_t pgrp)
 	char stat[512], wchan[64], sc[128];
 	pid_t pid;
 
-	for (pid = 2; pid < 32768; pid++) {
-		proc_line(pid, "stat", stat, sizeof(stat));
-		if (!stat[0] || getpgid(pid) != pgrp)
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	while (d && (de = readdir(d))) {
+		pid = atoi(de->d_name);
+		if (pid <= 0 || getpgid(pid) != pgrp)
 			continue;
+		proc_line(pid, "stat", stat, sizeof(stat));
 		proc_line(pid, "wchan", wchan, sizeof(wchan));
 		proc_line(pid, "syscall", sc, sizeof(sc));
 		printf("# trinity process %d: %.40s wchan %s syscall %s, %d files of "
@@ -1170,6 +1184,8 @@ static void print_group(pid_t pgrp)
 		       strchr(stat, ' ') ? strchr(stat, ' ') + 1 : stat, wchan,
 		       sc, dev_files(pid));
 	}
+	if (d)
+		closedir(d);
 }
 
 /*
@@ -1188,6 +1204,8 @@ static int run_trinity(const char *bin, unsigned long syscalls, uint64_t seed,
 	pid_t pid;
 
 	snprintf(n, sizeof(n), "-N%lu", syscalls);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		return -errno;
 	snprintf(s, sizeof(s), "-s%" PRIu64, seed & 0x7fffffff);
 	pid = fork();
 	if (pid < 0)
@@ -1225,10 +1243,13 @@ static int run_trinity(const char *bin, unsigned long syscalls, uint64_t seed,
 		kill(-pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
-	/* Its children, in its group, go with it. */
-	kill(-pid, SIGKILL);
-	while (waitpid(-pid, NULL, 0) > 0)
-		;
+	/*
+	 * Its children, in its group, go with it: this process is their
+	 * subreaper, so each is reaped here once it has died.
+	 */
+	do
+		kill(-pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR);
 	return status;
 }
 
