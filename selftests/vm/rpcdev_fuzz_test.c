@@ -716,6 +716,50 @@ TEST_F(fuzz, uring_commands_give_0_or_a_documented_errno_and_the_driver_answers_
 	ASSERT_EQ(0, queue_answers_exactly(0, rnd(&r)));
 }
 
+/*
+ * REPRODUCER of a kernel WARNING found by the io_uring fuzzer above, on the
+ * debug kernel (6.12 with CONFIG_PROVE_LOCKING): closing a ring set up
+ * with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN while an
+ * rpcdev command waits on it, its task alive, makes io_ring_exit_work()
+ * (a kworker) cancel the command (IO_URING_F_CANCEL: rpcdev_uring_cancel()
+ * completes it with io_uring_cmd_done()) and flush its CQE, and 6.12's
+ * io_lockdep_assert_cq_locked() (io_uring/io_uring.h:137) wants the
+ * submitter task there: "WARNING: ... at io_uring/io_uring.h:137
+ * io_get_cqe_overflow", one per ring. The test itself passes; the run
+ * fails on the warning (scripts/check-log.sh). The other kernels have no
+ * lockdep and say nothing.
+ */
+/* A child: queue 0 attaches again within WAIT_MS, and answers exactly. */
+static void queue_0_comes_back_exact(int ready, void *arg)
+{
+	(void)arg;
+	if (queue_answers_exactly(0, 1) || write(ready, "r", 1) != 1)
+		_exit(1);
+	_exit(0);
+}
+
+TEST_F(fuzz, defer_taskrun_ring_closed_with_a_fetch_pending_releases_the_queue)
+{
+	struct rpcdev_uring_op op;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, io_uring_queue_init(4, &ring, IORING_SETUP_SINGLE_ISSUER |
+					 IORING_SETUP_DEFER_TASKRUN));
+	sqe = io_uring_get_sqe(&ring);
+	ASSERT_EQ(0, rpcdev_prep_upcall_fetch(sqe, &self->dev, &op));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	io_uring_queue_exit(&ring);
+	rpcdev_close(&self->dev);
+	/*
+	 * Checked from a child: the ring's close interrupts this thread's
+	 * next wait once (linux/rpcdev.h). Queue 0 is free once the exit
+	 * work ended the fetch.
+	 */
+	ASSERT_EQ(0, fork_until_ready(queue_0_comes_back_exact, NULL, false));
+}
+
 /* Scribbling ---------------------------------------------------------- */
 
 /*
