@@ -760,6 +760,50 @@ TEST_F(fuzz, defer_taskrun_ring_closed_with_a_fetch_pending_releases_the_queue)
 	ASSERT_EQ(0, fork_until_ready(queue_0_comes_back_exact, NULL, false));
 }
 
+/*
+ * REPRODUCER of a lockdep report found by the io_uring fuzzer, on the
+ * debug kernel: "possible circular locking dependency detected" between
+ * rdev->lock and ctx->uring_lock. A command issued inline (from
+ * io_uring_enter(), ctx->uring_lock held) takes rdev->lock in
+ * rpcdev_fop_uring_cmd(); one issued from io-wq (IOSQE_ASYNC here; in the
+ * fuzzer a call punted after -EAGAIN that found a slot on its second
+ * issue) holds rdev->lock when rpcdev_uring_call() and the other ops call
+ * io_uring_cmd_mark_cancelable(), which takes ctx->uring_lock for an
+ * IO_URING_F_UNLOCKED issue. With rpcdev_unregister_device() waiting for
+ * rdev->lock (a removal), the two can deadlock. The test itself passes; the
+ * run fails on the report (scripts/check-log.sh).
+ */
+static void async_fetch_child(int ready, void *arg)
+{
+	struct rpcdev_uring_op op[2];
+	struct io_uring_sqe *sqe;
+	struct rpcdev dev;
+	struct io_uring ring;
+
+	if (rpcdev_open(&dev, DEV_PATH) || rpcdev_queue_attach(&dev, 0, 0, 0) ||
+	    io_uring_queue_init(4, &ring, 0))
+		_exit(1);
+	sqe = io_uring_get_sqe(&ring);
+	if (rpcdev_prep_upcall_fetch(sqe, &dev, &op[0]))
+		_exit(1);
+	sqe = io_uring_get_sqe(&ring);
+	if (rpcdev_prep_upcall_fetch(sqe, &dev, &op[1]))
+		_exit(1);
+	sqe->flags |= IOSQE_ASYNC;
+	if (io_uring_submit(&ring) != 2 ||
+	    dbgfs_wait_key((char *)arg, "uring_pending", 2, WAIT_MS) ||
+	    write(ready, "r", 1) != 1)
+		_exit(1);
+	/* The exit ends both fetches and lets the queue go. */
+	_exit(0);
+}
+
+TEST_F(fuzz, fetch_issued_from_io_wq_waits_and_ends_with_its_task)
+{
+	ASSERT_EQ(0, fork_until_ready(async_fetch_child, self->q0, false));
+	ASSERT_EQ(0, queue_answers_exactly(0, 2));
+}
+
 /* Scribbling ---------------------------------------------------------- */
 
 /*
