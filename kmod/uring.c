@@ -315,6 +315,13 @@ static int rpcdev_uring_cancel(struct io_uring_cmd *cmd,
 	struct rpcdev_queue *q = rpcdev_cmd_queue(cmd);
 	bool mine = false;
 
+	/*
+	 * A file without a queue: the command is still being issued (from
+	 * io-wq; an inline issue holds the ring's lock, as the cancel does)
+	 * and will fail. io_uring asks again until it has ended.
+	 */
+	if (!q)
+		return 0;
 	scoped_guard(spinlock_irqsave, &q->lock) {
 		if (p->state == RPCDEV_URING_PENDING) {
 			rpcdev_uring_unlink(q, p, -ECANCELED);
@@ -371,7 +378,6 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 		return id;
 
 	p->id = id;
-	rpcdev_uring_mark_cancelable(cmd, issue_flags);
 	scoped_guard(spinlock_irqsave, &q->lock) {
 		failed = rpcdev_gone(q->rdev);
 		if (failed) {
@@ -444,7 +450,6 @@ static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 		return rpcdev_uring_upcall_out(q, p->addr, ue.id);
 
 	bell = false;
-	rpcdev_uring_mark_cancelable(cmd, issue_flags);
 	scoped_guard(spinlock_irqsave, &q->lock) {
 		got = !rpcdev_gone(q->rdev) && rpcdev_uq_take(q, &ue, &bell);
 		if (got)
@@ -469,7 +474,6 @@ static int rpcdev_uring_mbox(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	if (ret != -EAGAIN)
 		return ret;
 
-	rpcdev_uring_mark_cancelable(cmd, issue_flags);
 	scoped_guard(spinlock_irqsave, &q->lock)
 		rpcdev_uring_queue_locked(q, p, &q->ur_mbox,
 					  rpcdev_mbox_pending(q), &ready);
@@ -586,21 +590,49 @@ static void rpcdev_uring_tw(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	rpcdev_uring_done(cmd, ret, issue_flags);
 }
 
+/* Issue a parsed command: its result, or -EIOCBQUEUED once it waits. */
+static int rpcdev_uring_issue(struct rpcdev_file *f, struct io_uring_cmd *cmd,
+			      u32 must_be_zero, unsigned int issue_flags)
+{
+	struct rpcdev_queue *q;
+	int ret;
+
+	/* As rpcdev_fop_ioctl(): removal waits for us before it goes on. */
+	guard(rwsem_read)(&f->rdev->lock);
+	ret = rpcdev_gone(f->rdev);
+	if (ret)
+		return ret;
+	q = rpcdev_file_queue(f);
+	if (must_be_zero || !q || q->user_rings)
+		return -EINVAL;
+
+	switch (cmd->cmd_op) {
+	case RPCDEV_URING_CALL:
+		return rpcdev_uring_call(q, cmd, issue_flags);
+	case RPCDEV_URING_UPCALL_FETCH:
+		return rpcdev_uring_upcall(q, cmd, RPCDEV_UPCALL_WAIT,
+					   issue_flags);
+	case RPCDEV_URING_UPCALL_COMMIT:
+		return rpcdev_uring_upcall(q, cmd, RPCDEV_UPCALL_REPLY |
+					   RPCDEV_UPCALL_WAIT, issue_flags);
+	default:
+		return rpcdev_uring_mbox(q, cmd, issue_flags);
+	}
+}
+
 /**
  * rpcdev_fop_uring_cmd() - file_operations.uring_cmd: issue a command.
  * @cmd:	the command; its SQE's command area is struct rpcdev_uring_cmd.
  * @issue_flags: io_uring's IO_URING_F_* bits, passed on as they came.
  *
- * Return: the command's result when it completes at once, else
- * -EIOCBQUEUED (it completes later, exactly once).
+ * Return: -ENOTTY for an unknown command; else -EIOCBQUEUED: the command
+ * completes exactly once, through io_uring_cmd_done(), now or later.
  */
 int rpcdev_fop_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	const struct rpcdev_uring_cmd *area = rpcdev_uring_cmd_area(cmd);
 	struct rpcdev_file *f = cmd->file->private_data;
 	struct rpcdev_uring_pdu *p = rpcdev_pdu(cmd);
-	struct rpcdev_device *rdev = f->rdev;
-	struct rpcdev_queue *q;
 	u32 flags, reserved;
 	int ret;
 
@@ -628,25 +660,18 @@ int rpcdev_fop_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		return -ENOTTY;
 	}
 
-	/* As rpcdev_fop_ioctl(): removal waits for us before it goes on. */
-	guard(rwsem_read)(&rdev->lock);
-	ret = rpcdev_gone(rdev);
-	if (ret)
-		return ret;
-	q = rpcdev_file_queue(f);
-	if (flags || reserved || !q || q->user_rings)
-		return -EINVAL;
-
-	switch (cmd->cmd_op) {
-	case RPCDEV_URING_CALL:
-		return rpcdev_uring_call(q, cmd, issue_flags);
-	case RPCDEV_URING_UPCALL_FETCH:
-		return rpcdev_uring_upcall(q, cmd, RPCDEV_UPCALL_WAIT,
-					   issue_flags);
-	case RPCDEV_URING_UPCALL_COMMIT:
-		return rpcdev_uring_upcall(q, cmd, RPCDEV_UPCALL_REPLY |
-					   RPCDEV_UPCALL_WAIT, issue_flags);
-	default:
-		return rpcdev_uring_mbox(q, cmd, issue_flags);
-	}
+	/*
+	 * Cancelable from here on, before rdev->lock is taken: an inline
+	 * issue runs under the ring's uring_lock and takes rdev->lock in it,
+	 * so an issue from io-wq, where marking takes uring_lock, must not
+	 * mark with rdev->lock held. A cancel while the command is NEW does
+	 * nothing, and io_uring asks again. A marked command leaves
+	 * io_uring's list of them only through io_uring_cmd_done(), so every
+	 * result is given that way, never returned.
+	 */
+	rpcdev_uring_mark_cancelable(cmd, issue_flags);
+	ret = rpcdev_uring_issue(f, cmd, flags | reserved, issue_flags);
+	if (ret != -EIOCBQUEUED)
+		rpcdev_uring_done(cmd, ret, issue_flags);
+	return -EIOCBQUEUED;
 }

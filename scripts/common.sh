@@ -15,7 +15,7 @@ RPCDEV_FLAVOURS="6.12:linux-image-6.12-amd64 6.12-rt:linux-image-6.12-rt-amd64 6
 # groff-base for the packaging tests); `make install` needs none of them.
 RPCDEV_HOST_PACKAGES="gcc make libc6-dev libelf-dev bc kmod cpio xz-utils pkg-config
 	qemu-system-x86 busybox-static liburing-dev linux-source-6.12 flex bison
-	dkms man-db groff-base python3 python3-dev libjson-c-dev"
+	dkms man-db groff-base python3 python3-dev libjson-c-dev trinity"
 
 die() { echo "error: $*" >&2; exit 1; }
 

@@ -63,6 +63,8 @@
 # debug flavour (KASAN, lockdep... under TCG) it is
 #   RPCDEV_STRESS_COUNT=100000   upcalls in rpcdev_poll_test's wakeup stress
 #                                (a million elsewhere)
+#   RPCDEV_FUZZ_ITERS=1000       work of each rpcdev_fuzz_test test (3000)
+#   RPCDEV_TRINITY_SYSCALLS=2000 syscalls trinity makes there (20000)
 #
 # On a kernel with kmemleak (the debug flavour), the guest scans for leaks
 # when its work is done; the report goes to DIR/logs/<label>.kmemleak.log
@@ -129,7 +131,9 @@ case "$backend" in sim|ivshmem) ;; *) echo "bad backend '$backend'" >&2; usage ;
 
 # The test programs' environment (see the top).
 test_env=()
-flavour_is_built "$flavour" && test_env+=(RPCDEV_STRESS_COUNT=100000)
+flavour_is_built "$flavour" &&
+	test_env+=(RPCDEV_STRESS_COUNT=100000 RPCDEV_FUZZ_ITERS=1000
+		   RPCDEV_TRINITY_SYSCALLS=2000)
 # shellcheck disable=SC2206
 test_env+=(${RPCDEV_TEST_ENV:-})
 
@@ -221,6 +225,14 @@ build_initramfs() {
 		copy_prog "$build/userlib/rpcdev" /bin/rpcdev
 	else
 		echo "note: no $build/userlib/rpcdev" >&2
+	fi
+
+	# Debian's trinity syscall fuzzer (scripts/install-deps.sh), which
+	# rpcdev_fuzz_test runs against /dev/rpcdev0; dynamically linked.
+	if [ -x /usr/bin/trinity ]; then
+		copy_prog /usr/bin/trinity /usr/bin/trinity 2>/dev/null
+	else
+		echo "note: no /usr/bin/trinity (run scripts/install-deps.sh): its test is skipped" >&2
 	fi
 
 	# The Python interpreter, the part of its library the Python tests

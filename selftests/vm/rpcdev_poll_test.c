@@ -290,14 +290,16 @@ TEST_F_TIMEOUT(fast, alternating_spin_and_sleep_never_loses_a_wakeup,
 	/*
 	 * Both sides slept and were woken on a good share of the upcalls,
 	 * or the run did not test what it is for. The share is the
-	 * machine's: 8-20 % under TCG (6.1 the lowest), 1 in 20 the floor.
+	 * machine's, not the driver's: 1.6-20 % seen under TCG (6.1 and
+	 * faster hosts the lowest), so the floor is 1 in 100, which still
+	 * means thousands of sleeps and wakeups.
 	 */
 	ASSERT_EQ(0, dbgfs_read_key(self->q0, "interrupts", &irqs));
 	ASSERT_EQ(0, dbgfs_read_key(self->q0, "enters", &enters));
 	TH_LOG("%llu interrupts woke the server, %llu doorbells and sleeps",
 	       irqs, enters);
-	ASSERT_LT(count / 20, irqs);
-	ASSERT_LT(count / 20, enters);
+	ASSERT_LT(count / 100, irqs);
+	ASSERT_LT(count / 100, enters);
 }
 
 TEST_F(fast, timestamped_block_upcalls_report_every_stage)
