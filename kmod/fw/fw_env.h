@@ -41,6 +41,17 @@ static inline void fw_yield(void)
 	cond_resched();
 }
 
+/*
+ * A scheduling point between two pieces of work: a kernel thread that is
+ * not preempted (PREEMPT_NONE, _VOLUNTARY) would otherwise keep its CPU
+ * from every other task for as long as the host keeps it busy. Cheap
+ * enough for every round of every loop: a flag test.
+ */
+static inline void fw_preempt_point(void)
+{
+	cond_resched();
+}
+
 static inline void *fw_calloc(size_t n, size_t size)
 {
 	return kvcalloc(n, size, GFP_KERNEL);
@@ -96,6 +107,12 @@ struct fw_queue;
  * fw_host_method():	(inline) a method of the host's own, tried before
  *			the firmware answers RPCDEV_STATUS_NO_METHOD; true
  *			when it filled in @ans.
+ * fw_yield():		(inline) let others run while the firmware polls.
+ * fw_preempt_point():	(inline) a point where the host may run others,
+ *			made by every round of every firmware loop, so no
+ *			input the host's users give keeps a CPU from its
+ *			other tasks (a program, which its OS preempts
+ *			anyway, needs nothing there).
  *
  * fw_should_stop():	the host wants the queue stopped: the firmware
  *			returns from what it is doing (a kernel thread's

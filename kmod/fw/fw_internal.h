@@ -131,7 +131,9 @@ static __always_inline bool fw_wait(struct fw_queue *fq,
 /*
  * After a take found nothing: poll @seen a batch (an answer on its way
  * needs no look at the clock), then wait for @ready until *@deadline, set
- * @timeout from the first look at the clock. Returns 1 to take again, 0
+ * @timeout from the first look at the clock. @ready must be true only
+ * when the take would find something, or the caller spins: the bounds on
+ * a host index are the take's own. Returns 1 to take again, 0
  * on timeout, -ESHUTDOWN when the queue is stopping (after a wait cut
  * short by the stop, the caller takes once more first).
  */
@@ -140,6 +142,8 @@ static __always_inline int fw_wait_more(struct fw_queue *fq,
 					bool (*ready)(struct fw_queue *),
 					u64 *deadline, u64 timeout)
 {
+	/* Every take loop comes round here: let the host's others run. */
+	fw_preempt_point();
 	if (fw_should_stop(fq))
 		return -ESHUTDOWN;
 	if (fw_spin(fq, seen))
@@ -164,8 +168,8 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 /* fw_mbox.c */
 int fw_watch(struct fw_queue *fq, const struct rpcdev_entry *call,
 	     struct rpcdev_entry *ans);
-void fw_mbox_cost(struct fw_queue *fq, const struct rpcdev_entry *call,
-		  struct rpcdev_entry *ans);
+int fw_mbox_cost(struct fw_queue *fq, const struct rpcdev_entry *call,
+		 struct rpcdev_entry *ans);
 void fw_mbox_notify(struct fw_queue *fq, const struct rpcdev_entry *call,
 		    struct rpcdev_entry *ans);
 int fw_mbox_pingpong(struct fw_queue *fq, const struct rpcdev_entry *call,

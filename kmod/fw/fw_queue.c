@@ -128,7 +128,8 @@ static u64 fw_run_call(struct fw_queue *fq, const struct rpcdev_entry *call,
 		fw_mbox_notify(fq, call, ans);
 		break;
 	case RPCDEV_SIM_MBOX_COST:
-		fw_mbox_cost(fq, call, ans);
+		if (fw_mbox_cost(fq, call, ans))
+			return 0;
 		break;
 	case RPCDEV_SIM_PINGPONG:
 		if (fw_mbox_pingpong(fq, call, ans))
@@ -156,8 +157,11 @@ static void fw_take_calls(struct fw_queue *fq)
 	while (fq->dq_cons != prod && !fw_should_stop(fq)) {
 		struct rpcdev_entry call, ans = {};
 		struct fw_reply *r;
-		u32 pos = fq->dq_cons++;
+		u32 pos;
 
+		/* A ring full of long calls keeps no CPU to itself. */
+		fw_preempt_point();
+		pos = fq->dq_cons++;
 		memcpy(&call, fw_ring(fq, fq->mem.dq, pos), sizeof(call));
 		fw_publish(fq, &fq->mem.dctrl->dq_cons, fq->dq_cons);
 		fq->stats.calls++;
@@ -204,6 +208,8 @@ void fw_queue_run(struct fw_queue *fq)
 	while (!fw_should_stop(fq)) {
 		u64 next;
 
+		/* A host that keeps DQ busy does not keep the CPU. */
+		fw_preempt_point();
 		fw_take_calls(fq);
 		next = fw_post_due(fq);
 		if (next > fw_now_ns())

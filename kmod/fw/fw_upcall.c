@@ -29,33 +29,43 @@ static bool fw_ur_seen(struct fw_queue *fq)
 	return READ_ONCE(fw_ur_next(fq)->seq) == fq->ur_cons + 1;
 }
 
-/* Is there a UR entry to read, by its seq or by the host's index? */
+/*
+ * The host's UR producer index says an entry is there: it is past the
+ * device's index by no more than the ring holds. An index behind the
+ * device's is no entry: a host that answers by seq and then by index may
+ * be caught between the two stores, and an index no host could have
+ * written is ignored until it makes sense.
+ */
+static bool fw_ur_indexed(struct fw_queue *fq)
+{
+	u32 n = READ_ONCE(fq->mem.hctrl->ur_prod.val) - fq->ur_cons;
+
+	return n && n <= fq->mem.depth;
+}
+
+/*
+ * Is there a UR entry to read, by its seq or by the host's index? True
+ * only when fw_ur_take() would take one, so a wait on it cannot spin.
+ */
 static bool fw_ur_ready(struct fw_queue *fq)
 {
-	return fw_ur_seen(fq) ||
-	       READ_ONCE(fq->mem.hctrl->ur_prod.val) != fq->ur_cons;
+	return fw_ur_seen(fq) || fw_ur_indexed(fq);
 }
 
 /*
  * Take one answer off UR into @re. Returns 1 for a good answer to an upcall
  * in flight (which then is no longer in flight), 0 when UR is empty, and
  * -EIO for a malformed one (skipped). An entry is there when its seq says
- * so, or when the host's index moved past it (then it had better say so).
+ * so, or when the host's index moved past it (then it had better say so);
+ * an impossible index is no entry, and not counted (see struct
+ * rpcdev_sim_stats).
  */
 static int fw_ur_take(struct fw_queue *fq, struct rpcdev_entry *re)
 {
 	u32 pos = fq->ur_cons;
 
-	if (!fw_ur_seen(fq)) {
-		u32 prod = READ_ONCE(fq->mem.hctrl->ur_prod.val);
-
-		if (prod == pos)
-			return 0;
-		if (prod - pos > fq->mem.depth) {
-			fq->stats.bad++;
-			return 0;
-		}
-	}
+	if (!fw_ur_seen(fq) && !fw_ur_indexed(fq))
+		return 0;
 	/* The entry is read after the seq or index that published it. */
 	dma_rmb();
 	memcpy(re, fw_ur_next(fq), sizeof(*re));
@@ -90,8 +100,21 @@ static int fw_ur_wait(struct fw_queue *fq, struct rpcdev_entry *re,
 
 		if (ret > 0)
 			return 1;
-		if (ret < 0)
+		if (ret < 0) {
+			/*
+			 * A host that writes nothing but malformed answers
+			 * gets the timeout a silent one gets, and the CPU
+			 * is given up between them.
+			 */
+			fw_preempt_point();
+			if (fw_should_stop(fq))
+				return -ESHUTDOWN;
+			if (!deadline)
+				deadline = fw_now_ns() + timeout;
+			else if (fw_now_ns() >= deadline)
+				return 0;
 			continue;
+		}
 		ret = fw_wait_more(fq, fw_ur_seen, fw_ur_ready, &deadline,
 				   timeout);
 		if (ret <= 0)
@@ -364,7 +387,11 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 
 	start = fw_now_ns();
 	while (answered < req.count) {
-		bool answer = inflight &&
+		bool answer;
+
+		/* A run of up to FW_MAX_UPCALLS keeps no CPU to itself. */
+		fw_preempt_point();
+		answer = inflight &&
 			      (noack ? fw_uq_moved(fq) : fw_ur_seen(fq));
 
 		/*

@@ -101,6 +101,11 @@ bool fw_host_method(struct fw_queue *fq, const struct rpcdev_entry *call,
 		    struct rpcdev_entry *ans);
 
 void fw_yield(void);
+
+/* The OS preempts a program's threads: no scheduling point is needed. */
+static inline void fw_preempt_point(void)
+{
+}
 void fw_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 

@@ -84,6 +84,14 @@ int kmod_unload_settle(const char *name);
 int kmod_load_stack(const char *core_params, const char *sim_params);
 
 /*
+ * Set rpcdev_sim's run-time parameter @name (fw_cpu, fw_spin_us: they
+ * apply to queues started from then on) to @value, through
+ * /sys/module/rpcdev_sim/parameters/. Returns 0 or -errno of open(2) or
+ * write(2) (-ENOENT when rpcdev_sim is not loaded).
+ */
+int kmod_sim_param(const char *name, long value);
+
+/*
  * Unload the backend's module, then rpcdev; a module that is not loaded
  * is fine. Returns 0 or the first -errno.
  */
