@@ -122,6 +122,7 @@ static int rpcdev_fop_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	f->rdev = rdev;
+	init_waitqueue_head(&f->pwq);
 	file->private_data = f;
 	file->f_mapping = rdev->inode->i_mapping;
 	return nonseekable_open(inode, file);
@@ -227,8 +228,7 @@ static __poll_t rpcdev_fop_poll(struct file *file, poll_table *wait)
 	int gone;
 
 	poll_wait(file, &rdev->wq, wait);
-	if (q)
-		poll_wait(file, &q->uwq, wait);
+	poll_wait(file, &f->pwq, wait);
 	/* The queue's memory may be the device's: it must not go under us. */
 	guard(rwsem_read)(&rdev->lock);
 	gone = rpcdev_gone(rdev);
@@ -441,7 +441,7 @@ static void rpcdev_wake_all(struct rpcdev_device *rdev)
 	wake_up_all(&rdev->wq);
 	for (i = 0; i < rdev->nr_queues; i++) {
 		wake_up_all(&rdev->queues[i].wq);
-		wake_up_all(&rdev->queues[i].uwq);
+		rpcdev_queue_wake(&rdev->queues[i]);
 		rpcdev_uring_fail(&rdev->queues[i]);
 	}
 }
@@ -537,13 +537,13 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 		WRITE_ONCE(q->irq_ns, ktime_get_ns());
 	if (q->user_rings) {
 		/* The program reads the rings; wake it in RPCDEV_IOC_ENTER. */
-		wake_up_all(&q->uwq);
+		rpcdev_queue_wake(q);
 		return;
 	}
 	rpcdev_reap_completions(q);
 	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q)) {
 		rpcdev_uring_deliver(q);
-		wake_up_all(&q->uwq);
+		rpcdev_queue_wake(q);
 	}
 }
 EXPORT_SYMBOL_GPL(rpcdev_queue_interrupt);

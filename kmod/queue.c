@@ -141,8 +141,11 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	q->async_noack = a->flags & RPCDEV_ATTACH_ASYNC_NOACK;
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
+	/* Before the first interrupt: its wakeup reaches a poll already. */
+	WRITE_ONCE(q->pollwq, &f->pwq);
 	ret = rpcdev_ops(rdev)->queue_start(rdev, q->qid, &q->mem, a->flags);
 	if (ret) {
+		WRITE_ONCE(q->pollwq, NULL);
 		rpcdev_queue_free_mem(q);
 		return ret;
 	}
@@ -209,6 +212,8 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}
+	/* The device stopped: no interrupt looks at the file any more. */
+	WRITE_ONCE(q->pollwq, NULL);
 	rpcdev_uring_detach(q);
 	rpcdev_queue_free_mem(q);
 	q->owner = NULL;

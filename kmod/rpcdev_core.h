@@ -259,8 +259,10 @@ struct rpcdev_queue_stats {
  * @stats:	counters.
  * @wq:		callers waiting for answers; woken on every answer and when
  *		the device goes away.
- * @uwq:	servers waiting for upcalls and poll(); woken by the
- *		interrupt and when the device goes away.
+ * @uwq:	servers waiting for upcalls; woken by the interrupt and when
+ *		the device goes away.
+ * @pollwq:	the owner's rpcdev_file.pwq, woken with @uwq: set before the
+ *		device starts on the queue, cleared after it stopped.
  */
 struct rpcdev_queue {
 	struct rpcdev_device *rdev;
@@ -300,6 +302,7 @@ struct rpcdev_queue {
 	struct rpcdev_queue_stats stats;
 	wait_queue_head_t wq;
 	wait_queue_head_t uwq;
+	wait_queue_head_t *pollwq;
 };
 
 /**
@@ -308,12 +311,31 @@ struct rpcdev_queue {
  * @q:		its queue once attached (set once, with release semantics).
  * @sink:	the zeroed page its writable mappings of a removed device's
  *		memory fault in, or NULL (set once, by cmpxchg, in a fault).
+ * @pwq:	what poll() waits on for the queue's events. The file's, not
+ *		the queue's: epoll registers its entry once, at EPOLL_CTL_ADD,
+ *		which may come before the queue is attached.
  */
 struct rpcdev_file {
 	struct rpcdev_device *rdev;
 	struct rpcdev_queue *q;
 	struct page *sink;
+	wait_queue_head_t pwq;
 };
+
+/*
+ * Wake the servers of @q and its owner's poll(). The poll wait queue is
+ * looked at only when someone may sleep on it (wq_has_sleeper() orders
+ * the event before the look, as poll_wait() orders its entry before the
+ * poll's test), so a queue nobody polls pays one barrier.
+ */
+static inline void rpcdev_queue_wake(struct rpcdev_queue *q)
+{
+	wait_queue_head_t *pwq = READ_ONCE(q->pollwq);
+
+	wake_up_all(&q->uwq);
+	if (pwq && wq_has_sleeper(pwq))
+		wake_up_all(pwq);
+}
 
 /* The file's queue, or NULL before RPCDEV_IOC_QUEUE_ATTACH. */
 static inline struct rpcdev_queue *rpcdev_file_queue(struct rpcdev_file *f)
