@@ -142,16 +142,15 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	/* Before the first interrupt: its wakeup reaches a poll already. */
-	WRITE_ONCE(q->pollwq, &f->pwq);
+	WRITE_ONCE(q->owner, f);
 	ret = rpcdev_ops(rdev)->queue_start(rdev, q->qid, &q->mem, a->flags);
 	if (ret) {
-		WRITE_ONCE(q->pollwq, NULL);
+		WRITE_ONCE(q->owner, NULL);
 		rpcdev_queue_free_mem(q);
 		return ret;
 	}
 	q->running = true;
 	memset(&q->stats, 0, sizeof(q->stats));
-	q->owner = f;
 	/* Pairs with smp_load_acquire() in the users of f->q. */
 	smp_store_release(&f->q, q);
 	return 0;
@@ -212,11 +211,10 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}
-	/* The device stopped: no interrupt looks at the file any more. */
-	WRITE_ONCE(q->pollwq, NULL);
 	rpcdev_uring_detach(q);
 	rpcdev_queue_free_mem(q);
-	q->owner = NULL;
+	/* The device stopped: no interrupt looks at the file any more. */
+	WRITE_ONCE(q->owner, NULL);
 	f->q = NULL;
 }
 

@@ -216,7 +216,9 @@ struct rpcdev_queue_stats {
  * struct rpcdev_queue - one queue pair of a device.
  * @rdev:	the device.
  * @qid:	its index.
- * @owner:	the file it is attached to, or NULL; under rdev->qlock.
+ * @owner:	the file it is attached to, or NULL; under rdev->qlock. Set
+ *		before the device starts on the queue and cleared after it
+ *		stopped, so rpcdev_queue_wake() reads it without the lock.
  * @user_rings: attached with RPCDEV_ATTACH_USER_RINGS: the owner drives
  *		the rings and the kernel leaves them alone.
  * @timestamps: attached with RPCDEV_ATTACH_TIMESTAMPS.
@@ -260,9 +262,7 @@ struct rpcdev_queue_stats {
  * @wq:		callers waiting for answers; woken on every answer and when
  *		the device goes away.
  * @uwq:	servers waiting for upcalls; woken by the interrupt and when
- *		the device goes away.
- * @pollwq:	the owner's rpcdev_file.pwq, woken with @uwq: set before the
- *		device starts on the queue, cleared after it stopped.
+ *		the device goes away, with the owner's rpcdev_file.pwq.
  */
 struct rpcdev_queue {
 	struct rpcdev_device *rdev;
@@ -302,7 +302,6 @@ struct rpcdev_queue {
 	struct rpcdev_queue_stats stats;
 	wait_queue_head_t wq;
 	wait_queue_head_t uwq;
-	wait_queue_head_t *pollwq;
 };
 
 /**
@@ -330,11 +329,11 @@ struct rpcdev_file {
  */
 static inline void rpcdev_queue_wake(struct rpcdev_queue *q)
 {
-	wait_queue_head_t *pwq = READ_ONCE(q->pollwq);
+	struct rpcdev_file *owner = READ_ONCE(q->owner);
 
 	wake_up_all(&q->uwq);
-	if (pwq && wq_has_sleeper(pwq))
-		wake_up_all(pwq);
+	if (owner && wq_has_sleeper(&owner->pwq))
+		wake_up_all(&owner->pwq);
 }
 
 /* The file's queue, or NULL before RPCDEV_IOC_QUEUE_ATTACH. */
