@@ -732,32 +732,6 @@ TEST_F(mbox, epoll_reports_upcall_and_message_together)
 	ASSERT_EQ(EPOLLIN | EPOLLPRI, events);
 }
 
-/* An epoll instance watching @fd for @events, added now; or -errno. */
-static int epoll_watch(int fd, unsigned int events)
-{
-	struct epoll_event ev = { .events = events };
-	int ep;
-
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-		close(ep);
-		return -errno;
-	}
-	return ep;
-}
-
-/* What epoll instance @ep reports within WAIT_MS: events, 0 or -errno. */
-static int epoll_got(int ep)
-{
-	struct epoll_event got = { 0 };
-	int n;
-
-	n = epoll_wait(ep, &got, 1, WAIT_MS);
-	return n < 0 ? -errno : n ? (int)got.events : 0;
-}
-
 /*
  * An event loop may register the fd before it attaches the queue: its
  * epoll entry is made once, at EPOLL_CTL_ADD, and must still hear the
@@ -771,7 +745,7 @@ TEST_F(mbox, epoll_added_before_attach_reports_a_message)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(1, notify(&self->dev, 1, 100));
-	EXPECT_EQ(EPOLLPRI, epoll_got(ep));
+	EXPECT_EQ(EPOLLPRI, epoll_wait_once(ep, WAIT_MS));
 	close(ep);
 }
 
@@ -786,7 +760,7 @@ TEST_F(mbox, epoll_added_before_attach_reports_an_upcall)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
 	ASSERT_EQ(0, -pthread_create(&u.thread, NULL, upcalls_main, &u));
-	events = epoll_got(ep);
+	events = epoll_wait_once(ep, WAIT_MS);
 	/* Serve the upcall, so the run ends. */
 	ASSERT_EQ(0, rpcdev_upcall_wait(&self->dev, CALL_TIMEOUT_NS, &up));
 	reply.id = up.id;

@@ -81,21 +81,39 @@ int poll_events(int fd, short events, int timeout_ms)
 	return n ? pfd.revents : 0;
 }
 
-int epoll_events(int fd, unsigned int events, int timeout_ms)
+int epoll_watch(int fd, unsigned int events)
 {
-	struct epoll_event ev = { .events = events }, got = { 0 };
-	int ep, n;
+	struct epoll_event ev = { .events = events };
+	int ep, err;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return -errno;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-		n = -errno;
+		err = -errno;
 		close(ep);
-		return n;
+		return err;
 	}
+	return ep;
+}
+
+int epoll_wait_once(int ep, int timeout_ms)
+{
+	struct epoll_event got = { 0 };
+	int n;
+
 	n = epoll_wait(ep, &got, 1, timeout_ms);
-	n = n < 0 ? -errno : n ? (int)got.events : 0;
+	return n < 0 ? -errno : n ? (int)got.events : 0;
+}
+
+int epoll_events(int fd, unsigned int events, int timeout_ms)
+{
+	int ep, n;
+
+	ep = epoll_watch(fd, events);
+	if (ep < 0)
+		return ep;
+	n = epoll_wait_once(ep, timeout_ms);
 	close(ep);
 	return n;
 }

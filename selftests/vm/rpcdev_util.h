@@ -49,6 +49,12 @@ int catch_signal(int sig, int flags);
 /* poll(2) @fd once for @events; the revents (0 on timeout), or -errno. */
 int poll_events(int fd, short events, int timeout_ms);
 
+/* An epoll instance watching @fd for @events (close it), or -errno. */
+int epoll_watch(int fd, unsigned int events);
+
+/* epoll_wait(2) once on instance @ep; the events of its one fd, 0, or -errno. */
+int epoll_wait_once(int ep, int timeout_ms);
+
 /* epoll_wait(2) once on @fd for @events; the events, 0, or -errno. */
 int epoll_events(int fd, unsigned int events, int timeout_ms);
 
