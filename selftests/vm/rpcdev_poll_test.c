@@ -32,7 +32,6 @@
 #include "rpcdev_kmod.h"
 #include "rpcdev_util.h"
 
-#define FW_SPIN_PARAM	"/sys/module/rpcdev_sim/parameters/fw_spin_us"
 #define CALL_TIMEOUT_NS	(60000 * NSEC_PER_MSEC)
 #define SERVE_TIMEOUT_NS (30000 * NSEC_PER_MSEC)
 #define METHOD		0x51
@@ -87,25 +86,10 @@ static unsigned int stress_count(void)
 	return (unsigned int)n;
 }
 
-static int set_fw_spin_us(unsigned int us)
-{
-	char buf[16];
-	int fd, n, ret = 0;
-
-	fd = open(FW_SPIN_PARAM, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%u", us);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Tests that shape how long the device polls: the sim's parameter. */
 #define SET_FW_SPIN_US(us) do {						\
 	SKIP_UNLESS_SIM("rpcdev_sim's fw_spin_us parameter");		\
-	ASSERT_EQ(0, set_fw_spin_us(us));				\
+	ASSERT_EQ(0, kmod_sim_param("fw_spin_us", us));		\
 } while (0)
 
 static uint64_t now_ns(void)
