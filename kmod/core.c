@@ -181,6 +181,16 @@ static long rpcdev_fop_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case RPCDEV_IOC_QUEUE_ATTACH:
+		/*
+		 * A queue is the device's to drive: a file opened for
+		 * reading only (a group given 0640's read bit, say) may
+		 * describe the device and poll for its going, nothing else.
+		 * Every other command needs the file's queue, so this one
+		 * check is the rule.
+		 */
+		if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+		    (FMODE_READ | FMODE_WRITE))
+			return -EBADF;
 		return rpcdev_ioctl_queue_attach(f, argp);
 	case RPCDEV_IOC_CALL:
 		return rpcdev_ioctl_call(f, argp);
@@ -531,8 +541,8 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 	if (WARN_ON_ONCE(qid >= rdev->nr_queues))
 		return;
 	q = &rdev->queues[qid];
-	/* Counted without the queue's lock: a statistic, not state. */
-	WRITE_ONCE(q->stats.interrupts, q->stats.interrupts + 1);
+	scoped_guard(spinlock_irqsave, &q->lock)
+		q->stats.interrupts++;
 	if (q->timestamps)
 		WRITE_ONCE(q->irq_ns, ktime_get_ns());
 	if (q->user_rings) {

@@ -88,7 +88,8 @@ int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg
 	q->mb_lost = 0;
 	WRITE_ONCE(q->mb_cons, q->mb_cons + skip + 1);
 	WRITE_ONCE(q->hctrl->mb_cons.val, q->mb_cons);
-	q->stats.mbox_msgs++;
+	scoped_guard(spinlock_irqsave, &q->lock)
+		q->stats.mbox_msgs++;
 	return 0;
 }
 

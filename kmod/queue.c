@@ -141,6 +141,8 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	q->async_noack = a->flags & RPCDEV_ATTACH_ASYNC_NOACK;
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
+	/* No interrupt comes before queue_start: no lock needed yet. */
+	memset(&q->stats, 0, sizeof(q->stats));
 	/* Before the first interrupt: its wakeup reaches a poll already. */
 	WRITE_ONCE(q->owner, f);
 	ret = rpcdev_ops(rdev)->queue_start(rdev, q->qid, &q->mem, a->flags);
@@ -150,7 +152,6 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 		return ret;
 	}
 	q->running = true;
-	memset(&q->stats, 0, sizeof(q->stats));
 	/* Pairs with smp_load_acquire() in the users of f->q. */
 	smp_store_release(&f->q, q);
 	return 0;
@@ -201,13 +202,8 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 	guard(rwsem_read)(&rdev->lock);
 	guard(mutex)(&rdev->qlock);
 	if (q->running) {
-		/*
-		 * Tell the device no one will answer before it stops. Upcalls
-		 * on user rings are the program's to track; the device sees
-		 * its queue stopped under them.
-		 */
-		if (!q->user_rings)
-			rpcdev_upcalls_fail(q);
+		/* Tell the device no one will answer before it stops. */
+		rpcdev_upcalls_fail(q);
 		rpcdev_ops(rdev)->queue_stop(rdev, q->qid);
 		q->running = false;
 	}

@@ -18,7 +18,8 @@
  *		backend, write by rpcdev_unregister_device())
  *     rdev->qlock (mutex; attach and detach)
  *       q->lock (spinlock, irqsave; taken from the interrupt handler)
- *     q->mb_lock (mutex; device-to-host mailbox readers)
+ *     q->mb_lock (mutex; device-to-host mailbox readers; q->lock is
+ *		taken under it to count a message)
  *     mmap_lock (a user copy that faults)
  *       rdev->fault_lock (rwsem; read by faults on device memory, write
  *		by rpcdev_unregister_device() to zap the mappings)
@@ -161,16 +162,20 @@ struct rpcdev_slot {
 
 /*
  * The life of an upcall id, as the kernel tracks it: IDLE while the device
- * owns it, DELIVERED from when a server takes the upcall until it answers.
+ * owns it, DELIVERED from when a server takes the upcall until it answers,
+ * REPLYING while one answer is copied into the id's UR buffer (so that no
+ * second answer, nor the kernel's NO_SERVER, can write there meanwhile).
  */
 enum rpcdev_upcall_state {
 	RPCDEV_UPCALL_IDLE,
 	RPCDEV_UPCALL_DELIVERED,
+	RPCDEV_UPCALL_REPLYING,
 };
 
 /**
  * struct rpcdev_upcall_slot - what the kernel keeps of a delivered upcall.
- * @state:	enum rpcdev_upcall_state; under the queue's lock.
+ * @state:	enum rpcdev_upcall_state; changed under the queue's lock
+ *		(WRITE_ONCE), read without it only as a first check.
  * @entry:	the checked UQ entry, for the reply's method and tag.
  */
 struct rpcdev_upcall_slot {
@@ -181,7 +186,10 @@ struct rpcdev_upcall_slot {
 /* rpcdev_upcall_slot.entry.ts[] carries the stages as they pass. */
 
 /**
- * struct rpcdev_queue_stats - counters shown in debugfs.
+ * struct rpcdev_queue_stats - counters shown in debugfs. Every one of them
+ * changes under the queue's lock, and debugfs reads them under it: one
+ * rule, so a reader never sees a counter torn or two counters that
+ * disagree about one event.
  * @calls:	downcalls posted.
  * @completed:	answers taken from DC.
  * @timeouts:	calls given up on timeout.

@@ -159,8 +159,8 @@ static int sim_queue_show(struct seq_file *m, void *unused)
 	seq_printf(m, "calls %llu\nupcalls %llu\nno_server %llu\n",
 		   READ_ONCE(life->calls), READ_ONCE(life->upcalls),
 		   READ_ONCE(life->no_server));
-	seq_printf(m, "upcall_timeouts %llu\n",
-		   READ_ONCE(life->upcall_timeouts));
+	seq_printf(m, "stopped %llu\nupcall_timeouts %llu\n",
+		   READ_ONCE(life->stopped), READ_ONCE(life->upcall_timeouts));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sim_queue);

@@ -24,7 +24,7 @@ int rpcdev_upcalls_init(struct rpcdev_queue *q)
 	q->upcalls = kcalloc(q->mem.depth, sizeof(*q->upcalls), GFP_KERNEL);
 	if (!q->upcalls)
 		return -ENOMEM;
-	q->uq_cons = 0;
+	WRITE_ONCE(q->uq_cons, 0);
 	q->ur_prod = 0;
 	return 0;
 }
@@ -114,11 +114,13 @@ int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 	u32 prod = rpcdev_uq_prod(q);
 
 	while (q->uq_cons != prod) {
-		u32 pos = q->uq_cons++;
+		u32 pos = q->uq_cons;
 		struct rpcdev_upcall_slot *u;
 
 		memcpy(ue, &q->uq[pos & (q->mem.depth - 1)], sizeof(*ue));
-		WRITE_ONCE(q->hctrl->uq_cons.val, q->uq_cons);
+		/* rpcdev_upcall_pending() reads it without the lock. */
+		WRITE_ONCE(q->uq_cons, pos + 1);
+		WRITE_ONCE(q->hctrl->uq_cons.val, pos + 1);
 		if (ue->seq != pos + 1 || ue->id >= q->mem.depth ||
 		    q->upcalls[ue->id].state != RPCDEV_UPCALL_IDLE) {
 			q->stats.bad_upcalls++;
@@ -132,7 +134,7 @@ int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 			continue;
 		}
 		u = &q->upcalls[ue->id];
-		u->state = RPCDEV_UPCALL_DELIVERED;
+		WRITE_ONCE(u->state, RPCDEV_UPCALL_DELIVERED);
 		u->entry = *ue;
 		if (q->timestamps)
 			rpcdev_upcall_stamp(q, &u->entry);
@@ -156,33 +158,39 @@ int rpcdev_upcall_answer(struct rpcdev_queue *q, const struct rpcdev_upcall *a)
 	if (a->reply_len > q->mem.buf_size)
 		return -E2BIG;
 	u = &q->upcalls[a->reply_id];
-	if (READ_ONCE(u->state) != RPCDEV_UPCALL_DELIVERED)
-		return -EINVAL;
 
 	/*
-	 * The id stays DELIVERED, so no one else touches its buffer while we
-	 * copy. A racing reply to the same id from another thread is caught
-	 * below and loses.
+	 * Claim the id before its buffer is written: a second answer to it,
+	 * from another thread, fails at once instead of copying its bytes
+	 * over an answer already posted. The copy may fault and sleep, so it
+	 * runs outside the lock; the claim keeps the buffer ours meanwhile.
 	 */
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		if (u->state != RPCDEV_UPCALL_DELIVERED)
+			return -EINVAL;
+		WRITE_ONCE(u->state, RPCDEV_UPCALL_REPLYING);
+	}
+
+	ret = 0;
 	if (a->reply_data && a->reply_len &&
 	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_UR_BUF,
 					  a->reply_id),
 			   u64_to_user_ptr(a->reply_data), a->reply_len))
-		return -EFAULT;
+		ret = -EFAULT;
 
 	scoped_guard(spinlock_irqsave, &q->lock) {
-		if (u->state != RPCDEV_UPCALL_DELIVERED)
-			return -EINVAL;
-		if (u->entry.flags & RPCDEV_ENTRY_ASYNC)
+		if (!ret && u->entry.flags & RPCDEV_ENTRY_ASYNC)
 			ret = rpcdev_ur_post(q, &u->entry, RPCDEV_STATUS_OK,
 					     RPCDEV_ENTRY_ASYNC, 0);
-		else
+		else if (!ret)
 			ret = rpcdev_ur_post(q, &u->entry, a->reply_status,
 					     a->reply_flags, a->reply_len);
-		if (ret)
-			return ret;
-		u->state = RPCDEV_UPCALL_IDLE;
+		/* A failed answer leaves the upcall to be answered again. */
+		WRITE_ONCE(u->state, ret ? RPCDEV_UPCALL_DELIVERED :
+					   RPCDEV_UPCALL_IDLE);
 	}
+	if (ret)
+		return ret;
 	rpcdev_doorbell_if_needed(q);
 	return 0;
 }
@@ -242,10 +250,14 @@ int rpcdev_upcall_check(const struct rpcdev_upcall *a)
  */
 void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id)
 {
+	struct rpcdev_upcall_slot *u = &q->upcalls[id];
+
 	scoped_guard(spinlock_irqsave, &q->lock) {
-		q->upcalls[id].state = RPCDEV_UPCALL_IDLE;
-		rpcdev_ur_post(q, &q->upcalls[id].entry,
-			       RPCDEV_STATUS_NO_SERVER, 0, 0);
+		/* Only the thread it was delivered to may answer it. */
+		if (u->state != RPCDEV_UPCALL_DELIVERED)
+			return;
+		WRITE_ONCE(u->state, RPCDEV_UPCALL_IDLE);
+		rpcdev_ur_post(q, &u->entry, RPCDEV_STATUS_NO_SERVER, 0, 0);
 	}
 	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
 }
@@ -283,12 +295,41 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 	return 0;
 }
 
+/*
+ * Take UQ and UR back from a user-rings program that is gone: it consumed
+ * UQ and produced UR through its mapping, so the kernel's own indices are
+ * still those of the attach. The program's are taken if the device could
+ * have seen them: UQ's consumer not past the device's producer and at most
+ * a ring behind it, UR's producer at most a ring ahead of the device's
+ * consumer. A corrupt UQ consumer leaves nothing to answer (which entries
+ * it would name is anyone's guess); a corrupt UR producer has UR written
+ * from the device's consumer on. Called with q->lock held; no mapping of
+ * the queue is left, so the indices no longer move.
+ */
+static void rpcdev_upcalls_take_back(struct rpcdev_queue *q)
+{
+	u32 uq_prod = READ_ONCE(q->dctrl->uq_prod.val);
+	u32 uq_cons = READ_ONCE(q->hctrl->uq_cons.val);
+	u32 ur_cons = READ_ONCE(q->dctrl->ur_cons.val);
+	u32 ur_prod = READ_ONCE(q->hctrl->ur_prod.val);
+
+	if (uq_prod - uq_cons > q->mem.depth) {
+		q->stats.bad_upcalls++;
+		uq_cons = uq_prod;
+	}
+	WRITE_ONCE(q->uq_cons, uq_cons);
+	q->ur_prod = ur_prod - ur_cons <= q->mem.depth ? ur_prod : ur_cons;
+}
+
 /**
  * rpcdev_upcalls_fail() - answer every upcall the server will never answer.
  * @q:	a running queue whose owner is going away.
  *
  * Delivered upcalls and those still on UQ get RPCDEV_STATUS_NO_SERVER, then
- * the doorbell rings, so the device learns of it before it is stopped.
+ * the doorbell rings, so the device learns of it before it is stopped. On
+ * user rings the kernel knows of no delivered upcall (the program took
+ * them itself): those the program took and did not answer end with the
+ * queue's stop; those still on UQ are answered here.
  */
 void rpcdev_upcalls_fail(struct rpcdev_queue *q)
 {
@@ -297,18 +338,24 @@ void rpcdev_upcalls_fail(struct rpcdev_queue *q)
 	u32 id;
 
 	scoped_guard(spinlock_irqsave, &q->lock) {
+		if (q->user_rings)
+			rpcdev_upcalls_take_back(q);
 		for (id = 0; id < q->mem.depth; id++) {
 			struct rpcdev_upcall_slot *u = &q->upcalls[id];
 
+			/*
+			 * No answer is being copied: the owner's last file
+			 * reference is gone, and with it every system call.
+			 */
 			if (u->state != RPCDEV_UPCALL_DELIVERED)
 				continue;
-			u->state = RPCDEV_UPCALL_IDLE;
+			WRITE_ONCE(u->state, RPCDEV_UPCALL_IDLE);
 			if (!rpcdev_ur_post(q, &u->entry,
 					    RPCDEV_STATUS_NO_SERVER, 0, 0))
 				q->stats.no_server++;
 		}
 		while (rpcdev_uq_take(q, &ue, &bell)) {
-			q->upcalls[ue.id].state = RPCDEV_UPCALL_IDLE;
+			WRITE_ONCE(q->upcalls[ue.id].state, RPCDEV_UPCALL_IDLE);
 			if (!rpcdev_ur_post(q, &ue, RPCDEV_STATUS_NO_SERVER,
 					    0, 0))
 				q->stats.no_server++;

@@ -696,7 +696,10 @@ const char *rpcdev_version(void);
  * Several threads may serve one queue, each with its own
  * struct rpcdev_upcall_req. When the device's file is closed, or its
  * process dies, the kernel answers every upcall not yet answered with
- * RPCDEV_STATUS_NO_SERVER.
+ * RPCDEV_STATUS_NO_SERVER; under the POLL and ADAPTIVE policies (user
+ * rings, which the kernel does not read) that is every upcall not yet
+ * taken, and the device learns of those taken and not answered from the
+ * queue's stop.
  */
 
 /**

@@ -73,12 +73,15 @@ struct fw_reply {
  * @calls:	downcalls taken.
  * @upcalls:	upcalls made.
  * @no_server:	upcalls answered RPCDEV_STATUS_NO_SERVER.
+ * @stopped:	upcalls in flight when the queue was stopped under them
+ *		(no answer came: the host took its queue away).
  * @upcall_timeouts: upcalls with no answer in time.
  */
 struct fw_lifetime {
 	u64 calls;
 	u64 upcalls;
 	u64 no_server;
+	u64 stopped;
 	u64 upcall_timeouts;
 };
 

@@ -117,6 +117,13 @@ static int fw_ur_wait(struct fw_queue *fq, struct rpcdev_entry *re,
 		}
 		ret = fw_wait_more(fq, fw_ur_seen, fw_ur_ready, &deadline,
 				   timeout);
+		/*
+		 * The host answers what it can (RPCDEV_STATUS_NO_SERVER) and
+		 * rings before it stops the queue: an answer on UR by then
+		 * is taken, however the two wake-ups fell.
+		 */
+		if (ret < 0 && fw_ur_take(fq, re) > 0)
+			return 1;
 		if (ret <= 0)
 			return ret;
 	}
@@ -422,7 +429,7 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 			/* No answers: the host's index gives the slots back. */
 			ret = fw_uq_wait(fq, timeout);
 			if (ret < 0) {
-				fq->life.no_server += inflight;
+				fq->life.stopped += inflight;
 				goto out;
 			}
 			if (!ret) {
@@ -438,7 +445,7 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 		ret = fw_ur_wait(fq, &re, timeout);
 		if (ret < 0) {
 			/* Reset under our upcalls: no one will answer them. */
-			fq->life.no_server += inflight;
+			fq->life.stopped += inflight;
 			goto out;
 		}
 		if (!ret) {

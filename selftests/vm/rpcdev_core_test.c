@@ -252,6 +252,65 @@ TEST_F(sim, open_as_nobody_gives_eacces)
 	ASSERT_EQ(-EACCES, kmod_open_as("/dev/rpcdev0", NOBODY, NOBODY, NULL, 0));
 }
 
+/*
+ * A file opened for reading only describes the device and nothing more;
+ * attaching a queue takes O_RDWR.
+ */
+static int attach_on(int flags)
+{
+	struct rpcdev_queue_attach a = { .qid = 0 };
+	int fd = open(DEV_PATH, flags | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, RPCDEV_IOC_QUEUE_ATTACH, &a) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+TEST_F(sim, read_only_file_answers_info)
+{
+	int fd = open(DEV_PATH, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	ASSERT_LE(0, fd);
+	ret = ioctl(fd, RPCDEV_IOC_INFO, &self->info) ? -errno : 0;
+	close(fd);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ((__u32)SIM_QUEUES, self->info.nr_queues);
+}
+
+TEST_F(sim, read_only_file_cannot_attach_a_queue)
+{
+	ASSERT_EQ(-EBADF, attach_on(O_RDONLY));
+}
+
+TEST_F(sim, write_only_file_cannot_attach_a_queue)
+{
+	ASSERT_EQ(-EBADF, attach_on(O_WRONLY));
+}
+
+TEST_F(sim, read_only_file_leaves_the_queue_free)
+{
+	ASSERT_EQ(-EBADF, attach_on(O_RDONLY));
+	ASSERT_EQ(0, attach_on(O_RDWR));
+}
+
+TEST_F(sim, read_only_file_polls_pollhup_when_the_device_goes)
+{
+	struct pollfd pfd = { .events = POLLIN | POLLPRI };
+	int ret;
+
+	pfd.fd = open(DEV_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, pfd.fd);
+	ASSERT_EQ(0, kmod_remove_devices());
+	ret = poll(&pfd, 1, 1000);
+	close(pfd.fd);
+	ASSERT_EQ(1, ret);
+	ASSERT_EQ(POLLHUP, pfd.revents & POLLHUP);
+}
+
 TEST_F(sim, core_unload_with_sim_loaded_gives_ewouldblock)
 {
 	ASSERT_EQ(-EWOULDBLOCK, kmod_unload(KMOD_CORE));

@@ -29,7 +29,8 @@ void dbgfs_queue_path(char *buf, size_t len, unsigned int minor,
 /*
  * DBGFS_ROOT "/rpcdev_sim/rpcdev_sim.<dev>/q<qid>" into @buf of @len bytes:
  * rpcdev_sim's counters of a queue over all its attachments ("calls",
- * "upcalls", "no_server", "upcall_timeouts").
+ * "upcalls", "no_server" answers, upcalls in flight when the queue "stopped",
+ * "upcall_timeouts").
  */
 void dbgfs_sim_queue_path(char *buf, size_t len, unsigned int dev,
 			  unsigned int qid);

@@ -5,8 +5,8 @@
  * arguments, answers to upcalls never delivered or already answered, and
  * refused answers, after which the upcall is still the server's to answer.
  * The library's answers are tested on each wait policy (block, poll,
- * adaptive); the ioctl's arguments on kernel-driven queues, the only ones
- * that take it.
+ * adaptive); the ioctl's arguments, and two answers to one upcall racing
+ * in the kernel, on kernel-driven queues, the only ones that take it.
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
@@ -14,14 +14,20 @@
  * test if a module cannot be unloaded (a leaked reference).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/rpcdev_sim.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
@@ -312,6 +318,143 @@ TEST_F(reply_refused, sends_nothing)
 	EXPECT_EQ(0, echo_reply(&self->dev, &up));
 	EXPECT_EQ(0, run_done_exactly(&run));
 	ASSERT_EQ(0ULL, sent);
+}
+
+/* ===================================================================== */
+/* Two answers to one upcall at once: the first one claims it             */
+/* ===================================================================== */
+
+/*
+ * A page whose first touch stalls until the test fills it: a userfaultfd
+ * registered for missing pages over one anonymous page.
+ */
+struct stalled_page {
+	int uffd;
+	void *page;
+	size_t size;
+};
+
+/* 0, -errno, or -EOPNOTSUPP where the kernel has no userfaultfd. */
+static int stalled_page_init(struct stalled_page *sp)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	sp->size = sysconf(_SC_PAGESIZE);
+	sp->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (sp->uffd < 0)
+		return errno == ENOSYS ? -EOPNOTSUPP : -errno;
+	sp->page = mmap(NULL, sp->size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sp->page == MAP_FAILED) {
+		close(sp->uffd);
+		return -ENOMEM;
+	}
+	reg.range.start = (uintptr_t)sp->page;
+	reg.range.len = sp->size;
+	if (ioctl(sp->uffd, UFFDIO_API, &api) ||
+	    ioctl(sp->uffd, UFFDIO_REGISTER, &reg)) {
+		int ret = -errno;
+
+		munmap(sp->page, sp->size);
+		close(sp->uffd);
+		return ret;
+	}
+	return 0;
+}
+
+/* Wait until someone touches the page: 0, or -ETIMEDOUT. */
+static int stalled_page_touched(struct stalled_page *sp)
+{
+	struct pollfd pfd = { .fd = sp->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, WAIT_MS) != 1)
+		return -ETIMEDOUT;
+	if (read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return -EPROTO;
+	return 0;
+}
+
+/* Fill the page with @len bytes of @src (zeros after): the toucher goes on. */
+static int stalled_page_release(struct stalled_page *sp, const void *src,
+				size_t len)
+{
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)sp->page,
+		.len = sp->size,
+	};
+	unsigned char *buf = calloc(1, sp->size);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, src, len);
+	copy.src = (uintptr_t)buf;
+	ret = ioctl(sp->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
+	free(buf);
+	return ret;
+}
+
+static void stalled_page_fini(struct stalled_page *sp)
+{
+	munmap(sp->page, sp->size);
+	close(sp->uffd);
+}
+
+/* An answer to an upcall whose data the kernel copies from user memory. */
+struct copied_reply {
+	struct rpcdev *dev;
+	struct rpcdev_upcall_reply reply;
+	int ret;
+};
+
+static void *copied_reply_run(void *arg)
+{
+	struct copied_reply *cr = arg;
+
+	cr->ret = rpcdev_upcall_reply(cr->dev, &cr->reply);
+	return NULL;
+}
+
+DEVICE_FIXTURE(reply_race)
+
+/*
+ * One thread answers with data the kernel copies from a stalled page; a
+ * second answer to the same upcall meanwhile must fail, not post while the
+ * first one's bytes are still on their way into the buffer. The first
+ * answer then completes, and the device gets exactly its bytes.
+ */
+TEST_F(reply_race, reply_while_another_reply_copies_gives_einval)
+{
+	struct copied_reply first = { .dev = &self->dev };
+	struct rpcdev_upcall_req up;
+	struct stalled_page sp = { .uffd = -1 };
+	pthread_t thread;
+	struct run run;
+	int ret, second;
+
+	ret = stalled_page_init(&sp);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no userfaultfd(2) in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	ASSERT_EQ(0, take_one(&self->dev, &run, &up));
+	first.reply.id = up.id;
+	first.reply.len = up.len;
+	first.reply.data = sp.page;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, copied_reply_run, &first));
+	ret = stalled_page_touched(&sp);
+	second = ret ? 0 : echo_reply(&self->dev, &up);
+	/* The echo the device checks for: the upcall's own bytes. */
+	EXPECT_EQ(0, stalled_page_release(&sp, up.data, up.len));
+	EXPECT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(0, run_done_exactly(&run));
+	stalled_page_fini(&sp);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(-EINVAL, second);
+	ASSERT_EQ(0, first.ret);
 }
 
 TEST_HARNESS_MAIN

@@ -473,27 +473,47 @@ static int kill_a_server(unsigned int policy, bool take)
 	return fork_until_ready(server_to_kill, &k, true);
 }
 
-TEST_F(upcall, killed_server_with_pending_upcall_answers_no_server)
+/*
+ * An upcall made and not yet taken when its server dies is answered
+ * RPCDEV_STATUS_NO_SERVER by the kernel, on every policy: on user rings
+ * the kernel finds it from the program's UQ consumer index.
+ */
+TEST_F(upcall, killed_server_with_pending_upcall_is_answered_no_server)
 {
 	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
 	ASSERT_EQ(0, kill_a_server(variant->policy, false));
 	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS))
-		TH_LOG("no_server %llu", dbg(self->sim_q0, "no_server"));
+		TH_LOG("no_server %llu, stopped %llu",
+		       dbg(self->sim_q0, "no_server"),
+		       dbg(self->sim_q0, "stopped"));
+	ASSERT_EQ(0ULL, dbg(self->sim_q0, "stopped"));
 }
 
-TEST_F(upcall, killed_server_with_taken_upcall_answers_no_server)
+/*
+ * One taken and not answered: the kernel answers it NO_SERVER where it
+ * delivered it (BLOCK); on user rings only the dead program knew of it,
+ * and the device learns from the queue's stop.
+ */
+TEST_F(upcall, killed_server_with_taken_upcall_is_ended_as_documented)
 {
 	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
 	ASSERT_EQ(0, kill_a_server(variant->policy, true));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS))
-		TH_LOG("no_server %llu", dbg(self->sim_q0, "no_server"));
+	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0,
+				    USER_RINGS ? "stopped" : "no_server", 1,
+				    WAIT_MS))
+		TH_LOG("no_server %llu, stopped %llu",
+		       dbg(self->sim_q0, "no_server"),
+		       dbg(self->sim_q0, "stopped"));
+	ASSERT_EQ(0ULL, dbg(self->sim_q0, USER_RINGS ? "no_server" : "stopped"));
 }
 
 TEST_F(upcall, killed_server_leaves_no_upcall_to_time_out)
 {
 	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
 	ASSERT_EQ(0, kill_a_server(variant->policy, true));
-	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0,
+				    USER_RINGS ? "stopped" : "no_server", 1,
+				    WAIT_MS));
 	ASSERT_EQ(0ULL, dbg(self->sim_q0, "upcall_timeouts"));
 }
 

@@ -651,6 +651,11 @@ struct rpcdev_enter {
  *		power of two or above RPCDEV_MAX_DEPTH;
  *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or depth * buf_size
  *		above RPCDEV_MAX_BUFS;
+ *	EBADF	the file was not opened for reading and writing
+ *		(O_RDWR): a file opened O_RDONLY (or O_WRONLY) may only
+ *		ask RPCDEV_IOC_INFO and poll(2) for the device's going, and
+ *		every command that needs a queue fails on it as on a file
+ *		without one;
  *	EBUSY	the queue belongs to another file;
  *	EALREADY this file already has a queue;
  *	ENOMEM	no memory for the rings;
