@@ -14,7 +14,7 @@
  *    the built-in methods (RPCDEV_SIM_*) and makes upcalls;
  *  - a debugfs directory, /sys/kernel/debug/rpcdev_sim/rpcdev_sim.N/, with
  *    counters that outlive a queue's attachment (upcalls a dead server
- *    left, for instance).
+ *    left, for instance), and the faults a test may arm (sim_fault.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -96,14 +96,19 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 	char name[TASK_COMM_LEN];
 	int ret;
 
+	ret = sim_fault_start(sq);
+	if (ret)
+		return ret;
 	ret = request_irq(sq->virq, sim_irq_handler, 0, rpcdev_name(rdev), sq);
 	if (ret)
 		return ret;
+	sim_fault_running(sq, true);
 
 	snprintf(name, sizeof(name), "rpcdev_sim/%u:%u", sd->pdev->id, qid);
 	ret = sim_fw_start(sq, mem, flags, name, READ_ONCE(fw_cpu),
 			   min(READ_ONCE(fw_spin_us), 100000U));
 	if (ret) {
+		sim_fault_running(sq, false);
 		free_irq(sq->virq, sq);
 		return ret;
 	}
@@ -117,6 +122,7 @@ static void sim_queue_stop(struct rpcdev_device *rdev, u32 qid)
 
 	/* Firmware first (no new interrupts), then those it raised. */
 	sim_fw_stop(sq);
+	sim_fault_running(sq, false);
 	irq_work_sync(&sq->irq_work);
 	free_irq(sq->virq, sq);
 }
@@ -176,6 +182,7 @@ static void sim_debugfs_add(struct sim_dev *sd)
 		snprintf(name, sizeof(name), "q%u", i);
 		debugfs_create_file(name, 0400, sd->debugfs, &sd->queues[i],
 				    &sim_queue_fops);
+		sim_fault_debugfs(&sd->queues[i], sd->debugfs);
 	}
 }
 
@@ -210,6 +217,7 @@ static int sim_irqs_add(struct sim_dev *sd, unsigned int id)
 		sq->sd = sd;
 		sq->qid = i;
 		init_waitqueue_head(&sq->wq);
+		sim_fault_init(sq);
 		/* Run in hard interrupt context even on PREEMPT_RT. */
 		sq->irq_work = IRQ_WORK_INIT_HARD(sim_irq_work);
 		sq->virq = irq_create_mapping(sd->domain, i);

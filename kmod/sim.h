@@ -7,12 +7,31 @@
 #define _RPCDEV_SIM_H
 
 #include <linux/irq_work.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
 
 #include <linux/rpcdev_sim.h>
 
 #include "rpcdev_backend.h"
 #include "fw/fw.h"
+
+/**
+ * struct sim_faults - what a queue is to do wrong on purpose (sim_fault.c).
+ * @lock:	protects @armed (written with WRITE_ONCE: the firmware looks
+ *		without the lock first) and @fail_start.
+ * @armed:	per enum fw_fault, shots left or the value to apply.
+ * @fail_start:	the errno the queue's next start fails with, or 0.
+ * @irq_lock:	serializes spurious interrupts against the queue's stop.
+ * @running:	the queue's interrupt handler is requested; under @irq_lock.
+ */
+struct sim_faults {
+	spinlock_t lock;
+	u64 armed[FW_FAULT_NR];
+	int fail_start;
+	struct mutex irq_lock;
+	bool running;
+};
 
 /**
  * struct sim_queue - one queue of a simulated device.
@@ -23,6 +42,7 @@
  * @task:	the firmware thread while the queue runs, else NULL.
  * @wq:		the thread sleeps here; the doorbell wakes it.
  * @fw:		the firmware's state (fw/fw.h), run by @task.
+ * @faults:	the faults armed on it.
  */
 struct sim_queue {
 	struct sim_dev *sd;
@@ -32,6 +52,7 @@ struct sim_queue {
 	struct task_struct *task;
 	wait_queue_head_t wq;
 	struct fw_queue fw;
+	struct sim_faults faults;
 };
 
 /**
@@ -56,5 +77,11 @@ struct sim_dev {
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
 		 u32 flags, const char *name, int cpu, u32 spin_us);
 void sim_fw_stop(struct sim_queue *sq);
+
+/* sim_fault.c */
+void sim_fault_init(struct sim_queue *sq);
+void sim_fault_debugfs(struct sim_queue *sq, struct dentry *dir);
+int sim_fault_start(struct sim_queue *sq);
+void sim_fault_running(struct sim_queue *sq, bool running);
 
 #endif /* _RPCDEV_SIM_H */

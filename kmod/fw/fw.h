@@ -68,6 +68,41 @@ struct fw_reply {
 };
 
 /**
+ * enum fw_fault - what a test may make the firmware do wrong, on purpose,
+ * to the answers of downcalls. The host arms them (fw_fault() in
+ * fw_env.h); each one is taken by the next answer it applies to.
+ * @FW_FAULT_DROP_REPLY:	never post the answer (a device that loses a
+ *				call).
+ * @FW_FAULT_DELAY_REPLY:	post it this many microseconds after it is
+ *				due.
+ * @FW_FAULT_REPLY_TWICE:	post it twice.
+ * @FW_FAULT_BAD_TAG:		post it with a tag that is not the call's.
+ * @FW_FAULT_BAD_ID:		post it with an id past the queue's depth.
+ * @FW_FAULT_BAD_SEQ:		post it with a seq that is not its position's.
+ * @FW_FAULT_LONG_REPLY:	post it with a length past the queue's
+ *				buffers (the payload itself stays in bounds).
+ * @FW_FAULT_BAD_DC_PROD:	publish DC's producer index after it as a
+ *				value no device could have produced (the next
+ *				one published is true).
+ * @FW_FAULT_STALL:		stop this many microseconds after taking the
+ *				next call off DQ, with the rest of the burst
+ *				still on it.
+ * @FW_FAULT_NR:		how many there are.
+ */
+enum fw_fault {
+	FW_FAULT_DROP_REPLY,
+	FW_FAULT_DELAY_REPLY,
+	FW_FAULT_REPLY_TWICE,
+	FW_FAULT_BAD_TAG,
+	FW_FAULT_BAD_ID,
+	FW_FAULT_BAD_SEQ,
+	FW_FAULT_LONG_REPLY,
+	FW_FAULT_BAD_DC_PROD,
+	FW_FAULT_STALL,
+	FW_FAULT_NR
+};
+
+/**
  * struct fw_lifetime - counters of a queue over all its starts, for the
  * host to show (the per-start ones, struct rpcdev_sim_stats, are reset).
  * @calls:	downcalls taken.

@@ -125,10 +125,15 @@ struct fw_queue;
  *			issued, so a doorbell rung after @ready's last
  *			look wakes it.
  * fw_interrupt():	raise the queue's interrupt in the host.
+ * fw_fault():		is fault @f (enum fw_fault, fw.h) armed on @fq?
+ *			Takes it and returns its value (a count's one shot
+ *			gives 1, a delay its microseconds), or 0 when it is
+ *			not armed: a host without fault injection returns 0.
  */
 bool fw_should_stop(struct fw_queue *fq);
 void fw_sleep(struct fw_queue *fq, bool (*ready)(struct fw_queue *fq),
 	      u64 deadline);
 void fw_interrupt(struct fw_queue *fq);
+u64 fw_fault(struct fw_queue *fq, unsigned int f);
 
 #endif /* _RPCDEV_FW_ENV_H */

@@ -45,16 +45,42 @@ void fw_result(struct fw_queue *fq, struct rpcdev_entry *ans,
 
 /* Downcall answers. */
 
+/* A wait that only a deadline or a stop ends. */
+static bool fw_never(struct fw_queue *fq __always_unused)
+{
+	return false;
+}
+
+/* An answer as the armed faults break it (enum fw_fault). */
+static void fw_break_answer(struct fw_queue *fq, struct rpcdev_entry *e)
+{
+	if (fw_fault(fq, FW_FAULT_BAD_TAG))
+		e->tag = ~e->tag;
+	if (fw_fault(fq, FW_FAULT_BAD_ID))
+		e->id = fq->mem.depth;
+	if (fw_fault(fq, FW_FAULT_LONG_REPLY))
+		e->len = fq->mem.buf_size + 1;
+}
+
 /* Post an answer on DC, or return false when the host has not made room. */
 static bool fw_dc_post(struct fw_queue *fq, const struct rpcdev_entry *src)
 {
-	u32 pos = fq->dc_prod;
+	u32 pos = fq->dc_prod, prod = pos + 1;
+	struct rpcdev_entry e = *src;
 
 	if (pos - READ_ONCE(fq->mem.hctrl->dc_cons.val) >= fq->mem.depth)
 		return false;
-	fw_entry_write(fq, fq->mem.dc, src, pos);
-	fq->dc_prod = pos + 1;
-	fw_publish(fq, &fq->mem.dctrl->dc_prod, fq->dc_prod);
+	fw_break_answer(fq, &e);
+	fw_entry_write(fq, fq->mem.dc, &e, pos);
+	if (fw_fault(fq, FW_FAULT_BAD_SEQ)) {
+		/* After the entry's own seq, before the index: one store. */
+		WRITE_ONCE(fw_ring(fq, fq->mem.dc, pos)->seq, pos + 2);
+		dma_wmb();
+	}
+	fq->dc_prod = prod;
+	if (fw_fault(fq, FW_FAULT_BAD_DC_PROD))
+		prod += fq->mem.depth + 1;
+	fw_publish(fq, &fq->mem.dctrl->dc_prod, prod);
 	return true;
 }
 
@@ -70,9 +96,14 @@ static u64 fw_post_due(struct fw_queue *fq)
 
 		if (!r->due_ns)
 			continue;
-		if (r->due_ns <= now && fw_dc_post(fq, &r->entry)) {
+		if (r->due_ns <= now && fw_fault(fq, FW_FAULT_DROP_REPLY)) {
+			r->due_ns = 0;	/* as if posted: the id is free again */
+		} else if (r->due_ns <= now && fw_dc_post(fq, &r->entry)) {
 			r->due_ns = 0;
 			posted = true;
+			/* DC full: the second copy is not owed, just lost. */
+			if (fw_fault(fq, FW_FAULT_REPLY_TWICE))
+				fw_dc_post(fq, &r->entry);
 		} else {
 			/* Not due, or DC full: look again soon. */
 			next = min(next, max(r->due_ns, now + NSEC_PER_MSEC));
@@ -143,6 +174,16 @@ static u64 fw_run_call(struct fw_queue *fq, const struct rpcdev_entry *call,
 	return fw_now_ns();
 }
 
+/* FW_FAULT_STALL: stop for a while, whatever the host rings. */
+static void fw_stall(struct fw_queue *fq)
+{
+	u64 us = fw_fault(fq, FW_FAULT_STALL);
+	u64 until = fw_now_ns() + us * NSEC_PER_USEC;
+
+	while (us && fw_now_ns() < until && !fw_should_stop(fq))
+		fw_sleep(fq, fw_never, until);
+}
+
 /* Take the calls the host posted on DQ. */
 static void fw_take_calls(struct fw_queue *fq)
 {
@@ -185,7 +226,11 @@ static void fw_take_calls(struct fw_queue *fq)
 		} else {
 			r->due_ns = fw_run_call(fq, &call, &ans);
 		}
+		if (r->due_ns)
+			r->due_ns += fw_fault(fq, FW_FAULT_DELAY_REPLY) *
+				     NSEC_PER_USEC;
 		r->entry = ans;
+		fw_stall(fq);
 		/* Answer at once what is due, so DELAY does not hold it up. */
 		fw_post_due(fq);
 	}

@@ -37,6 +37,9 @@ typedef __s64 s64;
 #ifndef __always_inline
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
+#ifndef __always_unused
+#define __always_unused		__attribute__((__unused__))
+#endif
 
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))

@@ -208,16 +208,9 @@ int kmod_open_as(const char *path, uid_t uid, gid_t gid,
 int kmod_sim_param(const char *name, long value)
 {
 	char path[128], val[24];
-	int fd, len, ret = 0;
 
 	snprintf(path, sizeof(path), "/sys/module/" KMOD_SIM "/parameters/%s",
 		 name);
-	len = snprintf(val, sizeof(val), "%ld", value);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(val, sizeof(val), "%ld", value);
+	return write_text(path, val);
 }

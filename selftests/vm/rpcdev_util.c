@@ -264,3 +264,17 @@ int fork_until_ready(void (*child)(int ready, void *arg), void *arg,
 		return -WEXITSTATUS(status);
 	return kill_it || !WIFEXITED(status) ? -ECHILD : ret;
 }
+
+int write_text(const char *path, const char *text)
+{
+	ssize_t len = strlen(text);
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}

@@ -129,6 +129,13 @@ int guest_tool_run_opts(struct run_result *res, const struct run_opts *opts,
 #define run_tool_opts(res, opts, ...) \
 	guest_tool_run_opts(res, opts, (const char *const[]){ __VA_ARGS__, NULL })
 
+/*
+ * Write @text to the file @path in one write(2): a module parameter, a
+ * debugfs fault to arm. 0, or -errno of open(2) or write(2) (what the
+ * file refused).
+ */
+int write_text(const char *path, const char *text);
+
 /* Is @line (with its newline) a whole line of @text? */
 int has_line(const char *text, const char *line);
 

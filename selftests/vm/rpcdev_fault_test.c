@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A device that misbehaves on purpose: rpcdev_sim's fault injection
+ * (/sys/kernel/debug/rpcdev_sim/rpcdev_sim.0/qN_fault) makes its firmware
+ * drop, delay, repeat or break the answer to the next call, publish an
+ * impossible index, stall in the middle of a burst, raise interrupts with
+ * nothing posted, or fail a queue's start. Each test asserts what the
+ * caller gets (the exact errno), what the core counts (its per-queue
+ * debugfs file: "bad" entries, "abandoned" and "free" slots), that the
+ * queue answers the next call exactly, and that other queues see nothing.
+ * Run as root inside the test VM.
+ *
+ * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
+ * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
+ * default) and opens /dev/rpcdev0 without a queue; every module load
+ * starts with no fault armed. Only rpcdev_sim injects faults: on another
+ * backend every test skips.
+ *
+ * Tests on the core's counters use kernel-driven queues (rpcdev_call(),
+ * librpcdev's BLOCK policy); the over-long answer, which the library
+ * checks itself on user rings, is tried on every policy.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rpcdev.h"
+#include "rpcdev_calls.h"
+#include "rpcdev_debugfs.h"
+#include "rpcdev_fixture.h"
+#include "rpcdev_upcalls.h"
+#include "rpcdev_util.h"
+
+/* Slots per queue: small, so "free" and "abandoned" are easy to follow. */
+#define DEPTH		4
+
+/* How long a call waits for an answer that is not to come. */
+#define LOST_TIMEOUT_NS	(200 * NSEC_PER_MSEC)
+
+/* Calls of the stalled burst, one thread each; fewer than DEPTH. */
+#define BURST		3
+#define STALL_US	(300 * USEC_PER_MSEC)
+
+/* Spurious interrupts raised in one go. */
+#define SPURIOUS	50
+
+/* Calls made on another queue while this one misbehaves. */
+#define BYSTANDER_CALLS	100
+
+/* Write "NAME VALUE" to queue 0's fault file. 0 or -errno. */
+static int arm(const char *sim_q0, const char *name, unsigned long long val)
+{
+	char path[128], text[64];
+
+	snprintf(path, sizeof(path), "%s_fault", sim_q0);
+	snprintf(text, sizeof(text), "%s %llu\n", name, val);
+	return write_text(path, text);
+}
+
+#define ARM(name, val)	arm(self->sim_q0, (name), (val))
+
+/* ===================================================================== */
+/* Answers broken on a kernel-driven queue                                */
+/* ===================================================================== */
+
+DEVICE_FIXTURE(fault)
+
+#define ATTACH()	rpcdev_queue_attach(&self->dev, 0, DEPTH, 0)
+
+TEST_F(fault, dropped_reply_times_the_call_out_and_keeps_its_slot)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("drop_reply", 1));
+	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
+						LOST_TIMEOUT_NS));
+	/* The device may still write its buffers: the slot stays its own. */
+	ASSERT_EQ(1ULL, dbg(self->q0, "abandoned"));
+	ASSERT_EQ(DEPTH - 1ULL, dbg(self->q0, "free"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+}
+
+TEST_F(fault, reply_delayed_past_the_timeout_gives_the_slot_back_when_it_comes)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("delay_reply_us", LATE_DELAY_US));
+	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
+						LATE_TIMEOUT_NS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "abandoned", 0, WAIT_MS));
+	ASSERT_EQ((unsigned long long)DEPTH, dbg(self->q0, "free"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+}
+
+TEST_F(fault, reply_delayed_within_the_timeout_is_exact)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("delay_reply_us", LATE_DELAY_US));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(0ULL, dbg(self->q0, "timeouts"));
+}
+
+TEST_F(fault, reply_posted_twice_is_counted_bad_and_the_call_is_exact)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("reply_twice", 1));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "bad", 1, WAIT_MS));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+	ASSERT_EQ((unsigned long long)DEPTH, dbg(self->q0, "free"));
+	ASSERT_EQ(1ULL, dbg(self->q0, "bad"));
+}
+
+TEST_F(fault, impossible_dc_index_is_counted_bad_and_the_next_answer_brings_both)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("bad_dc_prod", 1));
+	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
+						LOST_TIMEOUT_NS));
+	ASSERT_LE(1ULL, dbg(self->q0, "bad"));
+	/* Its answer is on DC: the next true index gives its slot back. */
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "abandoned", 0, WAIT_MS));
+	ASSERT_EQ((unsigned long long)DEPTH, dbg(self->q0, "free"));
+}
+
+/* One call of a thread of the stalled burst. */
+struct burst_call {
+	struct rpcdev *dev;
+	unsigned int seed;
+	pthread_t thread;
+	int ret;
+};
+
+static void *burst_call_run(void *arg)
+{
+	struct burst_call *c = arg;
+
+	c->ret = echo_check_seeded(c->dev, c->seed, CALL_TIMEOUT_NS);
+	return NULL;
+}
+
+TEST_F(fault, firmware_stalled_mid_burst_answers_every_call_exactly)
+{
+	struct burst_call calls[BURST];
+	unsigned int i;
+
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("stall_us", STALL_US));
+	for (i = 0; i < BURST; i++) {
+		calls[i] = (struct burst_call){ .dev = &self->dev, .seed = i };
+		ASSERT_EQ(0, pthread_create(&calls[i].thread, NULL,
+					    burst_call_run, &calls[i]));
+	}
+	for (i = 0; i < BURST; i++) {
+		ASSERT_EQ(0, pthread_join(calls[i].thread, NULL));
+		EXPECT_EQ(0, calls[i].ret) TH_LOG("call %u", i);
+	}
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0,
+				    "free", DEPTH, WAIT_MS));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "timeouts"));
+}
+
+TEST_F(fault, spurious_interrupts_are_counted_and_change_nothing)
+{
+	unsigned long long before;
+
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	before = dbg(self->q0, "interrupts");
+	ASSERT_EQ(0, ARM("spurious_irqs", SPURIOUS));
+	ASSERT_EQ(before + SPURIOUS, dbg(self->q0, "interrupts"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
+	ASSERT_EQ((unsigned long long)DEPTH, dbg(self->q0, "free"));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
+}
+
+TEST_F(fault, spurious_interrupts_of_a_stopped_queue_give_ebusy)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(-EBUSY, ARM("spurious_irqs", 1));
+}
+
+TEST_F(fault, failed_queue_start_fails_the_attach_with_its_errno)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ARM("fail_start", EIO));
+	ASSERT_EQ(-EIO, ATTACH());
+	ASSERT_EQ(0ULL, dbg(self->q0, "attached"));
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
+}
+
+TEST_F(fault, unknown_fault_gives_einval)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(-EINVAL, ARM("lose_everything", 1));
+}
+
+/* A queue that drops every answer leaves another queue's calls exact. */
+TEST_F(fault, dropping_queue_leaves_other_queues_exact)
+{
+	struct rpcdev other;
+	unsigned int i;
+	int ret = 0;
+
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("drop_reply", DEPTH));
+	for (i = 0; i < DEPTH; i++)
+		ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, i,
+							LOST_TIMEOUT_NS));
+	ASSERT_EQ(0ULL, dbg(self->q0, "free"));
+	ASSERT_EQ(0, rpcdev_open(&other, DEV_PATH));
+	ASSERT_EQ(0, rpcdev_queue_attach(&other, 1, DEPTH, 0));
+	for (i = 0; i < BYSTANDER_CALLS && !ret; i++)
+		ret = echo_check_seeded(&other, i, CALL_TIMEOUT_NS);
+	rpcdev_close(&other);
+	ASSERT_EQ(0, ret) TH_LOG("call %u of the other queue", i);
+	/* Every slot abandoned: the next call finds none free. */
+	ASSERT_EQ(-EAGAIN, echo_check_seeded(&self->dev, 0, CALL_TIMEOUT_NS));
+}
+
+/*
+ * An answer broken so that the core cannot tell whose it is: it is
+ * dropped and counted, and its call times out with its slot kept.
+ */
+DEVICE_FIXTURE(unowned_reply)
+
+FIXTURE_VARIANT(unowned_reply) {
+	const char *fault;
+};
+
+FIXTURE_VARIANT_ADD(unowned_reply, bad_tag) { .fault = "bad_tag" };
+FIXTURE_VARIANT_ADD(unowned_reply, bad_id) { .fault = "bad_id" };
+FIXTURE_VARIANT_ADD(unowned_reply, bad_seq) { .fault = "bad_seq" };
+
+TEST_F(unowned_reply, is_dropped_and_its_call_times_out)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, DEPTH, 0));
+	ASSERT_EQ(0, ARM(variant->fault, 1));
+	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
+						LOST_TIMEOUT_NS));
+	ASSERT_EQ(1ULL, dbg(self->q0, "bad"));
+	ASSERT_EQ(1ULL, dbg(self->q0, "abandoned"));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+}
+
+/* ===================================================================== */
+/* An over-long answer, on every wait policy                              */
+/* ===================================================================== */
+
+DEVICE_FIXTURE(long_reply)
+POLICY_VARIANTS(long_reply);
+
+/*
+ * The answer is the call's own (its tag and seq are right) but longer
+ * than the buffers: the call fails with EIO, in the kernel on a
+ * kernel-driven queue and in librpcdev on user rings, and is not lost.
+ */
+TEST_F(long_reply, fails_the_call_with_eio)
+{
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH_QUEUE_0(DEPTH, 0));
+	ASSERT_EQ(0, ARM("long_reply", 1));
+	ASSERT_EQ(-EIO, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
+	ASSERT_EQ(0, echo_check_seeded(&self->dev, 2, CALL_TIMEOUT_NS));
+}
+
+TEST_F(long_reply, leaves_every_slot_free)
+{
+	unsigned int i;
+
+	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	ASSERT_EQ(0, ATTACH_QUEUE_0(DEPTH, 0));
+	ASSERT_EQ(0, ARM("long_reply", DEPTH));
+	for (i = 0; i < DEPTH; i++)
+		ASSERT_EQ(-EIO, echo_check_seeded(&self->dev, i,
+						  CALL_TIMEOUT_NS));
+	/* Were any slot lost, one of these would find none free. */
+	for (i = 0; i < DEPTH; i++)
+		ASSERT_EQ(0, echo_check_seeded(&self->dev, i,
+					       CALL_TIMEOUT_NS));
+}
+
+TEST_HARNESS_MAIN
