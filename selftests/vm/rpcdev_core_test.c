@@ -278,7 +278,7 @@ TEST_F(sim, read_only_file_answers_info)
 	ret = ioctl(fd, RPCDEV_IOC_INFO, &self->info) ? -errno : 0;
 	close(fd);
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ((__u32)SIM_QUEUES, self->info.nr_queues);
+	ASSERT_EQ((__u32)RPCDEV_ABI_VERSION, self->info.abi_version);
 }
 
 TEST_F(sim, read_only_file_cannot_attach_a_queue)
