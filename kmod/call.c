@@ -212,11 +212,11 @@ int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call)
 	call->status = s->result.status;
 	call->res_flags = s->result.flags;
 	len = min(len, call->resp_cap);
-	if (len && copy_to_user(u64_to_user_ptr(call->resp),
-				rpcdev_mem_buf(&q->mem, RPCDEV_PART_DC_BUF, id),
-				len))
-		return -EFAULT;
-	return 0;
+	if (!len)
+		return 0;
+	return rpcdev_copy_to_user(q->rdev, u64_to_user_ptr(call->resp),
+				   rpcdev_mem_buf(&q->mem, RPCDEV_PART_DC_BUF,
+						  id), len);
 }
 
 /**
@@ -231,7 +231,7 @@ int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call)
  */
 int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call)
 {
-	int id;
+	int id, ret;
 
 	if (call->flags || memchr_inv(call->reserved, 0, sizeof(call->reserved)))
 		return -EINVAL;
@@ -241,11 +241,15 @@ int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call)
 	id = rpcdev_slot_get(q);
 	if (id < 0)
 		return id;
-	if (call->req_len &&
-	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id),
-			   u64_to_user_ptr(call->req), call->req_len)) {
+	if (!call->req_len)
+		return id;
+	ret = rpcdev_copy_from_user(q->rdev,
+				    rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF,
+						   id),
+				    u64_to_user_ptr(call->req), call->req_len);
+	if (ret) {
 		rpcdev_slot_put(q, id);
-		return -EFAULT;
+		return ret;
 	}
 	return id;
 }
@@ -258,8 +262,9 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 
 	if (!q || q->user_rings)
 		return -EINVAL;
-	if (copy_from_user(&call, ucall, sizeof(call)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(f->rdev, &call, ucall, sizeof(call));
+	if (ret)
+		return ret;
 	id = rpcdev_call_start(q, &call);
 	if (id < 0)
 		return id;
@@ -273,7 +278,5 @@ long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)
 	rpcdev_slot_put(q, id);
 	if (ret)
 		return ret;
-	if (copy_to_user(ucall, &call, sizeof(call)))
-		return -EFAULT;
-	return 0;
+	return rpcdev_copy_to_user(f->rdev, ucall, &call, sizeof(call));
 }

@@ -155,9 +155,7 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 	strscpy(info.name, rdev->name, sizeof(info.name));
 	info.minor = rdev->minor;
 
-	if (copy_to_user(uinfo, &info, sizeof(info)))
-		return -EFAULT;
-	return 0;
+	return rpcdev_copy_to_user(rdev, uinfo, &info, sizeof(info));
 }
 
 static long rpcdev_fop_ioctl(struct file *file, unsigned int cmd,

@@ -143,11 +143,13 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 {
 	struct rpcdev_queue *q = rpcdev_file_queue(f);
 	struct rpcdev_enter e;
+	int ret;
 
 	if (!q || !q->user_rings)
 		return -EINVAL;
-	if (copy_from_user(&e, uarg, sizeof(e)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(q->rdev, &e, uarg, sizeof(e));
+	if (ret)
+		return ret;
 	if (!e.flags || e.flags & ~RPCDEV_ENTER_FLAGS ||
 	    memchr_inv(e.reserved, 0, sizeof(e.reserved)))
 		return -EINVAL;

@@ -19,12 +19,14 @@ long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
 {
 	struct rpcdev_queue *q = rpcdev_file_queue(f);
 	struct rpcdev_mbox m;
+	int ret;
 	u64 w;
 
 	if (!q)
 		return -EINVAL;
-	if (copy_from_user(&m, uarg, sizeof(m)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(f->rdev, &m, uarg, sizeof(m));
+	if (ret)
+		return ret;
 	if (m.slot >= RPCDEV_MBOX_SLOTS || m.pad)
 		return -EINVAL;
 
@@ -36,9 +38,7 @@ long rpcdev_ioctl_mbox_post(struct rpcdev_file *f,
 		WRITE_ONCE(q->hctrl->mbox[m.slot], (u64)m.seq << 32 | m.value);
 		q->stats.mbox_posts++;
 	}
-	if (put_user(m.seq, &uarg->seq))
-		return -EFAULT;
-	return 0;
+	return rpcdev_copy_to_user(f->rdev, &uarg->seq, &m.seq, sizeof(m.seq));
 }
 
 /* Messages waiting, as far as the producer index tells. */
@@ -52,19 +52,21 @@ bool rpcdev_mbox_pending(struct rpcdev_queue *q)
 	return rpcdev_mbox_avail(q) != 0;
 }
 
-/**
- * rpcdev_mbox_take() - take the oldest device-to-host message.
- * @q:		an attached queue.
- * @uarg:	where the message goes, as RPCDEV_IOC_MBOX_READ gives it.
- *
- * Return: 0, -EAGAIN when no message waits, -EFAULT (nothing consumed).
+/*
+ * Take the oldest message into @uarg if that needs no page fault: -EFAULT
+ * when it would (nothing is consumed), else as rpcdev_mbox_take().
  */
-int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg)
+static int rpcdev_mbox_take_nofault(struct rpcdev_queue *q,
+				    struct rpcdev_mbox_msg __user *uarg)
 {
 	struct rpcdev_mbox_msg m = {};
 	u32 avail, skip = 0;
 
-	/* A sleeping lock: the message is consumed only once it is copied. */
+	/*
+	 * A sleeping lock: the message is consumed only once it is copied.
+	 * rdev->lock cannot be let go under it to fault the page in (that
+	 * would take the two in the wrong order), so the copy may not fault.
+	 */
 	guard(mutex)(&q->mb_lock);
 	avail = rpcdev_mbox_avail(q);
 	if (!avail)
@@ -80,7 +82,7 @@ int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg
 					      RPCDEV_MBOX_DEPTH]);
 	m.pending = avail - 1;
 	m.lost = q->mb_lost + skip;
-	if (copy_to_user(uarg, &m, sizeof(m))) {
+	if (copy_to_user_nofault(uarg, &m, sizeof(m))) {
 		q->mb_lost += skip;
 		q->mb_cons += skip;
 		return -EFAULT;
@@ -91,6 +93,28 @@ int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg
 	scoped_guard(spinlock_irqsave, &q->lock)
 		q->stats.mbox_msgs++;
 	return 0;
+}
+
+/**
+ * rpcdev_mbox_take() - take the oldest device-to-host message.
+ * @q:		an attached queue; rdev->lock is held for reading.
+ * @uarg:	where the message goes, as RPCDEV_IOC_MBOX_READ gives it.
+ *
+ * Return: 0, -EAGAIN when no message waits, or an errno of
+ * rpcdev_user_fault_in() (nothing consumed).
+ */
+int rpcdev_mbox_take(struct rpcdev_queue *q, struct rpcdev_mbox_msg __user *uarg)
+{
+	int ret;
+
+	for (;;) {
+		ret = rpcdev_mbox_take_nofault(q, uarg);
+		if (ret != -EFAULT)
+			return ret;
+		ret = rpcdev_user_fault_in(q->rdev, uarg, sizeof(*uarg), true);
+		if (ret)
+			return ret;
+	}
 }
 
 long rpcdev_ioctl_mbox_read(struct rpcdev_file *f,

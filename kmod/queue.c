@@ -163,8 +163,9 @@ long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
 	struct rpcdev_queue_attach a;
 	int ret;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(f->rdev, &a, uarg, sizeof(a));
+	if (ret)
+		return ret;
 	ret = rpcdev_attach_layout(f->rdev, &a);
 	if (ret)
 		return ret;
@@ -176,9 +177,7 @@ long rpcdev_ioctl_queue_attach(struct rpcdev_file *f,
 	 * The queue stays attached if the result cannot be written back:
 	 * the caller learns of it from EFAULT and gets it back by closing.
 	 */
-	if (copy_to_user(uarg, &a, sizeof(a)))
-		return -EFAULT;
-	return 0;
+	return rpcdev_copy_to_user(f->rdev, uarg, &a, sizeof(a));
 }
 
 /**

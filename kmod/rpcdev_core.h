@@ -6,6 +6,7 @@
  *		entry points (rpcdev_backend.h)
  *   queue.c	attaching a queue to a file, its layout, debugfs
  *   mem.c	a queue's memory in either model, mmap
+ *   ucopy.c	user copies made under rdev->lock, which never fault there
  *   call.c	call slots, downcalls on DQ/DC, RPCDEV_IOC_CALL
  *   upcall.c	upcalls on UQ/UR, RPCDEV_IOC_REPLY_AND_WAIT
  *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
@@ -20,8 +21,9 @@
  *       q->lock (spinlock, irqsave; taken from the interrupt handler)
  *     q->mb_lock (mutex; device-to-host mailbox readers; q->lock is
  *		taken under it to count a message)
- *     mmap_lock (a user copy that faults)
- *       rdev->fault_lock (rwsem; read by faults on device memory, write
+ *   mmap_lock (a user copy that faults: never under rdev->lock, see
+ *		ucopy.c, so that no user page can hold up a removal)
+ *     rdev->fault_lock (rwsem; read by faults on device memory, write
  *		by rpcdev_unregister_device() to zap the mappings)
  *
  * q->lock is innermost: nothing sleeps, calls the backend or wakes a wait
@@ -460,6 +462,14 @@ void rpcdev_mem_mark_gone(struct rpcdev_queue *q);
 void rpcdev_file_mem_release(struct rpcdev_file *f);
 int rpcdev_mem_init(void);
 void rpcdev_mem_exit(void);
+
+/* ucopy.c */
+int rpcdev_user_fault_in(struct rpcdev_device *rdev, const void __user *uaddr,
+			 size_t len, bool write);
+int rpcdev_copy_from_user(struct rpcdev_device *rdev, void *to,
+			  const void __user *from, size_t len);
+int rpcdev_copy_to_user(struct rpcdev_device *rdev, void __user *to,
+			const void *from, size_t len);
 
 /* call.c */
 int rpcdev_slots_init(struct rpcdev_queue *q);

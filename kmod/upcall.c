@@ -172,11 +172,13 @@ int rpcdev_upcall_answer(struct rpcdev_queue *q, const struct rpcdev_upcall *a)
 	}
 
 	ret = 0;
-	if (a->reply_data && a->reply_len &&
-	    copy_from_user(rpcdev_mem_buf(&q->mem, RPCDEV_PART_UR_BUF,
-					  a->reply_id),
-			   u64_to_user_ptr(a->reply_data), a->reply_len))
-		ret = -EFAULT;
+	if (a->reply_data && a->reply_len)
+		ret = rpcdev_copy_from_user(q->rdev,
+					    rpcdev_mem_buf(&q->mem,
+							   RPCDEV_PART_UR_BUF,
+							   a->reply_id),
+					    u64_to_user_ptr(a->reply_data),
+					    a->reply_len);
 
 	scoped_guard(spinlock_irqsave, &q->lock) {
 		if (!ret && u->entry.flags & RPCDEV_ENTRY_ASYNC)
@@ -271,8 +273,9 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 
 	if (!q || q->user_rings)
 		return -EINVAL;
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(f->rdev, &a, uarg, sizeof(a));
+	if (ret)
+		return ret;
 	ret = rpcdev_upcall_check(&a);
 	if (ret)
 		return ret;
@@ -288,11 +291,11 @@ long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
 	ret = rpcdev_upcall_next(q, &a);
 	if (ret)
 		return ret;
-	if (copy_to_user(uarg, &a, sizeof(a))) {
+	ret = rpcdev_copy_to_user(f->rdev, uarg, &a, sizeof(a));
+	/* A removed device's queue takes no more answers. */
+	if (ret && !rpcdev_gone(f->rdev))
 		rpcdev_upcall_undeliver(q, a.id);
-		return -EFAULT;
-	}
-	return 0;
+	return ret;
 }
 
 /*

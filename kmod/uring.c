@@ -368,8 +368,12 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	bool failed;
 	int id;
 
-	if (copy_from_user(&call, u64_to_user_ptr(p->addr), sizeof(call)))
-		return -EFAULT;
+	int ret;
+
+	ret = rpcdev_copy_from_user(q->rdev, &call, u64_to_user_ptr(p->addr),
+				    sizeof(call));
+	if (ret)
+		return ret;
 	/* A command waits until it completes or its ring goes. */
 	if (call.timeout_ns)
 		return -EINVAL;
@@ -407,15 +411,17 @@ static int rpcdev_uring_upcall_out(struct rpcdev_queue *q, u64 addr, u32 id)
 {
 	struct rpcdev_upcall __user *ua = u64_to_user_ptr(addr);
 	struct rpcdev_upcall a;
+	int ret;
 
 	rpcdev_upcall_fill(&a, &q->upcalls[id].entry);
 	/* The out fields, id to tag, are contiguous. */
-	if (copy_to_user(&ua->id, &a.id, offsetofend(struct rpcdev_upcall, tag) -
-					 offsetof(struct rpcdev_upcall, id))) {
+	ret = rpcdev_copy_to_user(q->rdev, &ua->id, &a.id,
+				  offsetofend(struct rpcdev_upcall, tag) -
+				  offsetof(struct rpcdev_upcall, id));
+	/* A removed device's queue takes no more answers. */
+	if (ret && !rpcdev_gone(q->rdev))
 		rpcdev_upcall_undeliver(q, id);
-		return -EFAULT;
-	}
-	return 0;
+	return ret;
 }
 
 static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
@@ -428,8 +434,10 @@ static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	LIST_HEAD(ready);
 	int ret, got;
 
-	if (copy_from_user(&a, u64_to_user_ptr(p->addr), sizeof(a)))
-		return -EFAULT;
+	ret = rpcdev_copy_from_user(q->rdev, &a, u64_to_user_ptr(p->addr),
+				    sizeof(a));
+	if (ret)
+		return ret;
 	ret = rpcdev_upcall_check(&a);
 	if (ret)
 		return ret;

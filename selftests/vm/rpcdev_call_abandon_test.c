@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -269,6 +270,92 @@ TEST_F(call, call_in_flight_at_removal_gives_enodev)
 
 	ASSERT_EQ(0, unload_sim_during_call(_metadata, self, &bg));
 	ASSERT_EQ(-ENODEV, bg_call_join(&bg));
+}
+
+/* A call whose request the kernel copies from a page that stalls. */
+struct stalled_call {
+	struct rpcdev *dev;
+	const void *req;
+	pthread_t thread;
+	int ret;
+};
+
+static void *stalled_call_run(void *arg)
+{
+	struct stalled_call *c = arg;
+	struct rpcdev_call_result res;
+	char resp[64];
+
+	c->ret = rpcdev_call(c->dev, RPCDEV_SIM_ECHO, c->req, sizeof(resp),
+			     resp, sizeof(resp), CALL_TIMEOUT_NS, &res);
+	return NULL;
+}
+
+/* The device's removal, in a thread, so the test can see it is over. */
+struct removal {
+	pthread_t thread;
+	int ret;
+	bool done;
+};
+
+static void *removal_run(void *arg)
+{
+	struct removal *r = arg;
+
+	r->ret = kmod_remove_devices();
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Has @r finished within WAIT_MS? */
+static bool removal_done(struct removal *r)
+{
+	int waited;
+
+	for (waited = 0; waited < WAIT_MS; waited += 10) {
+		if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The kernel copies a call's request from a page userfaultfd holds back:
+ * the device's removal must not wait for user space to let the page go,
+ * and the call then ends with ENODEV.
+ */
+TEST_F(call, removal_finishes_while_a_call_copies_from_a_stalled_page)
+{
+	struct stalled_call c = { .dev = &self->dev };
+	struct stalled_page sp = { .uffd = -1 };
+	struct removal r = {};
+	bool removed = false;
+	char req[64] = {};
+	int ret;
+
+	ret = stalled_page_init(&sp);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no userfaultfd(2) in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, 0, 0));
+	c.req = sp.page;
+	ASSERT_EQ(0, pthread_create(&c.thread, NULL, stalled_call_run, &c));
+	ret = stalled_page_touched(&sp);
+	if (!ret) {
+		ASSERT_EQ(0, pthread_create(&r.thread, NULL, removal_run, &r));
+		removed = removal_done(&r);
+	}
+	/* Whatever happened, let the page go so that everyone ends. */
+	EXPECT_EQ(0, stalled_page_release(&sp, req, sizeof(req)));
+	EXPECT_EQ(0, pthread_join(c.thread, NULL));
+	if (!ret)
+		EXPECT_EQ(0, pthread_join(r.thread, NULL));
+	stalled_page_fini(&sp);
+	ASSERT_EQ(0, ret);
+	ASSERT_TRUE(removed) TH_LOG("the removal waited for the page");
+	ASSERT_EQ(0, r.ret);
+	ASSERT_EQ(-ENODEV, c.ret);
 }
 
 TEST_F(call, poll_after_removal_with_queue_gives_pollhup)

@@ -14,20 +14,14 @@
  * test if a module cannot be unloaded (a leaked reference).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/rpcdev_sim.h>
-#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
@@ -323,85 +317,6 @@ TEST_F(reply_refused, sends_nothing)
 /* ===================================================================== */
 /* Two answers to one upcall at once: the first one claims it             */
 /* ===================================================================== */
-
-/*
- * A page whose first touch stalls until the test fills it: a userfaultfd
- * registered for missing pages over one anonymous page.
- */
-struct stalled_page {
-	int uffd;
-	void *page;
-	size_t size;
-};
-
-/* 0, -errno, or -EOPNOTSUPP where the kernel has no userfaultfd. */
-static int stalled_page_init(struct stalled_page *sp)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-
-	sp->size = sysconf(_SC_PAGESIZE);
-	sp->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (sp->uffd < 0)
-		return errno == ENOSYS ? -EOPNOTSUPP : -errno;
-	sp->page = mmap(NULL, sp->size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (sp->page == MAP_FAILED) {
-		close(sp->uffd);
-		return -ENOMEM;
-	}
-	reg.range.start = (uintptr_t)sp->page;
-	reg.range.len = sp->size;
-	if (ioctl(sp->uffd, UFFDIO_API, &api) ||
-	    ioctl(sp->uffd, UFFDIO_REGISTER, &reg)) {
-		int ret = -errno;
-
-		munmap(sp->page, sp->size);
-		close(sp->uffd);
-		return ret;
-	}
-	return 0;
-}
-
-/* Wait until someone touches the page: 0, or -ETIMEDOUT. */
-static int stalled_page_touched(struct stalled_page *sp)
-{
-	struct pollfd pfd = { .fd = sp->uffd, .events = POLLIN };
-	struct uffd_msg msg;
-
-	if (poll(&pfd, 1, WAIT_MS) != 1)
-		return -ETIMEDOUT;
-	if (read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT)
-		return -EPROTO;
-	return 0;
-}
-
-/* Fill the page with @len bytes of @src (zeros after): the toucher goes on. */
-static int stalled_page_release(struct stalled_page *sp, const void *src,
-				size_t len)
-{
-	struct uffdio_copy copy = {
-		.dst = (uintptr_t)sp->page,
-		.len = sp->size,
-	};
-	unsigned char *buf = calloc(1, sp->size);
-	int ret;
-
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, src, len);
-	copy.src = (uintptr_t)buf;
-	ret = ioctl(sp->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
-	free(buf);
-	return ret;
-}
-
-static void stalled_page_fini(struct stalled_page *sp)
-{
-	munmap(sp->page, sp->size);
-	close(sp->uffd);
-}
 
 /* An answer to an upcall whose data the kernel copies from user memory. */
 struct copied_reply {

@@ -5,12 +5,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "rpcdev_util.h"
 #include "run_tool.h"
@@ -277,4 +281,73 @@ int write_text(const char *path, const char *text)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* 0, -errno, or -EOPNOTSUPP where the kernel has no userfaultfd. */
+int stalled_page_init(struct stalled_page *sp)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	sp->size = sysconf(_SC_PAGESIZE);
+	sp->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (sp->uffd < 0)
+		return errno == ENOSYS ? -EOPNOTSUPP : -errno;
+	sp->page = mmap(NULL, sp->size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sp->page == MAP_FAILED) {
+		close(sp->uffd);
+		return -ENOMEM;
+	}
+	reg.range.start = (uintptr_t)sp->page;
+	reg.range.len = sp->size;
+	if (ioctl(sp->uffd, UFFDIO_API, &api) ||
+	    ioctl(sp->uffd, UFFDIO_REGISTER, &reg)) {
+		int ret = -errno;
+
+		munmap(sp->page, sp->size);
+		close(sp->uffd);
+		return ret;
+	}
+	return 0;
+}
+
+/* Wait until someone touches the page: 0, or -ETIMEDOUT. */
+int stalled_page_touched(struct stalled_page *sp)
+{
+	struct pollfd pfd = { .fd = sp->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, WAIT_MS) != 1)
+		return -ETIMEDOUT;
+	if (read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return -EPROTO;
+	return 0;
+}
+
+/* Fill the page with @len bytes of @src (zeros after): the toucher goes on. */
+int stalled_page_release(struct stalled_page *sp, const void *src,
+				size_t len)
+{
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)sp->page,
+		.len = sp->size,
+	};
+	unsigned char *buf = calloc(1, sp->size);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, src, len);
+	copy.src = (uintptr_t)buf;
+	ret = ioctl(sp->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
+	free(buf);
+	return ret;
+}
+
+void stalled_page_fini(struct stalled_page *sp)
+{
+	munmap(sp->page, sp->size);
+	close(sp->uffd);
 }

@@ -136,6 +136,29 @@ int guest_tool_run_opts(struct run_result *res, const struct run_opts *opts,
  */
 int write_text(const char *path, const char *text);
 
+/*
+ * A page whose first touch stalls until the test fills it: a userfaultfd
+ * registered for missing pages over one anonymous page. For a user copy
+ * the kernel makes and must not make while it holds up others.
+ */
+struct stalled_page {
+	int uffd;
+	void *page;
+	size_t size;
+};
+
+/* Set one up: 0, -errno, or -EOPNOTSUPP where the kernel has no userfaultfd. */
+int stalled_page_init(struct stalled_page *sp);
+
+/* Wait until someone touches the page: 0, -ETIMEDOUT (WAIT_MS), -EPROTO. */
+int stalled_page_touched(struct stalled_page *sp);
+
+/* Fill the page with @len bytes of @src (zeros after): the toucher goes on. */
+int stalled_page_release(struct stalled_page *sp, const void *src, size_t len);
+
+/* Unmap the page and close the userfaultfd. */
+void stalled_page_fini(struct stalled_page *sp);
+
 /* Is @line (with its newline) a whole line of @text? */
 int has_line(const char *text, const char *line);
 
