@@ -80,7 +80,7 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 		q->dq_prod = pos + 1;
 		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
 		q->stats.calls++;
-		trace_post(q, pos, &src);
+		trace_post(q, RPCDEV_TRACE_DQ, pos, &src);
 	}
 	rpcdev_doorbell_if_needed(q);
 }

@@ -232,8 +232,9 @@ enum rpcdev_drop_reason {
 	RPCDEV_DROP_UQ_LEN,	/* its len past buf_size: BAD_REQUEST */
 };
 
-/* The ring of a "reply" event and the waiters of a "wake" (trace.h). */
+/* The ring of a "post" or "reply" event, the waiters of a "wake" (trace.h). */
 enum rpcdev_trace_ring {
+	RPCDEV_TRACE_DQ,
 	RPCDEV_TRACE_DC,
 	RPCDEV_TRACE_UR,
 };

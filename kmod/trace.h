@@ -55,11 +55,13 @@ TRACE_DEFINE_ENUM(RPCDEV_DROP_UQ_LEN);
 			 { RPCDEV_DROP_UQ_STATE, "uq_state" },		\
 			 { RPCDEV_DROP_UQ_LEN,	"uq_len" })
 
+TRACE_DEFINE_ENUM(RPCDEV_TRACE_DQ);
 TRACE_DEFINE_ENUM(RPCDEV_TRACE_DC);
 TRACE_DEFINE_ENUM(RPCDEV_TRACE_UR);
 
 #define rpcdev_show_ring(r)						\
 	__print_symbolic(r,						\
+			 { RPCDEV_TRACE_DQ, "dq" },			\
 			 { RPCDEV_TRACE_DC, "dc" },			\
 			 { RPCDEV_TRACE_UR, "ur" })
 
@@ -92,27 +94,6 @@ DEFINE_EVENT(rpcdev_queue_class, interrupt,
 	     TP_ARGS(q)
 );
 
-TRACE_EVENT(post,
-	    TP_PROTO(const struct rpcdev_queue *q, u32 pos,
-		     const struct rpcdev_entry *e),
-	    TP_ARGS(q, pos, e),
-	    TP_STRUCT__entry(__field(int, dev)
-			     __field(u32, qid)
-			     __field(u32, pos)
-			     __field(u32, id)
-			     __field(u32, method)
-			     __field(u32, len)),
-	    TP_fast_assign(__entry->dev = q->rdev->minor;
-			   __entry->qid = q->qid;
-			   __entry->pos = pos;
-			   __entry->id = e->id;
-			   __entry->method = e->method;
-			   __entry->len = e->len;),
-	    TP_printk("dev=%d qid=%u pos=%u id=%u method=%u len=%u",
-		      __entry->dev, __entry->qid, __entry->pos, __entry->id,
-		      __entry->method, __entry->len)
-);
-
 TRACE_EVENT(wake,
 	    TP_PROTO(const struct rpcdev_queue *q,
 		     enum rpcdev_trace_waiters who),
@@ -128,34 +109,56 @@ TRACE_EVENT(wake,
 );
 
 /*
+ * Entries the kernel wrote on DQ or UR, or took off DC. A post is always
+ * on DQ with status 0, so its line leaves both out.
+ */
+DECLARE_EVENT_CLASS(rpcdev_entry_class,
+		    TP_PROTO(const struct rpcdev_queue *q,
+			     enum rpcdev_trace_ring ring, u32 pos,
+			     const struct rpcdev_entry *e),
+		    TP_ARGS(q, ring, pos, e),
+		    TP_STRUCT__entry(__field(int, dev)
+				     __field(u32, qid)
+				     __field(u32, ring)
+				     __field(u32, pos)
+				     __field(u32, id)
+				     __field(u32, method)
+				     __field(u32, len)
+				     __field(s32, status)),
+		    TP_fast_assign(__entry->dev = q->rdev->minor;
+				   __entry->qid = q->qid;
+				   __entry->ring = ring;
+				   __entry->pos = pos;
+				   __entry->id = e->id;
+				   __entry->method = e->method;
+				   __entry->len = e->len;
+				   __entry->status = e->status;),
+		    TP_printk("dev=%d qid=%u ring=%s pos=%u id=%u method=%u len=%u status=%d",
+			      __entry->dev, __entry->qid,
+			      rpcdev_show_ring(__entry->ring), __entry->pos,
+			      __entry->id, __entry->method, __entry->len,
+			      __entry->status)
+);
+
+DEFINE_EVENT_PRINT(rpcdev_entry_class, post,
+		   TP_PROTO(const struct rpcdev_queue *q,
+			    enum rpcdev_trace_ring ring, u32 pos,
+			    const struct rpcdev_entry *e),
+		   TP_ARGS(q, ring, pos, e),
+		   TP_printk("dev=%d qid=%u pos=%u id=%u method=%u len=%u",
+			     __entry->dev, __entry->qid, __entry->pos,
+			     __entry->id, __entry->method, __entry->len)
+);
+
+/*
  * An answer: one the device gave on DC (its status is the device's), or
  * one the kernel posted on UR (a server's, or BAD_REQUEST or NO_SERVER).
  */
-TRACE_EVENT(reply,
-	    TP_PROTO(const struct rpcdev_queue *q, enum rpcdev_trace_ring ring,
-		     u32 pos, const struct rpcdev_entry *e),
-	    TP_ARGS(q, ring, pos, e),
-	    TP_STRUCT__entry(__field(int, dev)
-			     __field(u32, qid)
-			     __field(u32, ring)
-			     __field(u32, pos)
-			     __field(u32, id)
-			     __field(u32, method)
-			     __field(u32, len)
-			     __field(s32, status)),
-	    TP_fast_assign(__entry->dev = q->rdev->minor;
-			   __entry->qid = q->qid;
-			   __entry->ring = ring;
-			   __entry->pos = pos;
-			   __entry->id = e->id;
-			   __entry->method = e->method;
-			   __entry->len = e->len;
-			   __entry->status = e->status;),
-	    TP_printk("dev=%d qid=%u ring=%s pos=%u id=%u method=%u len=%u status=%d",
-		      __entry->dev, __entry->qid,
-		      rpcdev_show_ring(__entry->ring), __entry->pos,
-		      __entry->id, __entry->method, __entry->len,
-		      __entry->status)
+DEFINE_EVENT(rpcdev_entry_class, reply,
+	     TP_PROTO(const struct rpcdev_queue *q,
+		      enum rpcdev_trace_ring ring, u32 pos,
+		      const struct rpcdev_entry *e),
+	     TP_ARGS(q, ring, pos, e)
 );
 
 /*
