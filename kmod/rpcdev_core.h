@@ -241,7 +241,7 @@ enum rpcdev_trace_ring {
 
 enum rpcdev_trace_waiters {
 	RPCDEV_TRACE_CALLERS,	/* q->wq: callers waiting for answers */
-	RPCDEV_TRACE_SERVERS,	/* q->uwq and poll(): upcalls, mailbox */
+	RPCDEV_TRACE_SERVERS,	/* q->uwq, poll(): servers, mailbox, ENTER */
 };
 
 /**

@@ -7,7 +7,7 @@
  *   post	the kernel published a downcall on DQ
  *   doorbell	the kernel rang the device for a queue
  *   interrupt	the core's handler ran for a queue's interrupt
- *   wake	the kernel woke a queue's waiters (there may be none)
+ *   wake	an interrupt woke a queue's waiters (there may be none)
  *   reply	an answer taken off DC, or one the kernel posted on UR
  *   drop	an entry or index from the device thrown away, and why
  *   abandon	a caller gave up on a call still posted
