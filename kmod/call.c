@@ -14,6 +14,7 @@
 #include <linux/wait.h>
 
 #include "rpcdev_core.h"
+#include "trace.h"
 
 int rpcdev_slots_init(struct rpcdev_queue *q)
 {
@@ -79,6 +80,7 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 		q->dq_prod = pos + 1;
 		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
 		q->stats.calls++;
+		trace_post(q, RPCDEV_TRACE_DQ, pos, &src);
 	}
 	rpcdev_doorbell_if_needed(q);
 }
@@ -86,19 +88,22 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 /*
  * Check one DC entry (a private copy) against the slot it names and
  * complete that slot; a slot an io_uring command waits for puts that
- * command on @ready. Called with q->lock held.
+ * command on @ready. Returns 0, or why the entry is to be dropped. Called
+ * with q->lock held.
  */
-static bool rpcdev_complete_one(struct rpcdev_queue *q,
-				const struct rpcdev_entry *e, u32 pos,
-				struct list_head *ready)
+static int rpcdev_complete_one(struct rpcdev_queue *q,
+			       const struct rpcdev_entry *e, u32 pos,
+			       struct list_head *ready)
 {
 	struct rpcdev_slot *s;
 
-	if (e->seq != pos + 1 || e->id >= q->mem.depth)
-		return false;
+	if (e->seq != pos + 1)
+		return RPCDEV_DROP_DC_SEQ;
+	if (e->id >= q->mem.depth)
+		return RPCDEV_DROP_DC_ID;
 	s = &q->slots[e->id];
 	if (e->tag != rpcdev_tag(e->id, s->gen))
-		return false;
+		return RPCDEV_DROP_DC_TAG;
 
 	switch (s->state) {
 	case RPCDEV_SLOT_POSTED:
@@ -107,16 +112,16 @@ static bool rpcdev_complete_one(struct rpcdev_queue *q,
 		s->state = RPCDEV_SLOT_COMPLETED;
 		if (s->ucmd)
 			rpcdev_uring_call_done(q, s, ready);
-		return true;
+		return 0;
 	case RPCDEV_SLOT_ABANDONED:
 		/* Its caller left: now the device is done with the buffers. */
 		s->state = RPCDEV_SLOT_FREE;
 		q->nr_abandoned--;
 		q->nr_free++;
-		return true;
+		return 0;
 	default:
 		/* A second answer to the same call. */
-		return false;
+		return RPCDEV_DROP_DC_STATE;
 	}
 }
 
@@ -138,27 +143,34 @@ void rpcdev_reap_completions(struct rpcdev_queue *q)
 		if (prod - q->dc_cons > depth) {
 			/* An index no device could have produced. */
 			q->stats.bad++;
+			trace_drop(q, RPCDEV_DROP_DC_PROD, prod, NULL);
 			return;
 		}
 		/* Entries are read after the index that published them. */
 		dma_rmb();
 		while (q->dc_cons != prod) {
 			struct rpcdev_entry e;
+			int drop;
 
 			memcpy(&e, &q->dc[q->dc_cons & (depth - 1)], sizeof(e));
-			if (rpcdev_complete_one(q, &e, q->dc_cons, &ready)) {
+			drop = rpcdev_complete_one(q, &e, q->dc_cons, &ready);
+			if (!drop) {
 				q->stats.completed++;
+				trace_reply(q, RPCDEV_TRACE_DC, q->dc_cons, &e);
 				woke = true;
 			} else {
 				q->stats.bad++;
+				trace_drop(q, drop, q->dc_cons, &e);
 			}
 			q->dc_cons++;
 		}
 		WRITE_ONCE(q->hctrl->dc_cons.val, q->dc_cons);
 	}
 	rpcdev_uring_complete(&ready);
-	if (woke)
+	if (woke) {
+		trace_wake(q, RPCDEV_TRACE_CALLERS);
 		wake_up_all(&q->wq);
+	}
 }
 
 /*
@@ -169,6 +181,7 @@ void rpcdev_slot_abandon(struct rpcdev_queue *q, u32 id)
 {
 	q->slots[id].state = RPCDEV_SLOT_ABANDONED;
 	q->nr_abandoned++;
+	trace_abandon(q, id);
 }
 
 /*

@@ -23,6 +23,7 @@
 
 #include "rpcdev_compat.h"
 #include "rpcdev_core.h"
+#include "trace.h"
 
 /* Features the core itself implements; a device reports the intersection. */
 #define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
@@ -539,18 +540,21 @@ void rpcdev_queue_interrupt(struct rpcdev_device *rdev, u32 qid)
 	if (WARN_ON_ONCE(qid >= rdev->nr_queues))
 		return;
 	q = &rdev->queues[qid];
+	trace_interrupt(q);
 	scoped_guard(spinlock_irqsave, &q->lock)
 		q->stats.interrupts++;
 	if (q->timestamps)
 		WRITE_ONCE(q->irq_ns, ktime_get_ns());
 	if (q->user_rings) {
 		/* The program reads the rings; wake it in RPCDEV_IOC_ENTER. */
+		trace_wake(q, RPCDEV_TRACE_SERVERS);
 		rpcdev_queue_wake(q);
 		return;
 	}
 	rpcdev_reap_completions(q);
 	if (rpcdev_upcall_pending(q) || rpcdev_mbox_pending(q)) {
 		rpcdev_uring_deliver(q);
+		trace_wake(q, RPCDEV_TRACE_SERVERS);
 		rpcdev_queue_wake(q);
 	}
 }

@@ -17,6 +17,19 @@
 #include <linux/wait.h>
 
 #include "rpcdev_core.h"
+#include "trace.h"
+
+/**
+ * rpcdev_doorbell() - ring the device for a queue.
+ * @q:	a running queue.
+ *
+ * Every doorbell of the core goes through here, so that it is traced.
+ */
+void rpcdev_doorbell(struct rpcdev_queue *q)
+{
+	trace_doorbell(q);
+	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+}
 
 /**
  * rpcdev_doorbell_if_needed() - ring the device after posting, if it sleeps.
@@ -27,7 +40,7 @@ void rpcdev_doorbell_if_needed(struct rpcdev_queue *q)
 	/* Our producer index before the device's flag. */
 	smp_mb();
 	if (READ_ONCE(q->dctrl->flags.val) & RPCDEV_DEV_NEED_DOORBELL)
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_doorbell(q);
 }
 
 #define RPCDEV_ENTER_WAIT_RINGS	(RPCDEV_ENTER_WAIT_UQ | RPCDEV_ENTER_WAIT_DC | \
@@ -157,7 +170,7 @@ long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg)
 	scoped_guard(spinlock_irqsave, &q->lock)
 		q->stats.enters++;
 	if (e.flags & RPCDEV_ENTER_DOORBELL)
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_doorbell(q);
 	if (e.flags & (RPCDEV_ENTER_WAIT | RPCDEV_ENTER_WAIT_RINGS))
 		return rpcdev_enter_wait(q, &e);
 	return 0;

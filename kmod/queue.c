@@ -213,6 +213,36 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 	f->q = NULL;
 }
 
+/*
+ * debugfs rpcdev/rpcdevN/qM: one "key value" line per field, so tests and
+ * people can read a counter without a parser. The counters (struct
+ * rpcdev_queue_stats) start at 0 with each attachment. Only "attached"
+ * is printed while the queue is not attached.
+ *
+ *   attached		1 while a file has the queue, else 0
+ *   depth		entries per ring (and call slots, upcall ids)
+ *   free		call slots FREE, depth when no call is in flight
+ *   abandoned		call slots given up, still waiting for an answer
+ *   calls		downcalls posted on DQ
+ *   completed		answers taken off DC (abandoned calls' included)
+ *   timeouts		calls given up on their timeout
+ *   interrupted	calls given up on a signal
+ *   bad		DC entries and dc_prod values dropped as malformed
+ *   upcalls		upcalls delivered to servers
+ *   replies		answers the kernel posted on UR (servers', and its
+ *			own BAD_REQUEST and NO_SERVER)
+ *   no_server		upcalls answered NO_SERVER as their server went
+ *   bad_upcalls	UQ entries and uq_prod values rejected as malformed
+ *   mbox_posts		host-to-device mailbox posts made with the ioctl
+ *   mbox_msgs		device-to-host mailbox messages read
+ *   interrupts		interrupts the device raised for the queue
+ *   enters		RPCDEV_IOC_ENTER calls (user rings)
+ *   user_rings		1 if attached with RPCDEV_ATTACH_USER_RINGS
+ *   uring_pending	io_uring commands waiting on the queue now
+ *
+ * The "drop" tracepoint (trace.h) tells which entry "bad" or
+ * "bad_upcalls" counted, and why.
+ */
 static int rpcdev_queue_show(struct seq_file *m, void *unused)
 {
 	struct rpcdev_queue *q = m->private;

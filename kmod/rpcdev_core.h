@@ -12,6 +12,7 @@
  *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
  *   mbox.c	the mailbox in both directions
  *   uring.c	io_uring commands (file_operations.uring_cmd)
+ *   trace.c	creates the tracepoints of trace.h
  *
  * Lock order, outermost first:
  *
@@ -220,6 +221,37 @@ struct rpcdev_queue_stats {
 	u64 mbox_msgs;
 	u64 interrupts;
 	u64 enters;
+};
+
+/*
+ * Why the kernel threw away an entry or index the device wrote (the "drop"
+ * tracepoint, trace.h); each such drop also counts in stats.bad (DC) or
+ * stats.bad_upcalls (UQ).
+ */
+enum rpcdev_drop_reason {
+	/* 0: not dropped */
+	RPCDEV_DROP_DC_PROD = 1, /* dc_prod more than depth ahead */
+	RPCDEV_DROP_DC_SEQ,	/* a DC entry's seq not its position's */
+	RPCDEV_DROP_DC_ID,	/* a DC entry's id past the depth */
+	RPCDEV_DROP_DC_TAG,	/* its tag not the slot's present one */
+	RPCDEV_DROP_DC_STATE,	/* its slot not waiting for an answer */
+	RPCDEV_DROP_UQ_PROD,	/* uq_prod more than depth ahead */
+	RPCDEV_DROP_UQ_SEQ,	/* a UQ entry's seq not its position's */
+	RPCDEV_DROP_UQ_ID,	/* a UQ entry's id past the depth */
+	RPCDEV_DROP_UQ_STATE,	/* its id already delivered, not answered */
+	RPCDEV_DROP_UQ_LEN,	/* its len past buf_size: BAD_REQUEST */
+};
+
+/* The ring of a "post" or "reply" event, the waiters of a "wake" (trace.h). */
+enum rpcdev_trace_ring {
+	RPCDEV_TRACE_DQ,
+	RPCDEV_TRACE_DC,
+	RPCDEV_TRACE_UR,
+};
+
+enum rpcdev_trace_waiters {
+	RPCDEV_TRACE_CALLERS,	/* q->wq: callers waiting for answers */
+	RPCDEV_TRACE_SERVERS,	/* q->uwq, poll(): servers, mailbox, ENTER */
 };
 
 /**
@@ -495,6 +527,7 @@ void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id);
 
 /* enter.c */
 long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg);
+void rpcdev_doorbell(struct rpcdev_queue *q);
 void rpcdev_doorbell_if_needed(struct rpcdev_queue *q);
 void rpcdev_poll_arm(struct rpcdev_queue *q);
 

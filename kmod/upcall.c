@@ -18,6 +18,7 @@
 #include <linux/wait.h>
 
 #include "rpcdev_core.h"
+#include "trace.h"
 
 int rpcdev_upcalls_init(struct rpcdev_queue *q)
 {
@@ -59,6 +60,7 @@ static int rpcdev_ur_post(struct rpcdev_queue *q, const struct rpcdev_entry *ue,
 	q->ur_prod = pos + 1;
 	WRITE_ONCE(q->hctrl->ur_prod.val, q->ur_prod);
 	q->stats.replies++;
+	trace_reply(q, RPCDEV_TRACE_UR, pos, &src);
 	return 0;
 }
 
@@ -69,6 +71,7 @@ static u32 rpcdev_uq_prod(struct rpcdev_queue *q)
 
 	if (prod - q->uq_cons > q->mem.depth) {
 		q->stats.bad_upcalls++;
+		trace_drop(q, RPCDEV_DROP_UQ_PROD, prod, NULL);
 		return q->uq_cons;
 	}
 	/* Entries are read after the index that published them. */
@@ -104,6 +107,21 @@ static void rpcdev_upcall_stamp(struct rpcdev_queue *q, struct rpcdev_entry *e)
 	e->ts[2] = now;
 }
 
+/* 0 if upcall @ue at @pos can be delivered, else why it cannot. */
+static int rpcdev_uq_check(struct rpcdev_queue *q,
+			   const struct rpcdev_entry *ue, u32 pos)
+{
+	if (ue->seq != pos + 1)
+		return RPCDEV_DROP_UQ_SEQ;
+	if (ue->id >= q->mem.depth)
+		return RPCDEV_DROP_UQ_ID;
+	if (q->upcalls[ue->id].state != RPCDEV_UPCALL_IDLE)
+		return RPCDEV_DROP_UQ_STATE;
+	if (ue->len > q->mem.buf_size)
+		return RPCDEV_DROP_UQ_LEN;
+	return 0;
+}
+
 /*
  * Take the next deliverable upcall off UQ into @ue. Returns 1 when one was
  * taken, 0 when UQ is empty; answers or drops malformed entries on the
@@ -116,18 +134,19 @@ int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 	while (q->uq_cons != prod) {
 		u32 pos = q->uq_cons;
 		struct rpcdev_upcall_slot *u;
+		int drop;
 
 		memcpy(ue, &q->uq[pos & (q->mem.depth - 1)], sizeof(*ue));
 		/* rpcdev_upcall_pending() reads it without the lock. */
 		WRITE_ONCE(q->uq_cons, pos + 1);
 		WRITE_ONCE(q->hctrl->uq_cons.val, pos + 1);
-		if (ue->seq != pos + 1 || ue->id >= q->mem.depth ||
-		    q->upcalls[ue->id].state != RPCDEV_UPCALL_IDLE) {
+		drop = rpcdev_uq_check(q, ue, pos);
+		if (drop) {
 			q->stats.bad_upcalls++;
-			continue;
-		}
-		if (ue->len > q->mem.buf_size) {
-			q->stats.bad_upcalls++;
+			trace_drop(q, drop, pos, ue);
+			if (drop != RPCDEV_DROP_UQ_LEN)
+				continue;
+			/* Its id is usable: the device learns of it. */
 			if (!rpcdev_ur_post(q, ue, RPCDEV_STATUS_BAD_REQUEST,
 					    0, 0))
 				*bell = true;
@@ -209,7 +228,7 @@ static int rpcdev_upcall_next(struct rpcdev_queue *q, struct rpcdev_upcall *a)
 		scoped_guard(spinlock_irqsave, &q->lock)
 			got = rpcdev_uq_take(q, &ue, &bell);
 		if (bell)
-			rpcdev_ops(rdev)->doorbell(rdev, q->qid);
+			rpcdev_doorbell(q);
 		if (got)
 			break;
 
@@ -261,7 +280,7 @@ void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id)
 		WRITE_ONCE(u->state, RPCDEV_UPCALL_IDLE);
 		rpcdev_ur_post(q, &u->entry, RPCDEV_STATUS_NO_SERVER, 0, 0);
 	}
-	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+	rpcdev_doorbell(q);
 }
 
 long rpcdev_ioctl_reply_and_wait(struct rpcdev_file *f,
@@ -364,5 +383,5 @@ void rpcdev_upcalls_fail(struct rpcdev_queue *q)
 				q->stats.no_server++;
 		}
 	}
-	rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+	rpcdev_doorbell(q);
 }

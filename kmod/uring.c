@@ -224,7 +224,7 @@ void rpcdev_uring_deliver(struct rpcdev_queue *q)
 		}
 	}
 	if (bell)
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_doorbell(q);
 	rpcdev_uring_complete(&ready);
 }
 
@@ -453,7 +453,7 @@ static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	scoped_guard(spinlock_irqsave, &q->lock)
 		got = rpcdev_uq_take(q, &ue, &bell);
 	if (bell)
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_doorbell(q);
 	if (got)
 		return rpcdev_uring_upcall_out(q, p->addr, ue.id);
 
@@ -465,7 +465,7 @@ static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 		rpcdev_uring_queue_locked(q, p, &q->ur_fetch, got, &ready);
 	}
 	if (bell)
-		rpcdev_ops(q->rdev)->doorbell(q->rdev, q->qid);
+		rpcdev_doorbell(q);
 	rpcdev_uring_complete(&ready);
 	rpcdev_uring_watch(q);
 	return -EIOCBQUEUED;
