@@ -169,6 +169,9 @@ static u32 ivfw_queue_start(struct ivfw_queue *q,
 	if (fw_queue_start(&q->fw, &m, q->dev->opts->spin_ns))
 		return RPCDEV_IVSHMEM_QERR_NOMEM;
 	atomic_store(&q->stop, false);
+	memset(q->faults, 0, sizeof(q->faults));
+	memset(q->armed, 0, sizeof(q->armed));
+	q->armed_mask = 0;
 	atomic_store(&q->hostile,
 		     !!(q->dev->opts->hostile_mask & (1ULL << q->qid)));
 	ret = pthread_create(&q->thread, NULL, ivfw_queue_thread, q);

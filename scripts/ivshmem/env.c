@@ -261,12 +261,87 @@ static bool ivfw_test_method(struct ivfw_queue *q,
 	return true;
 }
 
+/* The uapi numbers the firmware's faults as fw/fw.h does. */
+_Static_assert(RPCDEV_IVSHMEM_FAULT_DROP_REPLY == FW_FAULT_DROP_REPLY &&
+	       RPCDEV_IVSHMEM_FAULT_DELAY_REPLY == FW_FAULT_DELAY_REPLY &&
+	       RPCDEV_IVSHMEM_FAULT_REPLY_TWICE == FW_FAULT_REPLY_TWICE &&
+	       RPCDEV_IVSHMEM_FAULT_BAD_TAG == FW_FAULT_BAD_TAG &&
+	       RPCDEV_IVSHMEM_FAULT_BAD_ID == FW_FAULT_BAD_ID &&
+	       RPCDEV_IVSHMEM_FAULT_BAD_SEQ == FW_FAULT_BAD_SEQ &&
+	       RPCDEV_IVSHMEM_FAULT_LONG_REPLY == FW_FAULT_LONG_REPLY &&
+	       RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD == FW_FAULT_BAD_DC_PROD &&
+	       RPCDEV_IVSHMEM_FAULT_STALL == FW_FAULT_STALL &&
+	       RPCDEV_IVSHMEM_NR_FAULTS == FW_FAULT_NR,
+	       "RPCDEV_IVSHMEM_FAULT_* and enum fw_fault differ");
+
+/* Longest delay or stall a fault may ask for, as RPCDEV_SIM_DELAY's. */
+#define IVFW_FAULT_MAX_US	60000000ULL
+
+/*
+ * RPCDEV_IVSHMEM_TEST_FAULT, run by the queue's own thread: the fault waits
+ * in @armed until the queue takes another call, so that this call's
+ * answer, posted next, is not the one it breaks.
+ */
+static void ivfw_fault_method(struct ivfw_queue *q,
+			      const struct rpcdev_entry *call,
+			      struct rpcdev_entry *ans)
+{
+	struct rpcdev_ivshmem_fault req;
+
+	ans->len = 0;
+	ans->status = RPCDEV_STATUS_BAD_REQUEST;
+	if (call->len != sizeof(req))
+		return;
+	memcpy(&req, q->fw.mem.dq_buf + (size_t)call->id * q->fw.mem.buf_size,
+	       sizeof(req));
+	req.fault = le32toh(req.fault);
+	req.value = le64toh(req.value);
+	if (req.fault >= FW_FAULT_NR || req.pad ||
+	    ((req.fault == FW_FAULT_DELAY_REPLY || req.fault == FW_FAULT_STALL) &&
+	     req.value > IVFW_FAULT_MAX_US))
+		return;
+	q->armed[req.fault] = req.value;
+	q->armed_cons = q->fw.dq_cons;
+	q->armed_mask |= 1U << req.fault;
+	ivfw_info("test: queue %u fault %u armed (%llu)\n", q->qid, req.fault,
+		  (unsigned long long)req.value);
+	ans->status = RPCDEV_STATUS_OK;
+}
+
+u64 fw_fault(struct fw_queue *fq, unsigned int f)
+{
+	struct ivfw_queue *q = ivfw_q(fq);
+	unsigned int i;
+	u64 val;
+
+	if (q->armed_mask && fq->dq_cons != q->armed_cons) {
+		for (i = 0; i < FW_FAULT_NR; i++)
+			if (q->armed_mask & (1U << i))
+				q->faults[i] = q->armed[i];
+		q->armed_mask = 0;
+	}
+	val = q->faults[f];
+	if (!val)
+		return 0;
+	if (f == FW_FAULT_DELAY_REPLY || f == FW_FAULT_STALL) {
+		q->faults[f] = 0;
+		return val;
+	}
+	q->faults[f] = val - 1;
+	return 1;
+}
+
 bool fw_host_method(struct fw_queue *fq, const struct rpcdev_entry *call,
 		    struct rpcdev_entry *ans)
 {
 	struct ivfw_queue *q = ivfw_q(fq);
 
 	switch (call->method) {
+	case RPCDEV_IVSHMEM_TEST_FAULT:
+		if (!q->dev->opts->test_methods)
+			return false;
+		ivfw_fault_method(q, call, ans);
+		return true;
 	case RPCDEV_IVSHMEM_TEST_KILL:
 	case RPCDEV_IVSHMEM_TEST_MUTE:
 	case RPCDEV_IVSHMEM_TEST_UNPLUG:
@@ -277,15 +352,4 @@ bool fw_host_method(struct fw_queue *fq, const struct rpcdev_entry *call,
 	default:
 		return false;
 	}
-}
-
-/*
- * The ivshmem firmware breaks things in its hostile mode instead
- * (fw_tamper_entry(), fw_tamper_index()): no fault is ever armed.
- */
-u64 fw_fault(struct fw_queue *fq, unsigned int f)
-{
-	(void)fq;
-	(void)f;
-	return 0;
 }

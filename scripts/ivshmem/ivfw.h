@@ -88,6 +88,12 @@ struct ivfw_dev;
  * @hostile:	the queue breaks the protocol on purpose.
  * @rng:	the hostile mode's pseudo-random state (the thread's own).
  * @acked_gen:	the generation of the last request acted on.
+ * @faults:	per enum fw_fault, shots left or the value to apply; the
+ *		queue's thread alone reads and writes them.
+ * @armed:	faults armed by RPCDEV_IVSHMEM_TEST_FAULT, not yet in
+ *		@faults: they wait for the next call (@armed_cons).
+ * @armed_cons:	the DQ consumer index when they were armed.
+ * @armed_mask:	which of @armed were armed (a 0 disarms).
  */
 struct ivfw_queue {
 	struct fw_queue fw;
@@ -102,6 +108,10 @@ struct ivfw_queue {
 	atomic_bool hostile;
 	u64 rng;
 	u32 acked_gen;
+	u64 faults[FW_FAULT_NR];
+	u64 armed[FW_FAULT_NR];
+	u32 armed_cons;
+	u32 armed_mask;
 };
 
 /**

@@ -28,6 +28,8 @@ DRV_OFF, QACK_OFF, ALIGN = 0x1000, 0x1000, 0x10000
 ENTRY = struct.Struct("<IIIIIiQ4Q")            # struct rpcdev_entry, 64 bytes
 ECHO, FAIL, STATS, UPCALLS, NOTIFY = 1, 2, 4, 5, 7
 TEST_KILL, TEST_MUTE, TEST_HOSTILE = 0x7e000001, 0x7e000002, 0x7e000004
+TEST_FAULT, FAULT_DROP_REPLY, FAULT_LONG_REPLY = 0x7e000005, 0, 6
+BAD_REQUEST = 3
 # struct rpcdev_dev_ctrl / rpcdev_host_ctrl: one 64-byte line per index.
 DC_PROD, UQ_PROD, DQ_CONS, UR_CONS, MB_PROD, DFLAGS, MB_MSGS = 0, 64, 128, 192, 256, 320, 384
 DQ_PROD, UR_PROD, DC_CONS, UQ_CONS, MB_CONS, HFLAGS = 0, 64, 128, 192, 256, 320
@@ -318,6 +320,21 @@ def main():
         check(broken, "a hostile queue breaks an answer")
         ok = all((q.call(ECHO, b"q0-%d" % i) or {}).get("data") == b"q0-%d" % i for i in range(16))
         check(ok, "queue 0 keeps answering")
+
+        # A fault armed on queue 0 (RPCDEV_IVSHMEM_TEST_FAULT) breaks the
+        # next answer, never the arming call's own.
+        a = q.call(TEST_FAULT, struct.pack("<IIQ", FAULT_DROP_REPLY, 0, 1))
+        check(a and a["status"] == 0, "TEST_FAULT is answered, intact")
+        check(q.call(ECHO, b"lost", timeout=0.3) is None,
+              "DROP_REPLY: the next answer never comes")
+        a = q.call(ECHO, b"kept")
+        check(a and a["data"] == b"kept", "DROP_REPLY: the one after it comes")
+        q.call(TEST_FAULT, struct.pack("<IIQ", FAULT_LONG_REPLY, 0, 1))
+        a = q.call(ECHO, b"long")
+        check(a and a["len"] == q.buf + 1,
+              "LONG_REPLY: the next answer's length is past the buffers")
+        a = q.call(TEST_FAULT, struct.pack("<IIQ", 99, 0, 1))
+        check(a and a["status"] == BAD_REQUEST, "an unknown fault is refused")
 
         check(q.request(0)[:2] == (True, 0), "a stop is acknowledged")
         hb = header(g)["heartbeat"]

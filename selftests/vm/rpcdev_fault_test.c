@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A device that misbehaves on purpose: rpcdev_sim's fault injection
- * (/sys/kernel/debug/rpcdev_sim/rpcdev_sim.0/qN_fault) makes its firmware
+ * A device that misbehaves on purpose: fault injection
+ * (/sys/kernel/debug/rpcdev_sim/rpcdev_sim.0/qN_fault, or the ivshmem
+ * firmware's RPCDEV_IVSHMEM_TEST_FAULT) makes the firmware
  * drop, delay, repeat or break the answer to the next call, publish an
  * impossible index, stall in the middle of a burst, raise interrupts with
  * nothing posted, or fail a queue's start. Each test asserts what the
@@ -13,8 +14,11 @@
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names (rpcdev_sim, one device of four queues, by
  * default) and opens /dev/rpcdev0 without a queue; every module load
- * starts with no fault armed. Only rpcdev_sim injects faults: on another
- * backend every test skips.
+ * (and every start of a queue of the ivshmem device) starts with no fault
+ * armed. The firmware's faults are armed through rpcdev_sim's fault file,
+ * or on the ivshmem device with its firmware's RPCDEV_IVSHMEM_TEST_FAULT
+ * (a call on the queue itself); the device's own (a failed start,
+ * spurious interrupts) are rpcdev_sim's, and skip elsewhere.
  *
  * Tests on the core's counters use kernel-driven queues (rpcdev_call(),
  * librpcdev's BLOCK policy); the over-long answer, which the library
@@ -22,6 +26,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +36,8 @@
 #include "rpcdev_calls.h"
 #include "rpcdev_debugfs.h"
 #include "rpcdev_fixture.h"
+#include "rpcdev_ivshmem.h"
+#include "rpcdev_kmod.h"
 #include "rpcdev_upcalls.h"
 #include "rpcdev_util.h"
 
@@ -50,17 +57,46 @@
 /* Calls made on another queue while this one misbehaves. */
 #define BYSTANDER_CALLS	100
 
-/* Write "NAME VALUE" to queue 0's fault file. 0 or -errno. */
-static int arm(const char *sim_q0, const char *name, unsigned long long val)
+/* The firmware's faults, as rpcdev_sim's fault file and the uapi name them. */
+static const struct {
+	const char *name;
+	uint32_t ivshmem;
+} fw_faults[] = {
+	{ "drop_reply", RPCDEV_IVSHMEM_FAULT_DROP_REPLY },
+	{ "delay_reply_us", RPCDEV_IVSHMEM_FAULT_DELAY_REPLY },
+	{ "reply_twice", RPCDEV_IVSHMEM_FAULT_REPLY_TWICE },
+	{ "bad_tag", RPCDEV_IVSHMEM_FAULT_BAD_TAG },
+	{ "bad_id", RPCDEV_IVSHMEM_FAULT_BAD_ID },
+	{ "bad_seq", RPCDEV_IVSHMEM_FAULT_BAD_SEQ },
+	{ "long_reply", RPCDEV_IVSHMEM_FAULT_LONG_REPLY },
+	{ "bad_dc_prod", RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD },
+	{ "stall_us", RPCDEV_IVSHMEM_FAULT_STALL },
+};
+
+/*
+ * Arm fault @name with @val on queue 0, which @dev has attached (or, for
+ * rpcdev_sim's own faults, is to attach): rpcdev_sim through its fault
+ * file, the ivshmem firmware through RPCDEV_IVSHMEM_TEST_FAULT on the
+ * queue. 0 or -errno.
+ */
+static int arm(struct rpcdev *dev, const char *sim_q0, const char *name,
+	       unsigned long long val)
 {
 	char path[128], text[64];
+	unsigned int i;
 
+	if (!kmod_backend()->sim) {
+		for (i = 0; i < sizeof(fw_faults) / sizeof(fw_faults[0]); i++)
+			if (!strcmp(fw_faults[i].name, name))
+				return ivs_fault(dev, fw_faults[i].ivshmem, val);
+		return -EINVAL;
+	}
 	snprintf(path, sizeof(path), "%s_fault", sim_q0);
 	snprintf(text, sizeof(text), "%s %llu\n", name, val);
 	return write_text(path, text);
 }
 
-#define ARM(name, val)	arm(self->sim_q0, (name), (val))
+#define ARM(name, val)	arm(&self->dev, self->sim_q0, (name), (val))
 
 /* ===================================================================== */
 /* Answers broken on a kernel-driven queue                                */
@@ -72,7 +108,6 @@ DEVICE_FIXTURE(fault)
 
 TEST_F(fault, dropped_reply_times_the_call_out_and_keeps_its_slot)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("drop_reply", 1));
 	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
@@ -86,7 +121,6 @@ TEST_F(fault, dropped_reply_times_the_call_out_and_keeps_its_slot)
 
 TEST_F(fault, reply_delayed_past_the_timeout_gives_the_slot_back_when_it_comes)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("delay_reply_us", LATE_DELAY_US));
 	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
@@ -99,7 +133,6 @@ TEST_F(fault, reply_delayed_past_the_timeout_gives_the_slot_back_when_it_comes)
 
 TEST_F(fault, reply_delayed_within_the_timeout_is_exact)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("delay_reply_us", LATE_DELAY_US));
 	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
@@ -108,7 +141,6 @@ TEST_F(fault, reply_delayed_within_the_timeout_is_exact)
 
 TEST_F(fault, reply_posted_twice_is_counted_bad_and_the_call_is_exact)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("reply_twice", 1));
 	ASSERT_EQ(0, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
@@ -120,7 +152,6 @@ TEST_F(fault, reply_posted_twice_is_counted_bad_and_the_call_is_exact)
 
 TEST_F(fault, impossible_dc_index_is_counted_bad_and_the_next_answer_brings_both)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("bad_dc_prod", 1));
 	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
@@ -153,7 +184,6 @@ TEST_F(fault, firmware_stalled_mid_burst_answers_every_call_exactly)
 	struct burst_call calls[BURST];
 	unsigned int i;
 
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("stall_us", STALL_US));
 	for (i = 0; i < BURST; i++) {
@@ -175,7 +205,7 @@ TEST_F(fault, spurious_interrupts_are_counted_and_change_nothing)
 {
 	unsigned long long before;
 
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	SKIP_UNLESS_SIM("rpcdev_sim's own faults");
 	ASSERT_EQ(0, ATTACH());
 	before = dbg(self->q0, "interrupts");
 	ASSERT_EQ(0, ARM("spurious_irqs", SPURIOUS));
@@ -187,13 +217,13 @@ TEST_F(fault, spurious_interrupts_are_counted_and_change_nothing)
 
 TEST_F(fault, spurious_interrupts_of_a_stopped_queue_give_ebusy)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	SKIP_UNLESS_SIM("rpcdev_sim's own faults");
 	ASSERT_EQ(-EBUSY, ARM("spurious_irqs", 1));
 }
 
 TEST_F(fault, failed_queue_start_fails_the_attach_with_its_errno)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	SKIP_UNLESS_SIM("rpcdev_sim's own faults");
 	ASSERT_EQ(0, ARM("fail_start", EIO));
 	ASSERT_EQ(-EIO, ATTACH());
 	ASSERT_EQ(0ULL, dbg(self->q0, "attached"));
@@ -203,7 +233,7 @@ TEST_F(fault, failed_queue_start_fails_the_attach_with_its_errno)
 
 TEST_F(fault, unknown_fault_gives_einval)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
+	SKIP_UNLESS_SIM("rpcdev_sim's own faults");
 	ASSERT_EQ(-EINVAL, ARM("lose_everything", 1));
 }
 
@@ -214,7 +244,6 @@ TEST_F(fault, dropping_queue_leaves_other_queues_exact)
 	unsigned int i;
 	int ret = 0;
 
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("drop_reply", DEPTH));
 	for (i = 0; i < DEPTH; i++)
@@ -247,7 +276,6 @@ FIXTURE_VARIANT_ADD(unowned_reply, bad_seq) { .fault = "bad_seq" };
 
 TEST_F(unowned_reply, is_dropped_and_its_call_times_out)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, rpcdev_queue_attach(&self->dev, 0, DEPTH, 0));
 	ASSERT_EQ(0, ARM(variant->fault, 1));
 	ASSERT_EQ(-ETIMEDOUT, echo_check_seeded(&self->dev, 1,
@@ -271,7 +299,6 @@ POLICY_VARIANTS(long_reply);
  */
 TEST_F(long_reply, fails_the_call_with_eio)
 {
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH_QUEUE_0(DEPTH, 0));
 	ASSERT_EQ(0, ARM("long_reply", 1));
 	ASSERT_EQ(-EIO, echo_check_seeded(&self->dev, 1, CALL_TIMEOUT_NS));
@@ -282,7 +309,6 @@ TEST_F(long_reply, leaves_every_slot_free)
 {
 	unsigned int i;
 
-	SKIP_UNLESS_SIM("rpcdev_sim's fault injection");
 	ASSERT_EQ(0, ATTACH_QUEUE_0(DEPTH, 0));
 	ASSERT_EQ(0, ARM("long_reply", DEPTH));
 	for (i = 0; i < DEPTH; i++)

@@ -24,4 +24,11 @@
 int ivs_test_method(struct rpcdev *dev, uint32_t method, uint32_t delay_ms,
 		    uint32_t arg);
 
+/*
+ * Arm the firmware's fault @fault (RPCDEV_IVSHMEM_FAULT_*) with @value on
+ * @dev's queue, from its next call on (RPCDEV_IVSHMEM_TEST_FAULT). 0,
+ * -EPROTO if the firmware refused it, or rpcdev_call()'s -errno.
+ */
+int ivs_fault(struct rpcdev *dev, uint32_t fault, uint64_t value);
+
 #endif /* RPCDEV_SELFTEST_IVSHMEM_H */

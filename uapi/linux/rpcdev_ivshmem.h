@@ -477,11 +477,18 @@ struct rpcdev_ivshmem_qack {
  *				the queue the call came on turns hostile
  *				(see RPCDEV_IVSHMEM_F_HOSTILE) or well-behaved
  *				again; other queues are not touched.
+ * RPCDEV_IVSHMEM_TEST_FAULT:	struct rpcdev_ivshmem_fault: arm one of the
+ *				firmware's faults on the queue the call came
+ *				on, from the next call that queue takes (the
+ *				arming call's own answer is never broken);
+ *				at once, with no delay. A queue starts with
+ *				none armed.
  */
 #define RPCDEV_IVSHMEM_TEST_KILL	0x7e000001
 #define RPCDEV_IVSHMEM_TEST_MUTE	0x7e000002
 #define RPCDEV_IVSHMEM_TEST_UNPLUG	0x7e000003
 #define RPCDEV_IVSHMEM_TEST_HOSTILE	0x7e000004
+#define RPCDEV_IVSHMEM_TEST_FAULT	0x7e000005
 
 /**
  * struct rpcdev_ivshmem_test - request of the RPCDEV_IVSHMEM_TEST_* methods.
@@ -492,6 +499,49 @@ struct rpcdev_ivshmem_qack {
 struct rpcdev_ivshmem_test {
 	__u32 delay_ms;
 	__u32 arg;
+};
+
+/*
+ * The firmware's faults, for RPCDEV_IVSHMEM_TEST_FAULT (rpcdev_sim arms the
+ * same ones through its debugfs fault files). Each is taken by the next
+ * answers to downcalls it applies to; a @value of 0 disarms.
+ *
+ * RPCDEV_IVSHMEM_FAULT_DROP_REPLY:	@value answers are never posted.
+ * RPCDEV_IVSHMEM_FAULT_DELAY_REPLY:	the next answer is posted @value
+ *					microseconds late (at most 60 s).
+ * RPCDEV_IVSHMEM_FAULT_REPLY_TWICE:	@value answers are posted twice.
+ * RPCDEV_IVSHMEM_FAULT_BAD_TAG:	@value answers carry a tag that is not
+ *					their call's,
+ * RPCDEV_IVSHMEM_FAULT_BAD_ID:		an id past the queue's depth,
+ * RPCDEV_IVSHMEM_FAULT_BAD_SEQ:	a seq that is not their position's,
+ * RPCDEV_IVSHMEM_FAULT_LONG_REPLY:	a length past the queue's buffers.
+ * RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD:	@value DC producer indices published
+ *					are ones no device could produce.
+ * RPCDEV_IVSHMEM_FAULT_STALL:		the firmware stops @value
+ *					microseconds (at most 60 s) after it
+ *					takes the next call off DQ.
+ */
+#define RPCDEV_IVSHMEM_FAULT_DROP_REPLY		0
+#define RPCDEV_IVSHMEM_FAULT_DELAY_REPLY	1
+#define RPCDEV_IVSHMEM_FAULT_REPLY_TWICE	2
+#define RPCDEV_IVSHMEM_FAULT_BAD_TAG		3
+#define RPCDEV_IVSHMEM_FAULT_BAD_ID		4
+#define RPCDEV_IVSHMEM_FAULT_BAD_SEQ		5
+#define RPCDEV_IVSHMEM_FAULT_LONG_REPLY		6
+#define RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD	7
+#define RPCDEV_IVSHMEM_FAULT_STALL		8
+#define RPCDEV_IVSHMEM_NR_FAULTS		9
+
+/**
+ * struct rpcdev_ivshmem_fault - request of RPCDEV_IVSHMEM_TEST_FAULT.
+ * @fault:	RPCDEV_IVSHMEM_FAULT_*.
+ * @pad:	zero.
+ * @value:	shots, or microseconds, as the fault says; 0 disarms.
+ */
+struct rpcdev_ivshmem_fault {
+	__u32 fault;
+	__u32 pad;
+	__u64 value;
 };
 
 #endif /* _UAPI_LINUX_RPCDEV_IVSHMEM_H */
