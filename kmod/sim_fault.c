@@ -51,30 +51,15 @@ static const char *const sim_fault_names[FW_FAULT_NR] = {
 	[FW_FAULT_STALL] = "stall_us",
 };
 
-/* Counted faults give one shot per answer; the others their value, once. */
-static bool sim_fault_is_count(unsigned int f)
-{
-	return f != FW_FAULT_DELAY_REPLY && f != FW_FAULT_STALL;
-}
-
 u64 fw_fault(struct fw_queue *fq, unsigned int f)
 {
 	struct sim_faults *sf = &container_of(fq, struct sim_queue, fw)->faults;
-	u64 val;
 
 	/* The common case, no fault armed, costs one load. */
 	if (!READ_ONCE(sf->armed[f]))
 		return 0;
 	guard(spinlock)(&sf->lock);
-	val = sf->armed[f];
-	if (!val)
-		return 0;
-	if (sim_fault_is_count(f)) {
-		WRITE_ONCE(sf->armed[f], val - 1);
-		return 1;
-	}
-	WRITE_ONCE(sf->armed[f], 0);
-	return val;
+	return fw_fault_take(&sf->armed[f], f);
 }
 
 /**
@@ -129,10 +114,7 @@ static int sim_fault_arm(struct sim_queue *sq, const char *name, u64 val)
 		return 0;
 	}
 	f = match_string(sim_fault_names, FW_FAULT_NR, name);
-	if (f < 0)
-		return -EINVAL;
-	/* No delay past the firmware's own bound on RPCDEV_SIM_DELAY. */
-	if (!sim_fault_is_count(f) && val > 60 * USEC_PER_SEC)
+	if (f < 0 || !fw_fault_valid(f, val))
 		return -EINVAL;
 	guard(spinlock)(&sf->lock);
 	WRITE_ONCE(sf->armed[f], val);

@@ -366,9 +366,7 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	struct rpcdev_call call;
 	LIST_HEAD(ready);
 	bool failed;
-	int id;
-
-	int ret;
+	int id, ret;
 
 	ret = rpcdev_copy_from_user(q->rdev, &call, u64_to_user_ptr(p->addr),
 				    sizeof(call));

@@ -102,6 +102,37 @@ enum fw_fault {
 	FW_FAULT_NR
 };
 
+/* Longest RPCDEV_SIM_DELAY, delay or stall of a fault: no test wedges it. */
+#define FW_MAX_DELAY_US		(60ULL * USEC_PER_SEC)
+
+/* Is @f a fault whose value is a time (microseconds), not a count of shots? */
+static inline bool fw_fault_is_time(unsigned int f)
+{
+	return f == FW_FAULT_DELAY_REPLY || f == FW_FAULT_STALL;
+}
+
+/* May fault @f be armed with @val? */
+static inline bool fw_fault_valid(unsigned int f, u64 val)
+{
+	return f < FW_FAULT_NR && (!fw_fault_is_time(f) || val <= FW_MAX_DELAY_US);
+}
+
+/*
+ * Take fault @f's next shot from *@armed, what a host's fw_fault() keeps
+ * of it: 0 when it is not armed; else a count gives 1 and one shot less,
+ * a time its microseconds, once. *@armed is written with WRITE_ONCE, so a
+ * host may look at it without its lock first.
+ */
+static inline u64 fw_fault_take(u64 *armed, unsigned int f)
+{
+	u64 val = *armed;
+
+	if (!val)
+		return 0;
+	WRITE_ONCE(*armed, fw_fault_is_time(f) ? 0 : val - 1);
+	return fw_fault_is_time(f) ? val : 1;
+}
+
 /**
  * struct fw_lifetime - counters of a queue over all its starts, for the
  * host to show (the per-start ones, struct rpcdev_sim_stats, are reset).

@@ -7,9 +7,6 @@
  */
 #include "fw_internal.h"
 
-/* Longest RPCDEV_SIM_DELAY honoured, so a test cannot wedge the device. */
-#define FW_MAX_DELAY_US		(60ULL * USEC_PER_SEC)
-
 /* Fill in an error answer: "<name>\0<message>\0", cut to fit. */
 void fw_error(struct fw_queue *fq, struct rpcdev_entry *ans,
 	      const char *name, const void *msg, u32 msg_len)

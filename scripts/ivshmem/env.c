@@ -274,9 +274,6 @@ _Static_assert(RPCDEV_IVSHMEM_FAULT_DROP_REPLY == FW_FAULT_DROP_REPLY &&
 	       RPCDEV_IVSHMEM_NR_FAULTS == FW_FAULT_NR,
 	       "RPCDEV_IVSHMEM_FAULT_* and enum fw_fault differ");
 
-/* Longest delay or stall a fault may ask for, as RPCDEV_SIM_DELAY's. */
-#define IVFW_FAULT_MAX_US	60000000ULL
-
 /*
  * RPCDEV_IVSHMEM_TEST_FAULT, run by the queue's own thread: the fault waits
  * in @armed until the queue takes another call, so that this call's
@@ -296,9 +293,7 @@ static void ivfw_fault_method(struct ivfw_queue *q,
 	       sizeof(req));
 	req.fault = le32toh(req.fault);
 	req.value = le64toh(req.value);
-	if (req.fault >= FW_FAULT_NR || req.pad ||
-	    ((req.fault == FW_FAULT_DELAY_REPLY || req.fault == FW_FAULT_STALL) &&
-	     req.value > IVFW_FAULT_MAX_US))
+	if (req.pad || !fw_fault_valid(req.fault, req.value))
 		return;
 	q->armed[req.fault] = req.value;
 	q->armed_cons = q->fw.dq_cons;
@@ -312,7 +307,6 @@ u64 fw_fault(struct fw_queue *fq, unsigned int f)
 {
 	struct ivfw_queue *q = ivfw_q(fq);
 	unsigned int i;
-	u64 val;
 
 	if (q->armed_mask && fq->dq_cons != q->armed_cons) {
 		for (i = 0; i < FW_FAULT_NR; i++)
@@ -320,15 +314,7 @@ u64 fw_fault(struct fw_queue *fq, unsigned int f)
 				q->faults[i] = q->armed[i];
 		q->armed_mask = 0;
 	}
-	val = q->faults[f];
-	if (!val)
-		return 0;
-	if (f == FW_FAULT_DELAY_REPLY || f == FW_FAULT_STALL) {
-		q->faults[f] = 0;
-		return val;
-	}
-	q->faults[f] = val - 1;
-	return 1;
+	return fw_fault_take(&q->faults[f], f);
 }
 
 bool fw_host_method(struct fw_queue *fq, const struct rpcdev_entry *call,

@@ -295,7 +295,7 @@ static void *stalled_call_run(void *arg)
 struct removal {
 	pthread_t thread;
 	int ret;
-	bool done;
+	__u32 done;	/* 1 once it is over (wait_word()) */
 };
 
 static void *removal_run(void *arg)
@@ -303,21 +303,8 @@ static void *removal_run(void *arg)
 	struct removal *r = arg;
 
 	r->ret = kmod_remove_devices();
-	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;
-}
-
-/* Has @r finished within WAIT_MS? */
-static bool removal_done(struct removal *r)
-{
-	int waited;
-
-	for (waited = 0; waited < WAIT_MS; waited += 10) {
-		if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
-			return true;
-		usleep(10 * 1000);
-	}
-	return false;
 }
 
 /*
@@ -344,7 +331,7 @@ TEST_F(call, removal_finishes_while_a_call_copies_from_a_stalled_page)
 	ret = stalled_page_touched(&sp);
 	if (!ret) {
 		ASSERT_EQ(0, pthread_create(&r.thread, NULL, removal_run, &r));
-		removed = removal_done(&r);
+		removed = !wait_word(&r.done, 1);
 	}
 	/* Whatever happened, let the page go so that everyone ends. */
 	EXPECT_EQ(0, stalled_page_release(&sp, req, sizeof(req)));

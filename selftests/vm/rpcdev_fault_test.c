@@ -86,7 +86,7 @@ static int arm(struct rpcdev *dev, const char *sim_q0, const char *name,
 	unsigned int i;
 
 	if (!kmod_backend()->sim) {
-		for (i = 0; i < sizeof(fw_faults) / sizeof(fw_faults[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(fw_faults); i++)
 			if (!strcmp(fw_faults[i].name, name))
 				return ivs_fault(dev, fw_faults[i].ivshmem, val);
 		return -EINVAL;
