@@ -69,6 +69,9 @@ class BenchTest(support.DeviceTestCase):
         self.assertIn("tcp_vs_python", data["ratios"])
         self.assertIn("python_vs_c", data["ratios"])
         self.assertEqual(data["pause"]["n"], 20)
+        self.assertTrue(data["pause"]["warm"])
+        self.assertEqual(data["pause_cold"]["n"], 20)
+        self.assertFalse(data["pause_cold"]["warm"])
         self.assertIn("ARTIQ's test_rpc_timing", r.stdout)
 
     def test_bench_mode_prints_each_row_and_target(self):
@@ -85,12 +88,12 @@ class BenchTest(support.DeviceTestCase):
         self.assertEqual(data["exit_status"], 0)
         ids = [row["id"] for row in data["results"]]
         self.assertEqual(ids, ["py_upcall", "c_upcall", "py_tcp",
-                               "mbox_pause"])
+                               "mbox_pause", "mbox_pause_cold"])
         for row in data["results"]:
             self.assertEqual(row["status"], "ok", row)
             self.assertEqual(row["repetitions"], 2, row["id"])
             self.assertEqual(row["samples"],
-                             3 if row["id"] == "mbox_pause" else 50, row["id"])
+                             3 if row["id"].startswith("mbox_pause") else 50, row["id"])
             self.assertGreater(row["p50_ns"], 0, row["id"])
             self.assertIn("\n" + row["name"] + " ", r.stdout)
         self.assertGreater(data["results"][-1]["ns_per_check"], 0)
