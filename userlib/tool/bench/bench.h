@@ -177,6 +177,10 @@ enum bench_val {
  * @percent:	show the ratio as a percentage.
  * @ctx_what:	if not NULL, the same ratio of two other rows, shown beside
  *		it for comparison (@ctx_num's value over @ctx_den's).
+ * @ctx_within:	if not 0, the target is met too when the ratio is within
+ *		this fraction of that context ratio (the machine's own
+ *		ceiling): at least (1 - @ctx_within) times it for a @ge
+ *		target, at most (1 + @ctx_within) times it otherwise.
  */
 struct bench_target {
 	const char *id;
@@ -188,6 +192,7 @@ struct bench_target {
 	double limit, stretch;
 	bool percent;
 	const char *ctx_what, *ctx_num, *ctx_den;
+	double ctx_within;
 };
 
 struct bench_def;
@@ -301,6 +306,7 @@ enum bench_state { BENCH_MET, BENCH_NOT_MET, BENCH_NOT_MEASURED };
  * @stretch_met: the median meets the stretch goal.
  * @missing:	not measured: the row without a result.
  * @ctx:	the median of the context ratio, negative when unknown.
+ * @ctx_met:	met through @ctx_within alone (the limit itself was not).
  */
 struct bench_verdict {
 	enum bench_state state;
@@ -309,6 +315,7 @@ struct bench_verdict {
 	bool stretch_met;
 	const struct bench_result *missing;
 	double ctx;
+	bool ctx_met;
 };
 
 /* run.c */

@@ -157,19 +157,25 @@ static void bench_fmt_ratio(char *buf, size_t len, const struct bench_target *t,
 		snprintf(buf, len, "%.2fx", v);
 }
 
-/* "<= 1.50x" and ", stretch <= 0.70x" */
+/*
+ * "<= 1.50x", then ", stretch <= 0.70x" or ", or within 5 % of the
+ * context's".
+ */
 static void bench_fmt_limit(char *buf, size_t len, const struct bench_target *t)
 {
 	const char *op = t->ge ? ">=" : "<=";
 	char lim[32], str[32];
+	int n;
 
 	bench_fmt_ratio(lim, sizeof(lim), t, t->limit);
-	if (!t->stretch) {
-		snprintf(buf, len, "%s %s", op, lim);
-		return;
+	n = snprintf(buf, len, "%s %s", op, lim);
+	if (t->stretch && n >= 0 && (size_t)n < len) {
+		bench_fmt_ratio(str, sizeof(str), t, t->stretch);
+		n += snprintf(buf + n, len - n, ", stretch %s %s", op, str);
 	}
-	bench_fmt_ratio(str, sizeof(str), t, t->stretch);
-	snprintf(buf, len, "%s %s, stretch %s %s", op, lim, op, str);
+	if (t->ctx_within && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ", or within %g %% of the ceiling",
+			 t->ctx_within * 100);
 }
 
 static void bench_print_target(FILE *out, const struct bench_run *run,
@@ -191,6 +197,8 @@ static void bench_print_target(FILE *out, const struct bench_run *run,
 			bench_status_names[v.missing->status]);
 	else if (t->stretch)
 		fprintf(out, ", stretch %s", v.stretch_met ? "met" : "not met");
+	if (v.ctx_met)
+		fprintf(out, " (within %g %% of the ceiling)", t->ctx_within * 100);
 	fputc('\n', out);
 	if (v.n > 1) {
 		bench_fmt_ratio(lo, sizeof(lo), t, v.lo);
@@ -344,9 +352,13 @@ static struct json_object *json_target(const struct bench_run *run,
 		}
 		if (t->stretch)
 			jadd(o, "stretch_met", json_object_new_boolean(v.stretch_met));
+		if (t->ctx_within)
+			jadd(o, "met_by_ceiling", json_object_new_boolean(v.ctx_met));
 	} else {
 		jadd(o, "missing", jstr(v.missing->def->id));
 	}
+	if (t->ctx_within)
+		jadd(o, "within_ceiling", tool_json_num(t->ctx_within));
 	if (v.ctx >= 0) {
 		jadd(o, "context", jstr(t->ctx_what));
 		jadd(o, "context_ratio", tool_json_num(v.ctx));
