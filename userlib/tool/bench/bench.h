@@ -13,7 +13,11 @@
  *                and evaluates the targets.
  *   report.c     the table, where an upcall's time goes, the targets'
  *                lines, the JSON (json-c) and --list.
- *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot.
+ *   sweep.c      --sweep: how latency and rate grow with the payload, the
+ *                calls in flight and the queues, one curve per entry of
+ *                its table, each point one call of a measurement below.
+ *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot (and
+ *                the sweep's curves).
  *   cmd_bench.c  the command line and the setup (CPUs, rpcdev_sim's
  *                parameters, the time limit).
  *   baselines.c  measurements without the device (shared memory, eventfd,
@@ -92,6 +96,8 @@ struct bench_cfg {
 	bool fw_pinned;		/* rpcdev_sim's fw_cpu could be set */
 	int fw_spin_us;		/* rpcdev_sim's fw_spin_us, or -1 */
 	bool verbose;
+	bool quick;		/* --quick: the figures are indicative */
+	bool sweep;		/* --sweep: the curves, not the rows */
 	struct tool_progress *progress;	/* the progress line, or NULL */
 };
 
@@ -368,6 +374,64 @@ extern const char *const bench_status_names[];
 int bench_plot(struct json_object *json, const char *png);
 /* The same from the JSON file @from. */
 int bench_plot_file(const char *from, const char *png);
+
+/*
+ * sweep.c: --sweep. Each curve of its table sweeps one parameter of one
+ * measurement of device.c over a list of points; a point is one call of
+ * that measurement, with the point's value in its struct bench_def.
+ */
+enum bench_sweep_param {
+	BENCH_SWEEP_SIZE,	/* payload bytes: bench_def.size */
+	BENCH_SWEEP_DEPTH,	/* calls in flight: bench_def.depth */
+	BENCH_SWEEP_QUEUES,	/* queues: bench_def.queues */
+	BENCH_SWEEP_NR,
+};
+/* Most points of a curve. */
+#define BENCH_SWEEP_MAX_POINTS	12
+
+/* One point of a curve, measured (or why not). */
+struct bench_sweep_point {
+	uint64_t value;
+	enum bench_status status;
+	struct bench_row row;
+};
+
+struct bench_curve;
+
+/**
+ * struct bench_sweep_curve - a curve, measured.
+ * @curve:	its definition (sweep.c's table).
+ * @n:		its points, in order: those within the driver's limits.
+ * @limit:	why it stops before the list's last value ("" when it does
+ *		not).
+ */
+struct bench_sweep_curve {
+	const struct bench_curve *curve;
+	unsigned int n;
+	struct bench_sweep_point pt[BENCH_SWEEP_MAX_POINTS];
+	char limit[160];
+};
+
+struct bench_sweep {
+	const struct bench_cfg *cfg;
+	unsigned int n;
+	struct bench_sweep_curve *curves;
+	bool failed;		/* a measurement failed */
+	double elapsed_s;
+};
+
+/* Measure every curve once: 0 (a failure is in @sw->failed) or -errno. */
+int bench_sweep_run(const struct bench_cfg *cfg, struct bench_sweep *sw);
+void bench_sweep_free(struct bench_sweep *sw);
+/* One table per curve. */
+void bench_sweep_print(FILE *out, const struct bench_sweep *sw);
+/* The curves as the JSON's "sweep" array. */
+struct json_object *bench_sweep_json(const struct bench_sweep *sw);
+/*
+ * Draw the "sweep" of @json into @png, one panel per curve (latency and
+ * rate against the swept value, log-scale axes): EXIT_OK or EXIT_FAIL.
+ */
+int bench_plot_sweep(struct json_object *json, const char *png);
 
 /* util.c */
 uint64_t bench_now_ns(void);		/* CLOCK_MONOTONIC */
