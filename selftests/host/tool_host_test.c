@@ -607,6 +607,36 @@ TEST_F(tool, bench_from_without_plot_exits_2)
 		TH_LOG("stderr: %s", self->res.err);
 }
 
+TEST_F(tool, bench_sweep_with_only_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--sweep",
+				     "--only", "shm"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: --sweep runs no rows: not with --only\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, bench_sweep_with_repeat_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--sweep",
+				     "--repeat", "3"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: --sweep measures each point once: not with --repeat\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+TEST_F(tool, bench_sweep_with_from_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--sweep",
+				     "--plot", "/dev/null", "--from", "/dev/null"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err,
+				   "rpcdev bench: --sweep measures: not with --from JSON\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
 /* --- every command: its help, and the parser's messages ------------- */
 
 FIXTURE(cmd) {
@@ -712,8 +742,49 @@ static const char plot_json[] =
 	"  { \"id\": \"queue_one\", \"kind\": \"rate\", \"status\": \"ok\" }\n"
 	"] }\n";
 
+/* A small sweep's JSON: a latency curve (0 B off the log axis), a rate. */
+static const char plot_sweep_json[] =
+	"{ \"tool\": \"rpcdev bench\", \"kernel\": \"test\", \"indicative\": true, \"sweep\": [\n"
+	"  { \"id\": \"size_poll\", \"name\": \"payload size\", \"param\": \"payload_bytes\",\n"
+	"    \"latency\": true, \"rate_unit\": \"calls/s\", \"points\": [\n"
+	"    { \"value\": 0, \"status\": \"ok\", \"p50_ns\": 800, \"p99_ns\": 1500, \"rate\": 500000 },\n"
+	"    { \"value\": 64, \"status\": \"ok\", \"p50_ns\": 850, \"p99_ns\": 1600, \"rate\": 480000 },\n"
+	"    { \"value\": 1048576, \"status\": \"ok\", \"p50_ns\": 500000, \"p99_ns\": 600000, \"rate\": 800 } ] },\n"
+	"  { \"id\": \"queues\", \"name\": \"queues\", \"param\": \"queues\",\n"
+	"    \"latency\": false, \"rate_unit\": \"calls/s\", \"points\": [\n"
+	"    { \"value\": 1, \"status\": \"ok\", \"rate\": 30000 },\n"
+	"    { \"value\": 2, \"status\": \"ok\", \"rate\": 50000 } ] }\n"
+	"] }\n";
+
+/* Write @text into @path; 0 or -1. */
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 /* The eight bytes every PNG file starts with. */
 static const unsigned char png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+/* Does @path start as a PNG file does? 0, or -1. */
+static int png_file_check(const char *path)
+{
+	unsigned char head[8] = { 0 };
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n == sizeof(head) && !memcmp(head, png_magic, sizeof(head)) ? 0 : -1;
+}
 
 /* Is there an executable @prog in $PATH? */
 static int in_path(const char *prog)
@@ -766,20 +837,35 @@ FIXTURE_TEARDOWN(plot)
 
 TEST_F(plot, from_json_draws_a_png)
 {
-	unsigned char head[8] = { 0 };
-	int fd;
-
 	if (!in_path("gnuplot"))
 		SKIP(return, "no gnuplot in PATH (Debian: gnuplot-nox; scripts/bench.sh installs it)");
 	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--plot",
 				     self->png, "--from", self->json));
 	ASSERT_EQ(0, self->res.status) TH_LOG("stderr: %s", self->res.err);
 	ASSERT_STREQ("", self->res.out);
-	fd = open(self->png, O_RDONLY);
-	ASSERT_LE(0, fd) TH_LOG("no %s", self->png);
-	ASSERT_EQ(8, read(fd, head, sizeof(head)));
-	close(fd);
-	ASSERT_EQ(0, memcmp(head, png_magic, sizeof(png_magic)));
+	ASSERT_EQ(0, png_file_check(self->png)) TH_LOG("no PNG in %s", self->png);
+}
+
+TEST_F(plot, from_a_sweep_json_draws_a_png)
+{
+	if (!in_path("gnuplot"))
+		SKIP(return, "no gnuplot in PATH (Debian: gnuplot-nox; scripts/bench.sh installs it)");
+	ASSERT_EQ(0, write_text(self->json, plot_sweep_json));
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--plot",
+				     self->png, "--from", self->json));
+	ASSERT_EQ(0, self->res.status) TH_LOG("stderr: %s", self->res.err);
+	ASSERT_STREQ("", self->res.out);
+	ASSERT_EQ(0, png_file_check(self->png)) TH_LOG("no PNG in %s", self->png);
+}
+
+TEST_F(plot, from_a_sweep_json_without_points_exits_1)
+{
+	ASSERT_EQ(0, write_text(self->json, "{\"sweep\": [{\"id\": \"queues\", \"points\": []}]}\n"));
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "bench", "--plot",
+				     self->png, "--from", self->json));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev bench: --plot: no curve of the sweep with points "
+		     "to draw\n", self->res.err);
 }
 
 TEST_F(plot, without_gnuplot_names_the_package)

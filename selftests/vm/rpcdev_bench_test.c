@@ -4,9 +4,10 @@
  * measures everything and exits 0, the POLL and ADAPTIVE rows run, the
  * JSON names every row and target, --list names every row with its
  * targets, repeated rows give medians and their rounds' spread,
- * rpcdev_sim's fw_cpu and fw_spin_us are given back, and a missing device
- * or a wrong command line is an error. No figure is asserted: the VM's
- * timing is whatever it is.
+ * rpcdev_sim's fw_cpu and fw_spin_us are given back, a missing device
+ * or a wrong command line is an error, and --sweep gives each curve with
+ * its points in order. No figure is asserted: the VM's timing is whatever
+ * it is.
  *
  * The fixture loads rpcdev and the backend (rpcdev_sim with one device and
  * four queues, or rpcdev_ivshmem, whose device has four), as the bench
@@ -28,6 +29,13 @@
 #define JSON_PATH	"/tmp/rpcdev-bench-test.json"
 /* Short runs: 100 round trips per row, the rates for 0.3 s. */
 #define QUICK		"--quick", "-n", "100"
+
+/* The points of the sweep's curves, in order. */
+static const unsigned long sweep_sizes[] = {
+	0, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+};
+static const unsigned long sweep_depths[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+static const unsigned long sweep_queues[] = { 1, 2, 3, 4 };
 
 static const char *const tool_candidates[] = {
 	"/bin/rpcdev", "/sbin/rpcdev", "/usr/bin/rpcdev", "/usr/sbin/rpcdev",
@@ -90,11 +98,54 @@ static int json_line(const char *json, const char *id, char *buf, size_t len)
 	return 0;
 }
 
-FIXTURE(bench) {
-	int unused;
-};
+/* How many times @needle occurs in @hay. */
+static unsigned int count_of(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
 
-FIXTURE_SETUP(bench)
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* The "value"s of the points on @line (a curve's), in order: how many. */
+static unsigned int point_values(const char *line, unsigned long *v,
+				 unsigned int max)
+{
+	const char *p = line;
+	unsigned int n = 0;
+
+	while (n < max && (p = strstr(p, "{ \"value\": "))) {
+		p += strlen("{ \"value\": ");
+		v[n++] = strtoul(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * Run a quick sweep into JSON_PATH; the line of its curve @id into @line.
+ * 0, or the step that failed (-1 the run, -2 its status, -3 the curve).
+ */
+static int sweep_curve_line(struct run_result *res, const char *id,
+			    char *line, size_t len)
+{
+	const char *json;
+
+	unlink(JSON_PATH);
+	if (run_bench(res, "--sweep", "--quick", "--json", JSON_PATH))
+		return -1;
+	if (res->status)
+		return -2;
+	json = read_file(JSON_PATH);
+	if (!json || json_line(json, id, line, len))
+		return -3;
+	return 0;
+}
+
+/* The fixtures' setup: rpcdev and its backend, one device of four queues. */
+static void load_bench_stack(struct __test_metadata *_metadata)
 {
 	int ret;
 
@@ -113,7 +164,7 @@ FIXTURE_SETUP(bench)
 	ASSERT_EQ(0, ret);
 }
 
-FIXTURE_TEARDOWN_PARENT(bench)
+static void unload_bench_stack(struct __test_metadata *_metadata)
 {
 	unlink(JSON_PATH);
 	if (kmod_in_test_process())
@@ -121,6 +172,22 @@ FIXTURE_TEARDOWN_PARENT(bench)
 	EXPECT_EQ(0, kmod_unload_stack())
 		TH_LOG("a module stayed loaded: a reference was leaked");
 }
+
+/* A fixture with that setup. */
+#define BENCH_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		int unused;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		load_bench_stack(_metadata);				\
+	}								\
+	FIXTURE_TEARDOWN_PARENT(name)					\
+	{								\
+		unload_bench_stack(_metadata);				\
+	}
+
+BENCH_FIXTURE(bench);
 
 TEST_F_TIMEOUT(bench, quick_run_measures_everything_and_exits_0, 300)
 {
@@ -380,6 +447,123 @@ TEST_F(bench, bad_cpus_exit_2)
 	EXPECT_EQ(2, res->status);
 	ASSERT_EQ(0, run_bench(res, "--cpus", "0,4096"));
 	EXPECT_EQ(2, res->status);
+}
+
+TEST_F_TIMEOUT(bench, quick_sweep_exits_0_and_says_it_is_indicative, 300)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	const char *json;
+
+	SKIP_WITHOUT_TOOL();
+	unlink(JSON_PATH);
+	ASSERT_EQ(0, run_bench(res, "--sweep", "--quick", "--json", JSON_PATH));
+	ASSERT_EQ(0, res->status) TH_LOG("stdout: %s\nstderr: %s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "\nsweep with --quick: few iterations per point, the figures are indicative\n"))
+		TH_LOG("%s", res->out);
+	EXPECT_EQ(NULL, strstr(res->out, "FAILED")) TH_LOG("%s", res->out);
+	EXPECT_NE(NULL, strstr(res->out, "sweep: all points ran in "));
+	/* The sweep, not the rows. */
+	EXPECT_EQ(NULL, strstr(res->out, "\ntargets:\n"));
+	json = read_file(JSON_PATH);
+	ASSERT_NE(NULL, json);
+	EXPECT_NE(NULL, strstr(json, "\n  \"indicative\": true,\n"));
+	EXPECT_NE(NULL, strstr(json, "\n  \"sweep\": [\n"));
+	EXPECT_EQ(NULL, strstr(json, "\"results\""));
+	EXPECT_NE(NULL, strstr(json, "\"exit_status\": 0,"));
+}
+
+TEST_F_TIMEOUT(bench, sweep_prints_one_table_per_curve, 300)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	static const char *const heads[] = {
+		"\nsweep: payload size: sync upcalls, POLL server, echoed\n     payload     p50 us     p99 us  rate ",
+		"\nsweep: payload size: sync upcalls, BLOCK server, echoed\n     payload ",
+		"\nsweep: in flight: async upcalls, 64 B, POLL server\n   in flight ",
+		"\nsweep: in flight: echo downcalls per io_uring_enter, 64 B (latency: of a batch)\n   in flight ",
+		"\nsweep: queues: echo downcalls, one caller per queue\n      queues ",
+	};
+	unsigned int i;
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_bench(res, "--sweep", "--quick"));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		EXPECT_NE(NULL, strstr(res->out, heads[i]))
+			TH_LOG("no '%s' in:\n%s", heads[i], res->out);
+	}
+	EXPECT_NE(NULL, strstr(res->out, "\n       1 MiB "));
+	EXPECT_EQ(NULL, strstr(res->out, "\n       4 MiB "));
+}
+
+TEST_F_TIMEOUT(bench, sweep_sizes_stop_at_the_largest_payload_and_say_why, 300)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	char line[8192];
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, sweep_curve_line(res, "size_poll", line, sizeof(line)))
+		TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(line, "\"limit\": \"4 MiB is above the largest payload of a call, RPCDEV_MAX_PAYLOAD (1 MiB)\""))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(res->out, "\n  (stops there: 4 MiB is above the largest payload of a call, RPCDEV_MAX_PAYLOAD (1 MiB))\n"))
+		TH_LOG("%s", res->out);
+}
+
+/* Each curve of the sweep: its id and its points, in order. */
+BENCH_FIXTURE(sweep);
+
+FIXTURE_VARIANT(sweep) {
+	const char *id;
+	const char *param;	/* its "param" */
+	const unsigned long *values;
+	unsigned int n;
+	bool latency;		/* its points have p50 and p99 */
+};
+
+#define SWEEP_POINTS(a)	.values = a, .n = sizeof(a) / sizeof(a[0])
+
+FIXTURE_VARIANT_ADD(sweep, size_poll) {
+	.id = "size_poll", .param = "payload_bytes", SWEEP_POINTS(sweep_sizes),
+	.latency = true,
+};
+FIXTURE_VARIANT_ADD(sweep, size_block) {
+	.id = "size_block", .param = "payload_bytes", SWEEP_POINTS(sweep_sizes),
+	.latency = true,
+};
+/* Async upcalls have a rate, no round trips. */
+FIXTURE_VARIANT_ADD(sweep, depth_async) {
+	.id = "depth_async", .param = "in_flight", SWEEP_POINTS(sweep_depths),
+};
+FIXTURE_VARIANT_ADD(sweep, depth_uring) {
+	.id = "depth_uring", .param = "in_flight", SWEEP_POINTS(sweep_depths),
+	.latency = true,
+};
+FIXTURE_VARIANT_ADD(sweep, queues) {
+	.id = "queues", .param = "queues", SWEEP_POINTS(sweep_queues),
+};
+
+TEST_F_TIMEOUT(sweep, json_has_the_curve_with_its_points_in_order, 300)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	unsigned long got[16];
+	char line[8192], head[128];
+	unsigned int i, n;
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, sweep_curve_line(res, variant->id, line, sizeof(line)))
+		TH_LOG("%s%s", res->out, res->err);
+	snprintf(head, sizeof(head), "\"param\": \"%s\", \"latency\": %s, ",
+		 variant->param, variant->latency ? "true" : "false");
+	EXPECT_NE(NULL, strstr(line, head)) TH_LOG("no '%s' in %s", head, line);
+	n = point_values(line, got, 16);
+	ASSERT_EQ(variant->n, n) TH_LOG("%s", line);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(variant->values[i], got[i]) TH_LOG("point %u: %s", i, line);
+	}
+	EXPECT_EQ(n, count_of(line, "\"status\": \"ok\"")) TH_LOG("%s", line);
+	EXPECT_EQ(n, count_of(line, "\"rate\": ")) TH_LOG("%s", line);
+	EXPECT_EQ(variant->latency ? n : 0, count_of(line, "\"p50_ns\": "));
+	EXPECT_EQ(variant->latency ? n : 0, count_of(line, "\"p99_ns\": "));
 }
 
 TEST_HARNESS_MAIN

@@ -13,7 +13,11 @@
  *                and evaluates the targets.
  *   report.c     the table, where an upcall's time goes, the targets'
  *                lines, the JSON (json-c) and --list.
- *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot.
+ *   sweep.c      --sweep: how latency and rate grow with the payload, the
+ *                calls in flight and the queues, one curve per entry of
+ *                its table, each point one call of a measurement below.
+ *   plot.c       --plot: the latency rows' CDFs, drawn by gnuplot (and
+ *                the sweep's curves).
  *   cmd_bench.c  the command line and the setup (CPUs, rpcdev_sim's
  *                parameters, the time limit).
  *   baselines.c  measurements without the device (shared memory, eventfd,
@@ -69,6 +73,7 @@ struct bench_dev {
 	bool sim;		/* rpcdev_sim: its firmware's placement and
 				 * spin budget are the bench's to set */
 	uint64_t features;	/* struct rpcdev_info.features */
+	unsigned int nr_queues;	/* struct rpcdev_info.nr_queues */
 	char why[256];		/* when not ok */
 };
 
@@ -91,6 +96,8 @@ struct bench_cfg {
 	bool fw_pinned;		/* rpcdev_sim's fw_cpu could be set */
 	int fw_spin_us;		/* rpcdev_sim's fw_spin_us, or -1 */
 	bool verbose;
+	bool quick;		/* --quick: the figures are indicative */
+	bool sweep;		/* --sweep: the curves, not the rows */
 	struct tool_progress *progress;	/* the progress line, or NULL */
 };
 
@@ -237,7 +244,11 @@ typedef int bench_pair_fn(const struct bench_cfg *cfg,
  * @transport:	the arguments of @run: a ping-pong's transport;
  * @policy:	the upcall server's wait policy (enum rpcdev_wait_policy);
  * @flags:	BENCH_STAMPS, BENCH_DEV_SLEEPS;
- * @size:	the payload, in bytes, of the upcall rows.
+ * @size:	the payload, in bytes, of the upcall rows;
+ * @depth:	calls in flight: the async upcalls' queue depth (0:
+ *		cfg->async_depth), a BENCH_BATCH row's batch (0:
+ *		BENCH_URING_BATCH);
+ * @queues:	the queues of bench_queues()'s second row (0: two).
  * @targets:	what it must meet; the first with a NULL @id ends them.
  */
 struct bench_def {
@@ -255,6 +266,8 @@ struct bench_def {
 	unsigned int policy;
 	unsigned int flags;
 	uint32_t size;
+	unsigned int depth;
+	unsigned int queues;
 	struct bench_target targets[BENCH_MAX_TARGETS];
 };
 
@@ -325,6 +338,12 @@ int bench_check_only(const char *only);
 int bench_run_rows(const struct bench_cfg *cfg, const char *only,
 		   struct bench_run *run);
 void bench_run_free(struct bench_run *run);
+/*
+ * Why @def cannot run on this machine, in @row's note: -ENODEV (its device
+ * is missing), -EOPNOTSUPP (the device lacks a feature it needs) or 0.
+ */
+int bench_can_run(const struct bench_cfg *cfg, const struct bench_def *def,
+		  struct bench_row *row);
 /* The result of row @id. */
 const struct bench_result *bench_result_of(const struct bench_run *run,
 					   const char *id);
@@ -332,12 +351,23 @@ void bench_eval(const struct bench_run *run, const struct bench_result *owner,
 		const struct bench_target *t, struct bench_verdict *v);
 
 /* report.c */
+/* "123.4 k msg/s", "1.23 GB/s": @v per second in @unit. */
+void bench_fmt_rate(char *buf, size_t len, double v, const char *unit);
+/* @ns in microseconds, "12.345". */
+void bench_fmt_us(char *buf, size_t len, uint64_t ns);
 void bench_print_table(FILE *out, const struct bench_run *run);
 void bench_print_targets(FILE *out, const struct bench_run *run);
 struct json_object;
 /* The run as a JSON object (its keys: rpcdev(1), bench --json). */
 struct json_object *bench_json(const struct bench_run *run, const char *kernel,
 			       int status);
+/*
+ * The keys every JSON of the bench starts with: the tool, the kernel, the
+ * CPUs, the sizes of the run, how long it took and @status.
+ */
+struct json_object *bench_json_head(const struct bench_cfg *cfg,
+				    const char *kernel, double elapsed_s,
+				    int status);
 /* The rows and their targets, from the table (--list). */
 void bench_print_list(FILE *out);
 extern const char *const bench_status_names[];
@@ -351,6 +381,64 @@ extern const char *const bench_status_names[];
 int bench_plot(struct json_object *json, const char *png);
 /* The same from the JSON file @from. */
 int bench_plot_file(const char *from, const char *png);
+
+/*
+ * sweep.c: --sweep. Each curve of its table sweeps one parameter of one
+ * measurement of device.c over a list of points; a point is one call of
+ * that measurement, with the point's value in its struct bench_def.
+ */
+enum bench_sweep_param {
+	BENCH_SWEEP_SIZE,	/* payload bytes: bench_def.size */
+	BENCH_SWEEP_DEPTH,	/* calls in flight: bench_def.depth */
+	BENCH_SWEEP_QUEUES,	/* queues: bench_def.queues */
+	BENCH_SWEEP_NR,
+};
+/* Most points of a curve. */
+#define BENCH_SWEEP_MAX_POINTS	12
+
+/* One point of a curve, measured (or why not). */
+struct bench_sweep_point {
+	uint64_t value;
+	enum bench_status status;
+	struct bench_row row;
+};
+
+struct bench_curve;
+
+/**
+ * struct bench_sweep_curve - a curve, measured.
+ * @curve:	its definition (sweep.c's table).
+ * @n:		its points, in order: those within the driver's limits.
+ * @limit:	why it stops before the list's last value ("" when it does
+ *		not).
+ */
+struct bench_sweep_curve {
+	const struct bench_curve *curve;
+	unsigned int n;
+	struct bench_sweep_point pt[BENCH_SWEEP_MAX_POINTS];
+	char limit[160];
+};
+
+struct bench_sweep {
+	const struct bench_cfg *cfg;
+	unsigned int n;
+	struct bench_sweep_curve *curves;
+	bool failed;		/* a measurement failed */
+	double elapsed_s;
+};
+
+/* Measure every curve once: 0 (a failure is in @sw->failed) or -errno. */
+int bench_sweep_run(const struct bench_cfg *cfg, struct bench_sweep *sw);
+void bench_sweep_free(struct bench_sweep *sw);
+/* One table per curve. */
+void bench_sweep_print(FILE *out, const struct bench_sweep *sw);
+/* The curves as the JSON's "sweep" array. */
+struct json_object *bench_sweep_json(const struct bench_sweep *sw);
+/*
+ * Draw the "sweep" of @json into @png, one panel per curve (latency and
+ * rate against the swept value, log-scale axes): EXIT_OK or EXIT_FAIL.
+ */
+int bench_plot_sweep(struct json_object *json, const char *png);
 
 /* util.c */
 uint64_t bench_now_ns(void);		/* CLOCK_MONOTONIC */
@@ -400,21 +488,26 @@ int bench_join(struct bench_thread *t);
 
 /*
  * How an operation scales from one CPU to two: lane 0 runs on dev_cpu
- * alone, then lanes 0 and 1 (on host_cpu) at once, alternating for
+ * alone, then lanes 0 and 1 (on host_cpu) at once (or sc->lanes lanes,
+ * on the CPUs of bench_scale_cpu()), alternating for
  * BENCH_SCALE_ROUNDS rounds of rate_ms / BENCH_SCALE_ROUNDS each, so that
  * the machine's slow moments hit both. @op does one operation on a lane
  * (0 or -errno). Fills @one and @two (either may be NULL) with the rates
  * (operations per second, all lanes together) and host CPU.
  */
 #define BENCH_SCALE_ROUNDS	6
+#define BENCH_MAX_LANES		4
 struct bench_scale {
 	int (*op)(void *ctx, unsigned int lane);
 	void *ctx;
-	/* [0]: one lane, [1]: two lanes */
+	unsigned int lanes;	/* of the many: 1 .. BENCH_MAX_LANES (0: 2) */
+	/* [0]: one lane, [1]: the many */
 	uint64_t ops[2], lane_ns[2], wall_ns[2], cpu_ns[2];
 };
 int bench_scale_run(const struct bench_cfg *cfg, struct bench_scale *sc,
 		    struct bench_row *one, struct bench_row *two);
+/* The CPU of lane @lane: dev_cpu, host_cpu, dev_cpu, ... in turn. */
+int bench_scale_cpu(const struct bench_cfg *cfg, unsigned int lane);
 
 /* rpcdev_sim's module parameter @name (an integer): 0 or -errno. */
 int bench_sim_param_get(const char *name, int *val);
@@ -454,7 +547,10 @@ bench_run_fn bench_downcalls_uring;
 bench_run_fn bench_async_upcalls;
 /* Upcalls of def->size bytes (a large payload), echoed. */
 bench_run_fn bench_big_upcalls;
-/* Call rate of one queue, then of two, each with its own CPU. */
+/*
+ * Call rate of one queue, then of def->queues (default two), each queue
+ * with its own CPU in turn.
+ */
 bench_pair_fn bench_queues;
 bench_run_fn bench_mbox_check;
 /*

@@ -3,6 +3,7 @@
  * rpcdev bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]
  *              [--cpus DEV,HOST] [--only IDS] [--json FILE] [--plot PNG]
  *              [--timeout S] [--list] [-v]: the project's benchmark;
+ * rpcdev bench --sweep [...]: how latency and rate grow (sweep.c);
  * rpcdev bench --plot PNG --from JSON: draw an earlier run (plot.c).
  *
  * Measures, in one run, between the same two CPUs, the rows of rows.c:
@@ -35,19 +36,27 @@
 
 #define BENCH_DEFAULT_ITERS	50000
 #define BENCH_QUICK_ITERS	1000
+/* --sweep: round trips per point, and each queue count's run, ms. */
+#define BENCH_SWEEP_ITERS	20000
+#define BENCH_SWEEP_QUICK_ITERS	1000
+#define BENCH_SWEEP_MS		1000
+#define BENCH_SWEEP_QUICK_MS	200
 #define BENCH_DEFAULT_TIMEOUT_S	900
 
 static const char bench_usage[] =
 	"Usage: " TOOL_NAME " bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]\n"
 	"                    [--cpus DEV,HOST] [--only IDS] [--json FILE]\n"
 	"                    [--plot FILE.png] [--timeout SECONDS] [--list] [-v]\n"
+	"       " TOOL_NAME " bench --sweep [-d PATH] [--quick] [-n ITERATIONS]\n"
+	"                    [--cpus DEV,HOST] [--json FILE] [--plot FILE.png]\n"
 	"       " TOOL_NAME " bench --plot FILE.png --from FILE.json\n"
 	"Measure rpcdev against baselines written in the same program, all in one\n"
 	"run between the same two CPUs, and say which of the project's targets\n"
 	"are met.\n"
 	"\n"
 	"  -d PATH          the simulated device (default " TOOL_DEFAULT_PATH "): an\n"
-	"                   rpcdev_sim device with queues 0 and 1 free\n"
+	"                   rpcdev_sim device with queues 0 and 1 free (--sweep:\n"
+	"                   0 to 3)\n"
 	"  -n ITERATIONS    measured round trips per latency row (default 50000;\n"
 	"                   shared memory: 10 x as many), each row after\n"
 	"                   ITERATIONS/10 unmeasured ones (warm-up)\n"
@@ -73,6 +82,15 @@ static const char bench_usage[] =
 	"  --timeout S      give up (exit 1) after S seconds (default 900 per\n"
 	"                   repetition; 0: never)\n"
 	"  --list           list the rows (ids) and their targets, and exit\n"
+	"  --sweep          instead of the rows, measure how latency and rate\n"
+	"                   grow: sync upcalls (POLL and BLOCK servers) with\n"
+	"                   payloads of 0 B to 1 MiB (RPCDEV_MAX_PAYLOAD: the\n"
+	"                   4 MiB point is beyond it), 1 to 256 calls in flight\n"
+	"                   (async upcalls, downcalls per io_uring_enter), 1 to\n"
+	"                   4 queues; one table per curve (p50, p99, rate), the\n"
+	"                   JSON's \"sweep\", one panel per curve with --plot.\n"
+	"                   ITERATIONS per point (default 20000; --quick: 1000,\n"
+	"                   indicative figures); fewer for payloads above 4 KiB\n"
 	"  -v               log each row on stderr (without it, a progress\n"
 	"                   line there when it is a terminal)\n"
 	"  -h, --help       show this help\n"
@@ -97,7 +115,7 @@ static const char bench_usage[] =
 struct bench_opts {
 	const char *cpus, *only, *json, *plot, *from;
 	uint64_t iters, reps, timeout_s;
-	bool quick, list;
+	bool quick, list, sweep;
 };
 
 static const char *bench_deadline_msg =
@@ -187,6 +205,7 @@ static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
 		TOOL_OPT_NUM(0, "timeout", &o->timeout_s, "SECONDS", "timeout",
 			     0, 86400, "s"),
 		TOOL_OPT_BOOL(0, "list", &o->list),
+		TOOL_OPT_BOOL(0, "sweep", &o->sweep),
 		TOOL_OPT_END,
 	};
 	int ret;
@@ -200,6 +219,15 @@ static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
 	if (o->from && !o->plot)
 		return tool_usage_error(&tool_cmd_bench,
 			"--from JSON is for --plot FILE");
+	if (o->sweep && o->only)
+		return tool_usage_error(&tool_cmd_bench,
+			"--sweep runs no rows: not with --only");
+	if (o->sweep && o->reps)
+		return tool_usage_error(&tool_cmd_bench,
+			"--sweep measures each point once: not with --repeat");
+	if (o->sweep && o->from)
+		return tool_usage_error(&tool_cmd_bench,
+			"--sweep measures: not with --from JSON");
 	if (bench_pick_cpus(cfg, o->cpus))
 		return tool_usage_error(&tool_cmd_bench,
 			"bad --cpus '%s': two CPUs this process may use, as DEV,HOST",
@@ -212,8 +240,11 @@ static void bench_size(struct bench_cfg *cfg, const struct bench_opts *o)
 {
 	bool quick = o->quick;
 
+	cfg->quick = quick;
+	cfg->sweep = o->sweep;
 	cfg->reps = o->reps ? (unsigned int)o->reps : 1;
 	cfg->iters = o->iters ? (unsigned int)o->iters :
+		     o->sweep ? (quick ? BENCH_SWEEP_QUICK_ITERS : BENCH_SWEEP_ITERS) :
 		     quick ? BENCH_QUICK_ITERS : BENCH_DEFAULT_ITERS;
 	cfg->warmup = cfg->iters / 10;
 	cfg->shm_iters = cfg->iters * 10;
@@ -223,6 +254,8 @@ static void bench_size(struct bench_cfg *cfg, const struct bench_opts *o)
 	cfg->mbox_checks = quick ? 100000 : 1000000;
 	cfg->async_depth = 64;
 	cfg->idle_ms = quick ? 300 : 1000;
+	if (o->sweep)
+		cfg->rate_ms = quick ? BENCH_SWEEP_QUICK_MS : BENCH_SWEEP_MS;
 }
 
 /*
@@ -251,8 +284,9 @@ static void bench_print_head(FILE *out, const struct bench_cfg *cfg,
 	fprintf(out, TOOL_NAME " bench: kernel %s, %d CPUs available; device side on CPU %d, host side on CPU %d%s\n",
 		kernel, cfg->ncpus, cfg->dev_cpu, cfg->host_cpu,
 		cfg->dev_cpu == cfg->host_cpu ? " (one CPU: shared)" : "");
-	fprintf(out, TOOL_NAME " bench: %u iterations per latency row after %u warm-up",
-		cfg->iters, cfg->warmup);
+	fprintf(out, TOOL_NAME " bench: %u iterations per %s after %u warm-up",
+		cfg->iters, cfg->sweep ? "point of the sweep" : "latency row",
+		cfg->warmup);
 	if (cfg->reps > 1)
 		fprintf(out, ", %u repetitions", cfg->reps);
 	fprintf(out, "; firmware threads %s",
@@ -289,15 +323,71 @@ static int bench_write_json(const char *path, bool to_stdout,
 	return status;
 }
 
+/* Write the JSON (--json) and draw it (--plot); frees @json. */
+static int bench_output(const struct bench_opts *o, bool to_stdout,
+			struct json_object *json, int status)
+{
+	if (o->json)
+		status = bench_write_json(o->json, to_stdout, json, status);
+	if (o->plot && bench_plot(json, o->plot) != EXIT_OK)
+		status = EXIT_FAIL;
+	json_object_put(json);
+	return status;
+}
+
+/* The rows' table, targets and files; frees @run. */
+static int bench_report_rows(const struct bench_opts *o, struct bench_run *run,
+			     const char *kernel, FILE *out)
+{
+	int status = run->failed ? EXIT_FAIL : EXIT_OK;
+
+	if (out) {
+		fputc('\n', out);
+		bench_print_table(out, run);
+		bench_print_targets(out, run);
+		fprintf(out, "\n" TOOL_NAME " bench: %s in %.1f s\n",
+			run->failed ? "a measurement FAILED" : "all measurements ran",
+			run->elapsed_s);
+		fflush(out);
+	}
+	status = bench_output(o, !out, bench_json(run, kernel, status), status);
+	bench_run_free(run);
+	return status;
+}
+
+/* The sweep's tables and files; frees @sw. */
+static int bench_report_sweep(const struct bench_opts *o,
+			      struct bench_sweep *sw, const char *kernel,
+			      FILE *out)
+{
+	int status = sw->failed ? EXIT_FAIL : EXIT_OK;
+	struct json_object *json;
+
+	if (out) {
+		bench_sweep_print(out, sw);
+		fprintf(out, "\n" TOOL_NAME " bench: sweep: %s in %.1f s\n",
+			sw->failed ? "a measurement FAILED" : "all points ran",
+			sw->elapsed_s);
+		fflush(out);
+	}
+	json = bench_json_head(sw->cfg, kernel, sw->elapsed_s, status);
+	json_object_object_add(json, "indicative",
+			       json_object_new_boolean(sw->cfg->quick));
+	json_object_object_add(json, "sweep", bench_sweep_json(sw));
+	status = bench_output(o, !out, json, status);
+	bench_sweep_free(sw);
+	return status;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	struct bench_cfg cfg = {
 		.dev[BENCH_DEV_SIM].path = TOOL_DEFAULT_PATH,
 	};
 	struct bench_opts o = { .timeout_s = UINT64_MAX };
-	int ret, old_fw_cpu = -1, status;
+	int ret, old_fw_cpu = -1;
 	struct tool_progress progress;
-	struct json_object *json;
+	struct bench_sweep sw;
 	struct bench_run run;
 	char kernel[300];
 	struct utsname uts;
@@ -343,7 +433,10 @@ static int cmd_bench(int argc, char **argv)
 		tool_progress_start(&progress, TOOL_NAME " bench", 0, NULL);
 		cfg.progress = &progress;
 	}
-	ret = bench_run_rows(&cfg, o.only, &run);
+	if (cfg.sweep)
+		ret = bench_sweep_run(&cfg, &sw);
+	else
+		ret = bench_run_rows(&cfg, o.only, &run);
 	if (cfg.progress)
 		tool_progress_stop(cfg.progress);
 	if (cfg.fw_pinned)
@@ -353,24 +446,9 @@ static int cmd_bench(int argc, char **argv)
 		tool_error("bench", -ret);
 		return EXIT_FAIL;
 	}
-	status = run.failed ? EXIT_FAIL : EXIT_OK;
-	if (out) {
-		fputc('\n', out);
-		bench_print_table(out, &run);
-		bench_print_targets(out, &run);
-		fprintf(out, "\n" TOOL_NAME " bench: %s in %.1f s\n",
-			run.failed ? "a measurement FAILED" : "all measurements ran",
-			run.elapsed_s);
-		fflush(out);
-	}
-	json = bench_json(&run, kernel, status);
-	if (o.json)
-		status = bench_write_json(o.json, !out, json, status);
-	if (o.plot && bench_plot(json, o.plot) != EXIT_OK)
-		status = EXIT_FAIL;
-	json_object_put(json);
-	bench_run_free(&run);
-	return status;
+	if (cfg.sweep)
+		return bench_report_sweep(&o, &sw, kernel, out);
+	return bench_report_rows(&o, &run, kernel, out);
 }
 
 const struct tool_cmd tool_cmd_bench = {

@@ -397,37 +397,74 @@ static void rb_row_from_result(struct bench_row *row,
 }
 
 /*
+ * The queue of @def's upcalls: the default one, or for a payload above the
+ * default buffer two slots of def->size bytes (2 MiB per buffer part at
+ * 1 MiB, below RPCDEV_MAX_BUFS, and little shared memory on any device).
+ */
+static void rb_upcall_queue(const struct bench_def *def, unsigned int *depth,
+			    unsigned int *buf_size)
+{
+	bool big = def->size > RPCDEV_DEFAULT_BUF_SIZE;
+
+	*depth = big ? 2 : 0;
+	*buf_size = big ? def->size : 0;
+}
+
+/*
+ * @warmup, then @count sync upcalls of def->size bytes to a @server
+ * server (enum rpcdev_wait_policy or BENCH_URING_SERVER) on a queue
+ * attached with @flags, echoed and checked: the device's latencies, and
+ * the call rate over the run, into @row.
+ */
+static int rb_sync_upcalls(const struct bench_cfg *cfg,
+			   const struct bench_def *def, unsigned int server,
+			   unsigned int flags, uint32_t warmup, uint32_t count,
+			   struct rpcdev_sim_upcall_result *res,
+			   struct bench_row *row)
+{
+	unsigned int policy = server == BENCH_URING_SERVER ?
+			      RPCDEV_WAIT_BLOCK : server;
+	unsigned int depth, buf_size;
+	struct rpcdev dev;
+	uint64_t cpu_ns = 0;
+	int ret;
+
+	rb_upcall_queue(def, &depth, &buf_size);
+	ret = rb_open(cfg, def, &dev, 0, depth, buf_size, policy | flags,
+		      cfg->dev_cpu, def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
+	if (ret)
+		return ret;
+	ret = rb_serve_runs(cfg, &dev, server, warmup, count, def->size,
+			    RPCDEV_SIM_UPCALL_VERIFY, res, &cpu_ns, row);
+	rpcdev_close(&dev);
+	if (ret)
+		return ret;
+	rb_row_from_result(row, res, count, cpu_ns);
+	row->rate = res->total_ns ? 1e9 * count / (double)res->total_ns : 0;
+	return 0;
+}
+
+/*
  * Sync upcalls of def->size bytes to a def->policy server. With
  * BENCH_STAMPS the stages are stamped: stamped rows say where the time
  * goes, and a polling server reads no clock when it is not asked for
  * stamps, which is the fast path. With BENCH_DEV_SLEEPS the device does
  * not poll for the reply but sleeps until the host's doorbell: both sides
  * sleep, as in the eventfd ping-pong (rpcdev_sim's firmware normally
- * polls for fw_spin_us first).
+ * polls for fw_spin_us first). A payload above the default buffer gets a
+ * queue of its size (rb_upcall_queue()).
  */
 int bench_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 		  struct bench_row *row)
 {
 	unsigned int flags = def->flags & BENCH_STAMPS ? RPCDEV_QUEUE_TIMESTAMPS : 0;
 	struct rpcdev_sim_upcall_result res;
-	struct rpcdev dev;
-	uint64_t cpu_ns = 0;
 	int ret;
 
-	unsigned int policy = def->policy == BENCH_URING_SERVER ?
-			      RPCDEV_WAIT_BLOCK : def->policy;
-
-	ret = rb_open(cfg, def, &dev, 0, 0, 0, policy | flags,
-		      cfg->dev_cpu, def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
+	ret = rb_sync_upcalls(cfg, def, def->policy, flags, cfg->warmup,
+			      cfg->iters, &res, row);
 	if (ret)
 		return ret;
-	ret = rb_serve_runs(cfg, &dev, def->policy, cfg->warmup, cfg->iters,
-			    def->size, RPCDEV_SIM_UPCALL_VERIFY, &res, &cpu_ns,
-			    row);
-	rpcdev_close(&dev);
-	if (ret)
-		return ret;
-	rb_row_from_result(row, &res, cfg->iters, cpu_ns);
 	/* The firmware keeps only the stamps that read one clock. */
 	if (flags && !res.stamped)
 		bench_note(row, "no round trip split: the device's clock is not this kernel's");
@@ -499,10 +536,12 @@ int bench_async_upcalls(const struct bench_cfg *cfg,
 	int ret;
 
 	/*
-	 * Buffers just big enough for the messages and the run's result: a
-	 * few pages, not one per slot.
+	 * def->depth (or cfg->async_depth) upcalls in flight, in buffers just
+	 * big enough for the messages and the run's result: a few pages, not
+	 * one per slot.
 	 */
-	ret = rb_open(cfg, def, &dev, 0, cfg->async_depth,
+	ret = rb_open(cfg, def, &dev, 0,
+		      def->depth ? def->depth : cfg->async_depth,
 		      sizeof(struct rpcdev_sim_upcall_result), def->policy,
 		      cfg->dev_cpu, -1, row);
 	if (ret)
@@ -524,22 +563,13 @@ int bench_big_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 		      struct bench_row *row)
 {
 	struct rpcdev_sim_upcall_result res;
-	struct rpcdev dev;
-	uint64_t cpu_ns = 0;
 	int ret;
 
-	/* Two slots of 1 MiB: 2 MiB per buffer part, below RPCDEV_MAX_BUFS. */
-	ret = rb_open(cfg, def, &dev, 0, 2, def->size, RPCDEV_WAIT_BLOCK,
-		      cfg->dev_cpu, -1, row);
+	ret = rb_sync_upcalls(cfg, def, RPCDEV_WAIT_BLOCK, 0, 2, cfg->big_iters,
+			      &res, row);
 	if (ret)
 		return ret;
-	ret = rb_serve_runs(cfg, &dev, RPCDEV_WAIT_BLOCK, 2, cfg->big_iters,
-			    def->size, RPCDEV_SIM_UPCALL_VERIFY, &res, &cpu_ns,
-			    row);
-	rpcdev_close(&dev);
-	if (ret)
-		return ret;
-	rb_row_from_result(row, &res, cfg->big_iters, cpu_ns);
+	/* Its rate is the payload's: bytes per second at the median. */
 	row->rate = res.p50_ns ? 1e9 * def->size / (double)res.p50_ns : 0;
 	return 0;
 }
@@ -639,15 +669,20 @@ int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 	return ret;
 }
 
+/* The buffers of @n echo downcalls in flight over io_uring. */
+struct dcu_bufs {
+	struct rpcdev_uring_op *ops;
+	char (*resp)[BENCH_MSG_SIZE];
+};
+
 /*
  * @n echo downcalls on @ring, submitted and waited for with one
- * io_uring_enter(), each answer checked.
+ * io_uring_enter(), each answer checked; @b holds @n of each.
  */
-static int dcu_round(struct io_uring *ring, struct rpcdev *dev, unsigned int n,
-		     char *why, size_t len)
+static int dcu_round(struct io_uring *ring, struct rpcdev *dev,
+		     const struct dcu_bufs *b, unsigned int n, char *why,
+		     size_t len)
 {
-	static char resp[BENCH_URING_BATCH][BENCH_MSG_SIZE];
-	struct rpcdev_uring_op ops[BENCH_URING_BATCH];
 	char req[BENCH_MSG_SIZE];
 	struct io_uring_cqe *cqe;
 	unsigned int i;
@@ -655,9 +690,9 @@ static int dcu_round(struct io_uring *ring, struct rpcdev *dev, unsigned int n,
 
 	memset(req, 0x42, sizeof(req));
 	for (i = 0; i < n; i++) {
-		ret = rpcdev_prep_call(io_uring_get_sqe(ring), dev, &ops[i],
+		ret = rpcdev_prep_call(io_uring_get_sqe(ring), dev, &b->ops[i],
 				       RPCDEV_SIM_ECHO, req, sizeof(req),
-				       resp[i], sizeof(resp[i]));
+				       b->resp[i], sizeof(b->resp[i]));
 		if (ret)
 			goto fail;
 	}
@@ -673,7 +708,7 @@ static int dcu_round(struct io_uring *ring, struct rpcdev *dev, unsigned int n,
 		io_uring_cqe_seen(ring, cqe);
 		if (!ret && (op->res.call.status != RPCDEV_STATUS_OK ||
 			     op->res.call.resp_len != BENCH_MSG_SIZE ||
-			     memcmp(req, resp[op - ops], sizeof(req))))
+			     memcmp(req, b->resp[op - b->ops], sizeof(req))))
 			ret = -EPROTO;
 	}
 	if (ret >= 0)
@@ -687,59 +722,69 @@ fail:
 static int dcu_thread(void *arg)
 {
 	struct dc *d = arg;
+	struct dcu_bufs b;
 	struct io_uring ring;
 	uint64_t cpu0, wall0, t0;
 	unsigned int i;
 	int ret;
 
-	ret = io_uring_queue_init(2 * BENCH_URING_BATCH, &ring,
-				  IORING_SETUP_SINGLE_ISSUER |
-				  IORING_SETUP_DEFER_TASKRUN);
+	b.ops = calloc(d->batch, sizeof(*b.ops));
+	b.resp = calloc(d->batch, sizeof(*b.resp));
+	ret = b.ops && b.resp ? 0 : -ENOMEM;
+	if (!ret)
+		ret = io_uring_queue_init(2 * d->batch, &ring,
+					  IORING_SETUP_SINGLE_ISSUER |
+					  IORING_SETUP_DEFER_TASKRUN);
 	if (ret) {
 		snprintf(d->why, sizeof(d->why), "io_uring: %s", strerror(-ret));
-		return ret;
+		goto out;
 	}
 	for (i = 0; i < d->warmup && !ret; i++)
-		ret = dcu_round(&ring, d->dev, d->batch, d->why, sizeof(d->why));
+		ret = dcu_round(&ring, d->dev, &b, d->batch, d->why, sizeof(d->why));
 	cpu0 = bench_thread_cpu_ns();
 	wall0 = bench_now_ns();
 	for (i = 0; i < d->iters && !ret; i++) {
 		t0 = bench_now_ns();
-		ret = dcu_round(&ring, d->dev, d->batch, d->why, sizeof(d->why));
+		ret = dcu_round(&ring, d->dev, &b, d->batch, d->why, sizeof(d->why));
 		d->samples[i] = bench_now_ns() - t0;
 	}
 	d->calls = (uint64_t)i * d->batch;
 	d->wall_ns = bench_now_ns() - wall0;
 	d->cpu_ns = bench_thread_cpu_ns() - cpu0;
 	io_uring_queue_exit(&ring);
+out:
+	free(b.ops);
+	free(b.resp);
 	return ret;
 }
 
 /*
  * Sync downcalls over io_uring: one per io_uring_enter() (a latency, to
- * set beside the ioctl's), or with BENCH_BATCH BENCH_URING_BATCH of them
- * (a call rate, to set beside the ioctl's one at a time).
+ * set beside the ioctl's), or with BENCH_BATCH def->depth of them (or
+ * BENCH_URING_BATCH), on a queue that deep: a call rate, to set beside the
+ * ioctl's one at a time, and each batch's latency.
  */
 int bench_downcalls_uring(const struct bench_cfg *cfg,
 			  const struct bench_def *def, struct bench_row *row)
 {
 	bool batch = def->flags & BENCH_BATCH;
+	unsigned int n = !batch ? 1 : def->depth ? def->depth : BENCH_URING_BATCH;
 	struct bench_thread t = { 0 };
 	struct rpcdev dev;
 	struct dc d = {
 		.cfg = cfg,
 		.dev = &dev,
-		.batch = batch ? BENCH_URING_BATCH : 1,
+		.batch = n,
 	};
 	int ret;
 
-	d.iters = batch ? cfg->iters / BENCH_URING_BATCH + 1 : cfg->iters;
-	d.warmup = batch ? cfg->warmup / BENCH_URING_BATCH + 1 : cfg->warmup;
+	d.iters = batch ? cfg->iters / n + 1 : cfg->iters;
+	d.warmup = batch ? cfg->warmup / n + 1 : cfg->warmup;
 	d.samples = calloc(d.iters, sizeof(*d.samples));
 	if (!d.samples)
 		return -ENOMEM;
-	ret = rb_open(cfg, def, &dev, 0, BENCH_URING_BATCH, 0, RPCDEV_WAIT_BLOCK,
-		      cfg->dev_cpu, -1, row);
+	ret = rb_open(cfg, def, &dev, 0, n > BENCH_URING_BATCH ? n : BENCH_URING_BATCH,
+		      0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
 	if (!ret) {
 		ret = bench_spawn(&t, cfg->host_cpu, dcu_thread, &d);
 		if (!ret)
@@ -759,8 +804,8 @@ int bench_downcalls_uring(const struct bench_cfg *cfg,
 
 /* The queues of bench_queues(): lane i calls on queue i. */
 struct qs {
-	struct rpcdev dev[2];
-	char why[2][96];
+	struct rpcdev dev[BENCH_MAX_LANES];
+	char why[BENCH_MAX_LANES][96];
 };
 
 static int qs_op(void *ctx, unsigned int lane)
@@ -770,40 +815,57 @@ static int qs_op(void *ctx, unsigned int lane)
 	return dc_call(&q->dev[lane], q->why[lane], sizeof(q->why[lane]));
 }
 
+/* The first reason a lane of @q gave, or @ret's. */
+static const char *qs_why(const struct qs *q, unsigned int lanes, int ret)
+{
+	unsigned int i;
+
+	for (i = 0; i < lanes; i++)
+		if (q->why[i][0])
+			return q->why[i];
+	return strerror(-ret);
+}
+
 /*
- * Queue i (0 or 1) with its caller thread and its firmware on the same CPU
- * (dev_cpu for queue 0, host_cpu for queue 1): independent pairs, so two
- * queues can run at twice one queue's rate if nothing is shared. One
- * queue alone is queue 0 on dev_cpu.
+ * Queue i with its caller thread and its firmware on the same CPU
+ * (bench_scale_cpu(): dev_cpu for queue 0, host_cpu for queue 1, and so
+ * on in turn): independent pairs, so two queues can run at twice one
+ * queue's rate if nothing is shared. One queue alone is queue 0 on
+ * dev_cpu; the many are def->queues of them (default two; more than
+ * there are CPUs share them).
  */
 int bench_queues(const struct bench_cfg *cfg, const struct bench_def *def,
 		 struct bench_row *one, struct bench_row *two)
 {
 	struct bench_row *row = one ? one : two;
-	struct bench_scale sc = { .op = qs_op };
+	struct bench_scale sc = {
+		.op = qs_op,
+		.lanes = def->queues ? def->queues : 2,
+	};
 	struct qs *q;
 	unsigned int i, n, opened = 0;
 	int ret = 0;
 
+	if (sc.lanes > BENCH_MAX_LANES)
+		return -EINVAL;
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
 	sc.ctx = q;
-	for (i = 0; i < 2 && !ret; i++) {
+	for (i = 0; i < sc.lanes && !ret; i++) {
 		ret = rb_open(cfg, def, &q->dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
-			      i ? cfg->host_cpu : cfg->dev_cpu, -1, row);
+			      bench_scale_cpu(cfg, i), -1, row);
 		if (!ret)
 			opened++;
 	}
-	/* Warm both up (from this thread: the paths, not the CPUs). */
+	/* Warm them up (from this thread: the paths, not the CPUs). */
 	for (i = 0; i < opened && !ret; i++)
 		for (n = 0; n < cfg->warmup / 4 + 1 && !ret; n++)
 			ret = qs_op(q, i);
 	if (!ret)
 		ret = bench_scale_run(cfg, &sc, one, two);
 	if (ret && !row->note[0])
-		bench_note(row, "%s", q->why[0][0] ? q->why[0] :
-			   q->why[1][0] ? q->why[1] : strerror(-ret));
+		bench_note(row, "%s", qs_why(q, sc.lanes, ret));
 	for (i = 0; i < opened; i++)
 		rpcdev_close(&q->dev[i]);
 	free(q);
@@ -882,8 +944,8 @@ static int rb_device_kind(const char *name)
 }
 
 /* Why @path is no device the bench can use; 0 or -errno. */
-static int rb_check(const char *path, unsigned int queues, uint64_t *features,
-		    bool *sim, char *why, size_t len)
+static int rb_check(const char *path, unsigned int queues,
+		    struct bench_dev *d, char *why, size_t len)
 {
 	int kind;
 
@@ -919,8 +981,9 @@ static int rb_check(const char *path, unsigned int queues, uint64_t *features,
 			 path, (uint64_t)info.features);
 		return -ENODEV;
 	}
-	*features = info.features;
-	*sim = rb_devices[kind].sim;
+	d->features = info.features;
+	d->sim = rb_devices[kind].sim;
+	d->nr_queues = info.nr_queues;
 	return 0;
 }
 
@@ -929,8 +992,7 @@ int bench_check_device(struct bench_cfg *cfg, unsigned int queues)
 	struct bench_dev *d = &cfg->dev[BENCH_DEV_SIM];
 	int ret;
 
-	ret = rb_check(d->path, queues, &d->features, &d->sim, d->why,
-		       sizeof(d->why));
+	ret = rb_check(d->path, queues, d, d->why, sizeof(d->why));
 	d->ok = !ret;
 	return ret;
 }

@@ -5,7 +5,9 @@
  * data are the bench's JSON (bench_json(), or a file an earlier --json
  * wrote, so that a run in a VM without gnuplot is drawn on its host):
  * each latency row's "cdf", quantiles and their round trips. gnuplot
- * runs as a child process reading its script and the data on stdin.
+ * runs as a child process reading its script and the data on stdin. A
+ * --sweep's JSON has no rows but curves ("sweep"): those are drawn one
+ * panel each, latency and rate against the swept value.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,22 +129,36 @@ static const char *const plot_colours[] = {
 
 #define PLOT_NR_COLOURS	(sizeof(plot_colours) / sizeof(plot_colours[0]))
 
+/*
+ * The script's start: the terminal (@height pixels high), the output and
+ * the title "rpcdev bench: @what, kernel K" as gnuplot's @title_cmd
+ * ("set title", "set multiplot ... title").
+ */
+static void plot_head(FILE *f, struct json_object *json, const char *png,
+		      unsigned int height, const char *title_cmd,
+		      const char *what)
+{
+	const char *kernel = plot_str(json, "kernel");
+	char title[256];
+
+	fprintf(f, "set terminal pngcairo size 1600,%u noenhanced font ',10'\n",
+		height);
+	fprintf(f, "set output ");
+	plot_quoted(f, png);
+	snprintf(title, sizeof(title), "rpcdev bench: %s%s%s", what,
+		 kernel ? ", kernel " : "", kernel ? kernel : "");
+	fprintf(f, "\n%s ", title_cmd);
+	plot_quoted(f, title);
+	fprintf(f, "\n");
+}
+
 /* The whole gnuplot script, data included. */
 static void plot_script(FILE *f, struct json_object *json,
 			struct json_object *rows, const char *png)
 {
-	const char *kernel = plot_str(json, "kernel");
-	char title[256];
 	size_t i;
 
-	fprintf(f, "set terminal pngcairo size 1600,900 noenhanced font ',10'\n");
-	fprintf(f, "set output ");
-	plot_quoted(f, png);
-	snprintf(title, sizeof(title), "rpcdev bench: latency distributions%s%s",
-		 kernel ? ", kernel " : "", kernel ? kernel : "");
-	fprintf(f, "\nset title ");
-	plot_quoted(f, title);
-	fprintf(f, "\n");
+	plot_head(f, json, png, 900, "set title", "latency distributions");
 	for (i = 0; i < PLOT_NR_COLOURS; i++)
 		fprintf(f, "set linetype %zu lc rgb '%s'\n", i + 1, plot_colours[i]);
 	fprintf(f, "set linetype cycle %zu\n", PLOT_NR_COLOURS);
@@ -154,9 +170,15 @@ static void plot_script(FILE *f, struct json_object *json,
 	plot_lines(f, rows);
 }
 
-/* Run gnuplot with the script on its stdin; EXIT_OK or EXIT_FAIL. */
-static int plot_run(struct json_object *json, struct json_object *rows,
-		    const char *png)
+/* A writer of a whole gnuplot script from @json's part @data. */
+typedef void plot_script_fn(FILE *f, struct json_object *json,
+			    struct json_object *data, const char *png);
+
+/*
+ * Run gnuplot with @script's script on its stdin; EXIT_OK or EXIT_FAIL.
+ */
+static int plot_run(plot_script_fn *script, struct json_object *json,
+		    struct json_object *rows, const char *png)
 {
 	char *argv[] = { PLOT_PROG, NULL };
 	posix_spawn_file_actions_t fa;
@@ -187,7 +209,7 @@ static int plot_run(struct json_object *json, struct json_object *rows,
 	signal(SIGPIPE, SIG_IGN);
 	f = fdopen(fds[1], "w");
 	if (f) {
-		plot_script(f, json, rows, png);
+		script(f, json, rows, png);
 		fclose(f);
 	} else {
 		close(fds[1]);
@@ -208,11 +230,13 @@ static int plot_run(struct json_object *json, struct json_object *rows,
 
 int bench_plot(struct json_object *json, const char *png)
 {
-	struct json_object *rows, *q, *ns;
+	struct json_object *rows = NULL, *q, *ns;
 	size_t i, n = 0;
 
-	if (!json_object_object_get_ex(json, "results", &rows) ||
-	    !json_object_is_type(rows, json_type_array)) {
+	if (!json_object_object_get_ex(json, "results", &rows) &&
+	    json_object_object_get_ex(json, "sweep", &rows))
+		return bench_plot_sweep(json, png);
+	if (!rows || !json_object_is_type(rows, json_type_array)) {
 		fprintf(stderr, TOOL_NAME " bench: --plot: no \"results\" in the "
 			"JSON: not the bench's\n");
 		return EXIT_FAIL;
@@ -224,7 +248,137 @@ int bench_plot(struct json_object *json, const char *png)
 			"a distribution to draw\n");
 		return EXIT_FAIL;
 	}
-	return plot_run(json, rows, png);
+	return plot_run(plot_script, json, rows, png);
+}
+
+/* The points of curve @c: an array, or NULL. */
+static struct json_object *plot_points(struct json_object *c)
+{
+	struct json_object *pts;
+
+	if (!json_object_object_get_ex(c, "points", &pts) ||
+	    !json_object_is_type(pts, json_type_array) ||
+	    !json_object_array_length(pts))
+		return NULL;
+	return pts;
+}
+
+/* The number @key of @o, or -1. */
+static double plot_num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return -1;
+	return json_object_get_double(v);
+}
+
+/*
+ * Curve @c's points that ran, with a value a log axis has (not 0), into
+ * block $curve@n: value, p50 and p99 in us (or -), rate.
+ */
+static void plot_sweep_data(FILE *f, struct json_object *c, unsigned int n)
+{
+	struct json_object *pts = plot_points(c);
+	size_t i;
+
+	fprintf(f, "$curve%u << EOD\n", n);
+	for (i = 0; pts && i < json_object_array_length(pts); i++) {
+		struct json_object *p = json_object_array_get_idx(pts, i);
+		const char *status = plot_str(p, "status");
+		double v = plot_num(p, "value"), p50 = plot_num(p, "p50_ns");
+
+		if (!status || strcmp(status, "ok") || v <= 0)
+			continue;
+		if (p50 > 0)
+			fprintf(f, "%.6g %.6g %.6g %.6g\n", v, p50 / 1e3,
+				plot_num(p, "p99_ns") / 1e3, plot_num(p, "rate"));
+		else
+			fprintf(f, "%.6g - - %.6g\n", v, plot_num(p, "rate"));
+	}
+	fprintf(f, "EOD\n");
+}
+
+/* Panel @n: curve @c's p50 and p99 (left axis) and its rate (right). */
+static void plot_sweep_panel(FILE *f, struct json_object *c, unsigned int n)
+{
+	struct json_object *lat;
+	const char *param = plot_str(c, "param") ?: "value";
+	const char *unit = plot_str(c, "rate_unit") ?: "per s";
+	bool latency = json_object_object_get_ex(c, "latency", &lat) &&
+		       json_object_get_boolean(lat);
+	char label[96];
+
+	fprintf(f, "set title ");
+	plot_quoted(f, plot_str(c, "name") ?: "?");
+	snprintf(label, sizeof(label), "%s (log scale%s)", param,
+		 !strcmp(param, "payload_bytes") ? "; 0 B is off it" : "");
+	/* Bytes with binary prefixes: 64 B, 16 KiB, 1 MiB. */
+	fprintf(f, "\nset logscale x 2\nset format x '%s'\nset xlabel ",
+		!strcmp(param, "payload_bytes") ? "%.0b %BB" : "%g");
+	plot_quoted(f, label);
+	snprintf(label, sizeof(label), "rate, %s (log scale)", unit);
+	if (latency) {
+		fprintf(f, "\nset logscale y\nset ylabel 'latency, us (log scale)'\n"
+			"set logscale y2\nset y2tics\nset ytics nomirror\nset y2label ");
+		plot_quoted(f, label);
+		fprintf(f, "\nplot $curve%u using 1:2 with linespoints lw 2 pt 7 title 'p50', \\\n"
+			"     $curve%u using 1:3 with linespoints lw 2 pt 5 title 'p99', \\\n"
+			"     $curve%u using 1:4 axes x1y2 with linespoints lw 2 pt 9 dt 2 title 'rate'\n",
+			n, n, n);
+	} else {
+		fprintf(f, "\nset logscale y\nunset y2tics\nset ytics mirror\n"
+			"unset y2label\nset ylabel ");
+		plot_quoted(f, label);
+		fprintf(f, "\nplot $curve%u using 1:4 with linespoints lw 2 pt 9 title 'rate'\n",
+			n);
+	}
+	fprintf(f, "unset logscale\n");
+}
+
+/* The sweep's script: every curve's data, then a panel each. */
+static void plot_sweep_script(FILE *f, struct json_object *json,
+			      struct json_object *curves, const char *png)
+{
+	size_t i, n = json_object_array_length(curves);
+	unsigned int rows = (unsigned int)(n + 1) / 2;
+	struct json_object *ind;
+	bool quick = json_object_object_get_ex(json, "indicative", &ind) &&
+		     json_object_get_boolean(ind);
+	char cmd[80];
+
+	for (i = 0; i < n; i++)
+		plot_sweep_data(f, json_object_array_get_idx(curves, i),
+				(unsigned int)i);
+	snprintf(cmd, sizeof(cmd), "set multiplot layout %u,2 title", rows);
+	plot_head(f, json, png, 450 * rows, cmd, quick ?
+		  "sweep (--quick: indicative figures)" : "sweep");
+	fprintf(f, "set grid xtics ytics\nset key top left\n");
+	for (i = 0; i < n; i++)
+		plot_sweep_panel(f, json_object_array_get_idx(curves, i),
+				 (unsigned int)i);
+	fprintf(f, "unset multiplot\n");
+}
+
+int bench_plot_sweep(struct json_object *json, const char *png)
+{
+	struct json_object *curves;
+	size_t i, n = 0;
+
+	if (!json_object_object_get_ex(json, "sweep", &curves) ||
+	    !json_object_is_type(curves, json_type_array)) {
+		fprintf(stderr, TOOL_NAME " bench: --plot: no \"sweep\" in the "
+			"JSON: not the bench's\n");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < json_object_array_length(curves); i++)
+		n += plot_points(json_object_array_get_idx(curves, i)) != NULL;
+	if (!n) {
+		fprintf(stderr, TOOL_NAME " bench: --plot: no curve of the sweep "
+			"with points to draw\n");
+		return EXIT_FAIL;
+	}
+	return plot_run(plot_sweep_script, json, curves, png);
 }
 
 int bench_plot_file(const char *from, const char *png)

@@ -40,8 +40,7 @@ static const char *const bench_kind_names[] = {
 		for (t = d->targets;					\
 		     t < d->targets + BENCH_MAX_TARGETS && t->id; t++)
 
-/* "123.4 k msg/s", "1.23 GB/s" */
-static void bench_fmt_rate(char *buf, size_t len, double v, const char *unit)
+void bench_fmt_rate(char *buf, size_t len, double v, const char *unit)
 {
 	const char *p = "";
 	bool bytes = !strcmp(unit, "B/s");
@@ -59,7 +58,7 @@ static void bench_fmt_rate(char *buf, size_t len, double v, const char *unit)
 	snprintf(buf, len, "%.*f %s%s", v < 10 ? 2 : 1, v, p, unit);
 }
 
-static void bench_fmt_us(char *buf, size_t len, uint64_t ns)
+void bench_fmt_us(char *buf, size_t len, uint64_t ns)
 {
 	snprintf(buf, len, "%.3f", (double)ns / 1000.0);
 }
@@ -366,14 +365,11 @@ static struct json_object *json_target(const struct bench_run *run,
 	return o;
 }
 
-struct json_object *bench_json(const struct bench_run *run, const char *kernel,
-			       int status)
+struct json_object *bench_json_head(const struct bench_cfg *cfg,
+				    const char *kernel, double elapsed_s,
+				    int status)
 {
-	const struct bench_cfg *cfg = run->cfg;
-	struct json_object *o = json_object_new_object(), *a, *cpus;
-	const struct bench_target *t;
-	const struct bench_def *d;
-	unsigned int i;
+	struct json_object *o = json_object_new_object(), *cpus;
 
 	jadd(o, "tool", jstr("rpcdev bench"));
 	jadd(o, "format", json_object_new_int(2));
@@ -390,8 +386,20 @@ struct json_object *bench_json(const struct bench_run *run, const char *kernel,
 	jadd(o, "warmup", json_object_new_int64(cfg->warmup));
 	jadd(o, "repetitions", json_object_new_int64(cfg->reps));
 	jadd(o, "message_bytes", json_object_new_int(BENCH_MSG_SIZE));
-	jadd(o, "elapsed_s", tool_json_num(run->elapsed_s));
+	jadd(o, "elapsed_s", tool_json_num(elapsed_s));
 	jadd(o, "exit_status", json_object_new_int(status));
+	return o;
+}
+
+struct json_object *bench_json(const struct bench_run *run, const char *kernel,
+			       int status)
+{
+	struct json_object *o, *a;
+	const struct bench_target *t;
+	const struct bench_def *d;
+	unsigned int i;
+
+	o = bench_json_head(run->cfg, kernel, run->elapsed_s, status);
 	a = json_object_new_array();
 	for (i = 0; i < run->n; i++)
 		json_object_array_add(a, json_row(&run->res[i]));

@@ -94,8 +94,7 @@ static bool bench_wanted(const struct bench_result *res)
 	return res && res->status == BENCH_PENDING;
 }
 
-/* Why @def cannot run on this machine: -ENODEV, -EOPNOTSUPP or 0. */
-static int bench_can_run(const struct bench_cfg *cfg,
+int bench_can_run(const struct bench_cfg *cfg,
 			 const struct bench_def *def, struct bench_row *row)
 {
 	const struct bench_dev *dev = &cfg->dev[def->device];

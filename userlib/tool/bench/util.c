@@ -209,12 +209,44 @@ int bench_sim_param_set(const char *name, int val)
 	return ret;
 }
 
+/*
+ * The start of a segment's lanes: they wait until every one of them is
+ * there (go), or until a lane could not be started (abort).
+ */
+struct scale_start {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int state;		/* 0: wait, 1: go, -1: abort */
+};
+
+/* Set @st's state to @state and wake the lanes. */
+static void scale_start_set(struct scale_start *st, int state)
+{
+	pthread_mutex_lock(&st->lock);
+	st->state = state;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* Wait for the go: true, or false when the segment was called off. */
+static bool scale_start_wait(struct scale_start *st)
+{
+	int state;
+
+	pthread_mutex_lock(&st->lock);
+	while (!st->state)
+		pthread_cond_wait(&st->cond, &st->lock);
+	state = st->state;
+	pthread_mutex_unlock(&st->lock);
+	return state > 0;
+}
+
 /* One lane of a scaling segment. */
 struct scale_lane {
 	struct bench_scale *sc;
 	unsigned int idx;
 	uint64_t seg_ns;
-	pthread_barrier_t *start;
+	struct scale_start *start;
 	uint64_t ops, cpu_ns, wall_ns;
 };
 
@@ -224,7 +256,8 @@ static int scale_lane_run(void *arg)
 	uint64_t cpu0, wall0, deadline;
 	int ret = 0;
 
-	pthread_barrier_wait(l->start);
+	if (!scale_start_wait(l->start))
+		return 0;
 	cpu0 = bench_thread_cpu_ns();
 	wall0 = bench_now_ns();
 	deadline = wall0 + l->seg_ns;
@@ -237,47 +270,59 @@ static int scale_lane_run(void *arg)
 	return ret;
 }
 
-/* One segment with @lanes lanes (1 or 2) at once; adds to @sc's sums. */
-static int scale_segment(const struct bench_cfg *cfg, struct bench_scale *sc,
-			 unsigned int lanes, uint64_t seg_ns)
+int bench_scale_cpu(const struct bench_cfg *cfg, unsigned int lane)
 {
-	struct bench_thread t[2] = { { 0 } };
-	struct scale_lane l[2];
-	pthread_barrier_t start;
-	unsigned int i, started = 0;
+	return lane & 1 ? cfg->host_cpu : cfg->dev_cpu;
+}
+
+/*
+ * One segment of @sc with @lanes lanes at once (1, or sc->lanes); adds to
+ * @sc's sums of slot @k (0: one lane, 1: the many).
+ */
+static int scale_segment(const struct bench_cfg *cfg, struct bench_scale *sc,
+			 unsigned int k, uint64_t seg_ns)
+{
+	struct bench_thread t[BENCH_MAX_LANES] = { { 0 } };
+	struct scale_lane l[BENCH_MAX_LANES];
+	unsigned int i, started = 0, lanes = k ? sc->lanes : 1;
+	struct scale_start start = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	uint64_t wall = 0;
 	int ret = 0, r;
 
 	memset(l, 0, sizeof(l));
-	pthread_barrier_init(&start, NULL, lanes);
 	for (i = 0; i < lanes; i++) {
 		l[i].sc = sc;
 		l[i].idx = i;
 		l[i].seg_ns = seg_ns;
 		l[i].start = &start;
-		ret = bench_spawn(&t[i], i ? cfg->host_cpu : cfg->dev_cpu,
+		ret = bench_spawn(&t[i], bench_scale_cpu(cfg, i),
 				  scale_lane_run, &l[i]);
 		if (ret)
 			break;
 		started++;
 	}
-	/* A lane that could not start: take its place at the barrier. */
-	if (ret && started)
-		pthread_barrier_wait(&start);
+	/* All at once, or none when one could not start. */
+	scale_start_set(&start, ret ? -1 : 1);
 	for (i = 0; i < started; i++) {
 		r = bench_join(&t[i]);
 		if (r && !ret)
 			ret = r;
 	}
-	pthread_barrier_destroy(&start);
+	pthread_cond_destroy(&start.cond);
+	pthread_mutex_destroy(&start.lock);
 	if (ret)
 		return ret;
 	for (i = 0; i < lanes; i++) {
-		sc->ops[lanes - 1] += l[i].ops;
-		sc->lane_ns[lanes - 1] += l[i].wall_ns;
-		sc->cpu_ns[lanes - 1] += l[i].cpu_ns;
+		sc->ops[k] += l[i].ops;
+		sc->lane_ns[k] += l[i].wall_ns;
+		sc->cpu_ns[k] += l[i].cpu_ns;
+		if (l[i].wall_ns > wall)
+			wall = l[i].wall_ns;
 	}
-	sc->wall_ns[lanes - 1] += l[0].wall_ns > l[lanes - 1].wall_ns ?
-				  l[0].wall_ns : l[lanes - 1].wall_ns;
+	sc->wall_ns[k] += wall;
 	return 0;
 }
 
@@ -288,15 +333,19 @@ int bench_scale_run(const struct bench_cfg *cfg, struct bench_scale *sc,
 	unsigned int r, k;
 	int ret;
 
+	if (!sc->lanes)
+		sc->lanes = 2;
+	if (sc->lanes > BENCH_MAX_LANES)
+		return -EINVAL;
 	memset(sc->ops, 0, sizeof(sc->ops));
 	memset(sc->lane_ns, 0, sizeof(sc->lane_ns));
 	memset(sc->wall_ns, 0, sizeof(sc->wall_ns));
 	memset(sc->cpu_ns, 0, sizeof(sc->cpu_ns));
 	/* Alternate, so that a slow moment of the machine hits both. */
 	for (r = 0; r < BENCH_SCALE_ROUNDS; r++) {
-		ret = scale_segment(cfg, sc, r & 1 ? 2 : 1, seg_ns);
+		ret = scale_segment(cfg, sc, r & 1 ? 1 : 0, seg_ns);
 		if (!ret)
-			ret = scale_segment(cfg, sc, r & 1 ? 1 : 2, seg_ns);
+			ret = scale_segment(cfg, sc, r & 1 ? 0 : 1, seg_ns);
 		if (ret)
 			return ret;
 	}
@@ -304,7 +353,8 @@ int bench_scale_run(const struct bench_cfg *cfg, struct bench_scale *sc,
 		struct bench_row *row = k ? two : one;
 		/* Each lane's rate is its ops over its own time; lanes add up. */
 		double rate = sc->lane_ns[k] ?
-			1e9 * (double)sc->ops[k] / (double)sc->lane_ns[k] * (k + 1) : 0;
+			1e9 * (double)sc->ops[k] / (double)sc->lane_ns[k] *
+			(k ? sc->lanes : 1) : 0;
 
 		if (!row)
 			continue;
