@@ -203,6 +203,7 @@ TEST_F_TIMEOUT(bench, quick_run_measures_everything_and_exits_0, 300)
 	EXPECT_NE(NULL, strstr(res->out, "\ntargets:\n"));
 	EXPECT_NE(NULL, strstr(res->out, "upcall BLOCK p50 / eventfd ping-pong p50"));
 	EXPECT_NE(NULL, strstr(res->out, "all measurements ran"));
+	EXPECT_NE(NULL, strstr(res->out, "\n--quick: a short run, the figures and ratios are indicative\n"));
 }
 
 TEST_F_TIMEOUT(bench, json_file_has_every_row_and_target, 120)
@@ -241,6 +242,7 @@ TEST_F_TIMEOUT(bench, json_file_has_every_row_and_target, 120)
 	ASSERT_EQ(0, json_line(json, "upcall_poll", line, sizeof(line)));
 	EXPECT_NE(NULL, strstr(line, "\"status\": \"skipped\"")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(json, "\"exit_status\": 0,"));
+	EXPECT_NE(NULL, strstr(json, "\"indicative\": true"));
 }
 
 /*

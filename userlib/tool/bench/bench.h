@@ -51,6 +51,8 @@ struct tool_progress;
 #define BENCH_BIG_SIZE		(1U << 20)
 /* Most repetitions of a row in one run (--repeat). */
 #define BENCH_MAX_REPS		99
+/* Rounds whose medians make ratios that hold from run to run. */
+#define BENCH_MIN_REPS		5
 /* Most targets one row carries. */
 #define BENCH_MAX_TARGETS	3
 

@@ -335,22 +335,40 @@ static int bench_output(const struct bench_opts *o, bool to_stdout,
 	return status;
 }
 
+/*
+ * What the figures are worth: a quick run's are indicative, one round's
+ * ratios move from run to run (medians need BENCH_MIN_REPS rounds).
+ */
+static void bench_print_caveat(FILE *out, const struct bench_cfg *cfg)
+{
+	if (cfg->quick)
+		fprintf(out, "\n--quick: a short run, the figures and ratios are indicative\n");
+	else if (cfg->reps < BENCH_MIN_REPS)
+		fprintf(out, "\n%u round%s per row: ratios of single rounds move by 30 %% and more; --repeat %u gives medians that hold\n",
+			cfg->reps, cfg->reps == 1 ? "" : "s", BENCH_MIN_REPS);
+}
+
 /* The rows' table, targets and files; frees @run. */
 static int bench_report_rows(const struct bench_opts *o, struct bench_run *run,
 			     const char *kernel, FILE *out)
 {
 	int status = run->failed ? EXIT_FAIL : EXIT_OK;
+	struct json_object *json;
 
 	if (out) {
 		fputc('\n', out);
 		bench_print_table(out, run);
 		bench_print_targets(out, run);
+		bench_print_caveat(out, run->cfg);
 		fprintf(out, "\n" TOOL_NAME " bench: %s in %.1f s\n",
 			run->failed ? "a measurement FAILED" : "all measurements ran",
 			run->elapsed_s);
 		fflush(out);
 	}
-	status = bench_output(o, !out, bench_json(run, kernel, status), status);
+	json = bench_json(run, kernel, status);
+	json_object_object_add(json, "indicative",
+			       json_object_new_boolean(run->cfg->quick));
+	status = bench_output(o, !out, json, status);
 	bench_run_free(run);
 	return status;
 }
