@@ -187,16 +187,41 @@ FIXTURE_VARIANT_ADD(any_ring, sqpoll) {
 	.flags = IORING_SETUP_SQPOLL,
 };
 
-/* Can a ring be set up with @flags here? 0 or -errno of the setup. */
-static int ring_probe(unsigned int flags)
+/* The probe's ring setup flags in, its result out. */
+struct probe {
+	unsigned int flags;
+	int ret;
+};
+
+static void *ring_probe_main(void *arg)
 {
-	struct io_uring_params p = { .flags = flags };
+	struct io_uring_params p = { .flags = ((struct probe *)arg)->flags };
 	struct io_uring probe;
 	int ret = io_uring_queue_init_params(RING_ENTRIES, &probe, &p);
 
 	if (!ret)
 		io_uring_queue_exit(&probe);
-	return ret;
+	((struct probe *)arg)->ret = ret;
+	return NULL;
+}
+
+/*
+ * Can a ring be set up with @flags here? 0 or -errno of the setup. From a
+ * thread of its own, as close_a_ring_with() closes rings: the closed
+ * ring's teardown, later, sends task work to the thread that set it up,
+ * which would end a wait of the test's in an ioctl with EINTR.
+ */
+static int ring_probe(unsigned int flags)
+{
+	struct probe pr = { .flags = flags };
+	pthread_t t;
+	int ret;
+
+	ret = -pthread_create(&t, NULL, ring_probe_main, &pr);
+	if (ret)
+		return ret;
+	pthread_join(t, NULL);
+	return pr.ret;
 }
 
 /*
