@@ -9,6 +9,7 @@
 #define _RPCDEV_COMPAT_H
 
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 /* struct device_type's devnode() took a non-const device before 6.2. */
 #ifdef RPCDEV_HAVE_CONST_DEVNODE
@@ -96,13 +97,17 @@ static inline void rpcdev_uring_mark_cancelable(struct io_uring_cmd *cmd,
 
 /*
  * Will the command's ring never see its completion? Its task is exiting
- * or its ring was closed (what 6.12's io_should_terminate_tw() asks).
+ * or its ring was closed (what 6.12's io_should_terminate_tw() asks), or
+ * its process is: an SQPOLL ring's commands are its kernel thread's,
+ * which on the process's exit or kill waits for them before it exits
+ * (so without PF_EXITING) and keeps the ring open meanwhile.
  */
 static inline bool rpcdev_uring_cmd_dying(struct io_uring_cmd *cmd)
 {
 	struct io_kiocb *req = cmd_to_io_kiocb(cmd);
 
 	return (req->task->flags & PF_EXITING) ||
+	       (req->task->signal->flags & SIGNAL_GROUP_EXIT) ||
 	       percpu_ref_is_dying(&req->ctx->refs);
 }
 #endif

@@ -597,6 +597,26 @@ TEST_F(tool, upcalls_histogram_with_async_exits_2)
 		TH_LOG("stderr: %s", self->res.err);
 }
 
+TEST_F(tool, upcalls_uring_with_adaptive_policy_exits_2)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "upcalls",
+				     "--uring", "-p", "adaptive"));
+	ASSERT_EQ(2, self->res.status);
+	ASSERT_EQ(0, first_line_is(self->res.err, "rpcdev upcalls: --uring "
+				   "serves a BLOCK queue: not with -p adaptive\n"))
+		TH_LOG("stderr: %s", self->res.err);
+}
+
+/* -p block is --uring's own policy: the parser lets it through. */
+TEST_F(tool, upcalls_uring_with_block_policy_gets_to_the_device)
+{
+	ASSERT_EQ(0, run_rpcdev_args(self->path, &self->res, "upcalls",
+				     "--uring", "-p", "block", "-d", MISSING_PATH));
+	ASSERT_EQ(1, self->res.status);
+	ASSERT_STREQ("rpcdev: " MISSING_PATH ": No such file or directory\n",
+		     self->res.err);
+}
+
 TEST_F(tool, bench_from_without_plot_exits_2)
 {
 	ASSERT_EQ(0, run_rpcdev(self->path, &self->res, "bench", "--from",

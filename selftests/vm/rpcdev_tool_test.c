@@ -388,6 +388,47 @@ TEST_F(upcall, tool_upcalls_async_acknowledges_every_upcall)
 	ASSERT_TRUE(has_line(res->out, "done: 100\n")) TH_LOG("%s", res->out);
 }
 
+TEST_F(upcall, tool_upcalls_uring_answers_every_upcall_exactly)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "upcalls", "--uring", "-n", "200"));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	ASSERT_TRUE(has_line(res->out, "mode: sync\n"));
+	ASSERT_TRUE(has_line(res->out, "policy: block\n")) TH_LOG("%s", res->out);
+	ASSERT_TRUE(has_line(res->out, "done: 200\n")) TH_LOG("%s", res->out);
+	ASSERT_TRUE(has_line(res->out, "failed: 0\n"));
+	ASSERT_TRUE(has_line(res->out, "no_server: 0\n"));
+	ASSERT_TRUE(has_line(res->out, "mismatched: 0\n"));
+}
+
+TEST_F(upcall, tool_upcalls_uring_async_acknowledges_every_upcall)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "upcalls", "--uring", "--async", "-n",
+			      "200"));
+	ASSERT_EQ(0, res->status) TH_LOG("stderr: %s", res->err);
+	ASSERT_TRUE(has_line(res->out, "mode: async\n"));
+	ASSERT_TRUE(has_line(res->out, "done: 200\n")) TH_LOG("%s", res->out);
+	ASSERT_TRUE(has_line(res->out, "failed: 0\n"));
+}
+
+TEST_F(upcall, tool_upcalls_uring_with_poll_policy_exits_2)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+
+	SKIP_WITHOUT_TOOL();
+	ASSERT_EQ(0, run_tool(res, "upcalls", "--uring", "-p", "poll"));
+	ASSERT_EQ(2, res->status);
+	ASSERT_STREQ("", res->out);
+	ASSERT_NE(NULL, strstr(res->err, "rpcdev upcalls: --uring serves a "
+			       "BLOCK queue: not with -p poll\n"))
+		TH_LOG("%s", res->err);
+}
+
 TEST_F(upcall, tool_upcalls_prints_the_distribution_in_order)
 {
 	static const char *const keys[] = {

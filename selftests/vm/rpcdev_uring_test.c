@@ -5,7 +5,11 @@
  * rpcdev_sim, run as root inside the test VM: each command's result byte
  * for byte, the errors of bad commands, what closing the ring, exiting,
  * being killed and IORING_OP_ASYNC_CANCEL do to pending commands, the
- * device's removal under them, and one ring serving two queues.
+ * device's removal under them, and one ring serving two queues. A call,
+ * a fetch and commit, a ring closed with a fetch pending, and a server
+ * exiting or killed with a fetch pending or an upcall taken are tested on
+ * a plain ring and on one with IORING_SETUP_SQPOLL (the any_ring
+ * fixture's variants).
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend (rpcdev_sim,
  * one device of four queues, by default) and opens /dev/rpcdev0 without a
@@ -41,22 +45,36 @@
 #define RING_ENTRIES	64
 /* Calls of the batch test, submitted with one io_uring_enter(). */
 #define BATCH		32
+/* How long an SQPOLL ring's thread polls for SQEs before it sleeps. */
+#define SQ_IDLE_MS	10
 /* The delayed call left pending by the cancel and removal tests. */
 #define PENDING_DELAY_US	(300 * USEC_PER_MSEC)
 
 /* The test process's ring. */
 static struct io_uring ring;
 
-/* Set up the ring with IORING_SETUP_* @flags; 0 or -errno. */
+/*
+ * Set up the ring with IORING_SETUP_* @flags; 0 or -errno. An SQPOLL
+ * ring's thread sleeps after SQ_IDLE_MS without work, not after the
+ * default second of spinning on a CPU the device's firmware needs.
+ */
 static int ring_init_flags(unsigned int flags)
 {
-	return io_uring_queue_init(RING_ENTRIES, &ring, flags);
+	struct io_uring_params p = {
+		.flags = flags,
+		.sq_thread_idle = SQ_IDLE_MS,
+	};
+
+	return io_uring_queue_init_params(RING_ENTRIES, &ring, &p);
 }
 
-/* Set up the ring as most tests have it; 0 or -errno. */
+/* IORING_SETUP_* flags of ring_init(): 0, or an any_ring variant's. */
+static unsigned int ring_flags;
+
+/* Set up the ring as the test has it (ring_flags); 0 or -errno. */
 static int ring_init(void)
 {
-	return ring_init_flags(0);
+	return ring_init_flags(ring_flags);
 }
 
 /* The next free SQE (the ring is never full in these tests). */
@@ -150,6 +168,77 @@ static int ring_call(struct rpcdev *dev, unsigned int method, const void *req,
 
 DEVICE_FIXTURE(uring)
 
+/*
+ * What must not depend on how the ring is set up: each any_ring test runs
+ * on a plain ring and on one with IORING_SETUP_SQPOLL, whose kernel thread,
+ * not the test's, submits the commands.
+ */
+DEVICE_FIXTURE(any_ring)
+
+FIXTURE_VARIANT(any_ring) {
+	unsigned int flags;	/* IORING_SETUP_* of ring_init() */
+};
+
+FIXTURE_VARIANT_ADD(any_ring, plain) {
+	.flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(any_ring, sqpoll) {
+	.flags = IORING_SETUP_SQPOLL,
+};
+
+/* The probe's ring setup flags in, its result out. */
+struct probe {
+	unsigned int flags;
+	int ret;
+};
+
+static void *ring_probe_main(void *arg)
+{
+	struct io_uring_params p = { .flags = ((struct probe *)arg)->flags };
+	struct io_uring probe;
+	int ret = io_uring_queue_init_params(RING_ENTRIES, &probe, &p);
+
+	if (!ret)
+		io_uring_queue_exit(&probe);
+	((struct probe *)arg)->ret = ret;
+	return NULL;
+}
+
+/*
+ * Can a ring be set up with @flags here? 0 or -errno of the setup. From a
+ * thread of its own, as close_a_ring_with() closes rings: the closed
+ * ring's teardown, later, sends task work to the thread that set it up,
+ * which would end a wait of the test's in an ioctl with EINTR.
+ */
+static int ring_probe(unsigned int flags)
+{
+	struct probe pr = { .flags = flags };
+	pthread_t t;
+	int ret;
+
+	ret = -pthread_create(&t, NULL, ring_probe_main, &pr);
+	if (ret)
+		return ret;
+	pthread_join(t, NULL);
+	return pr.ret;
+}
+
+/*
+ * ring_init() sets rings up as the variant says from here on (in the
+ * test's process and the children it forks); a kernel that refuses the
+ * flags (no SQPOLL, or not for this user) skips the test.
+ */
+#define RING_OF_VARIANT() do {						\
+	int _ret = variant->flags ? ring_probe(variant->flags) : 0;	\
+									\
+	if (_ret == -EPERM || _ret == -EINVAL || _ret == -EOPNOTSUPP)	\
+		SKIP(return, "no ring with setup flags 0x%x here: %s",	\
+		     variant->flags, strerror(-_ret));			\
+	ASSERT_EQ(0, _ret);						\
+	ring_flags = variant->flags;					\
+} while (0)
+
 /* ===================================================================== */
 /* Downcalls                                                              */
 /* ===================================================================== */
@@ -162,10 +251,12 @@ TEST_F(uring, info_reports_uring_cmd)
 	ASSERT_EQ(RPCDEV_FEAT_URING_CMD, info.features & RPCDEV_FEAT_URING_CMD);
 }
 
-TEST_F(uring, call_gives_the_echo_byte_exact)
+TEST_F(any_ring, call_gives_the_echo_byte_exact)
 {
 	struct rpcdev_uring_op op;
 	char req[200], resp[256];
+
+	RING_OF_VARIANT();
 
 	ATTACH_RING(0);
 	fill_pattern(req, sizeof(req), 7);
@@ -310,12 +401,14 @@ TEST_F(uring, fetch_submitted_first_waits_for_the_upcall)
 	ASSERT_EQ(0, run_done_exactly(&run));
 }
 
-TEST_F(uring, commit_answers_and_fetches_the_next)
+TEST_F(any_ring, commit_answers_and_fetches_the_next)
 {
 	struct rpcdev_uring_op op;
 	struct run run;
 	uint64_t n;
 	int i;
+
+	RING_OF_VARIANT();
 
 	ATTACH_RING(0);
 	run_init(&run, &self->dev, 5, METHOD_A, 48, RPCDEV_SIM_UPCALL_VERIFY);
@@ -792,11 +885,13 @@ static int close_a_ring_with(struct ring_job *j)
 
 #define RING_JOB(k) { .dev = &self->dev, .q0 = self->q0, .kind = (k) }
 
-TEST_F(uring, ring_closed_with_a_fetch_pending_leaves_upcalls_to_others)
+TEST_F(any_ring, ring_closed_with_a_fetch_pending_leaves_upcalls_to_others)
 {
 	struct ring_job j = RING_JOB(RPCDEV_URING_OP_UPCALL);
 	struct rpcdev_upcall_req up;
 	struct run run;
+
+	RING_OF_VARIANT();
 
 	ASSERT_EQ(0, close_a_ring_with(&j));
 	run_init(&run, &self->dev, 1, METHOD_A, 16, RPCDEV_SIM_UPCALL_VERIFY);
@@ -832,13 +927,15 @@ TEST_F(uring, ring_closed_with_an_mbox_wait_pending_leaves_the_messages)
 
 /* What uring_server() is to do. */
 struct to_end {
+	const char *q0;	/* queue 0's debugfs file */
 	bool upcall;	/* take an upcall, else leave the fetch pending */
 	bool killed;	/* wait to be killed, else exit */
 };
 
 /*
- * The child of end_a_server(): attach queue 0, submit a fetch on a ring,
- * with @arg's upcall make a downcall of one sync upcall from a thread and
+ * The child of end_a_server(): attach queue 0, submit a fetch on a ring
+ * and wait until the kernel counts it pending (an SQPOLL ring's thread
+ * issues it after io_uring_submit() has returned), with @arg's upcall make a downcall of one sync upcall from a thread and
  * wait for the fetch's CQE (the upcall taken, never answered), tell the
  * parent on @ready, then exit or wait to be killed. Exits with EBADE if it
  * gets not so far.
@@ -852,7 +949,8 @@ static void uring_server(int ready, void *arg)
 
 	if (rpcdev_open(&dev, DEV_PATH) || rpcdev_queue_attach(&dev, 0, 0, 0) ||
 	    ring_init() || rpcdev_prep_upcall_fetch(sqe_get(), &dev, &op) ||
-	    io_uring_submit(&ring) != 1)
+	    io_uring_submit(&ring) != 1 ||
+	    dbgfs_wait_key(e->q0, "uring_pending", 1, WAIT_MS))
 		_exit(EBADE);
 	if (e->upcall) {
 		run_init(&run, &dev, 1, METHOD_A, 16, 0);
@@ -872,41 +970,44 @@ static void uring_server(int ready, void *arg)
  * done, else -errno (the child's exit status when it could not get that
  * far).
  */
-static int end_a_server(bool upcall, bool killed)
+static int end_a_server(const char *q0, bool upcall, bool killed)
 {
-	struct to_end e = { .upcall = upcall, .killed = killed };
+	struct to_end e = { .q0 = q0, .upcall = upcall, .killed = killed };
 
 	return fork_until_ready(uring_server, &e, killed);
 }
 
-TEST_F(uring, exited_server_with_a_fetch_pending_lets_the_queue_go)
+TEST_F(any_ring, exited_server_with_a_fetch_pending_lets_the_queue_go)
 {
-	ASSERT_EQ(0, end_a_server(false, false));
+	RING_OF_VARIANT();
+	ASSERT_EQ(0, end_a_server(self->q0, false, false));
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "attached", 0, WAIT_MS));
 }
 
-
-TEST_F(uring, killed_server_with_a_fetch_pending_lets_the_queue_go)
+TEST_F(any_ring, killed_server_with_a_fetch_pending_lets_the_queue_go)
 {
-	ASSERT_EQ(0, end_a_server(false, true));
+	RING_OF_VARIANT();
+	ASSERT_EQ(0, end_a_server(self->q0, false, true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "attached", 0, WAIT_MS));
 }
 
-TEST_F(uring, killed_server_with_a_fetched_upcall_answers_no_server)
+TEST_F(any_ring, killed_server_with_a_fetched_upcall_answers_no_server)
 {
 	SKIP_UNLESS_SIM("rpcdev_sim's debugfs counters");
-	ASSERT_EQ(0, end_a_server(true, true));
+	RING_OF_VARIANT();
+	ASSERT_EQ(0, end_a_server(self->q0, true, true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->sim_q0, "no_server", 1, WAIT_MS))
 		TH_LOG("no_server %llu", dbg(self->sim_q0, "no_server"));
 	ASSERT_EQ(0ULL, dbg(self->sim_q0, "upcall_timeouts"));
 }
+
 
 TEST_F(uring, queue_serves_again_after_a_killed_uring_server)
 {
 	struct rpcdev_uring_op op;
 	struct run run;
 
-	ASSERT_EQ(0, end_a_server(true, true));
+	ASSERT_EQ(0, end_a_server(self->q0, true, true));
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "attached", 0, WAIT_MS));
 	ATTACH_RING(0);
 	run_init(&run, &self->dev, 1, METHOD_A, 16, RPCDEV_SIM_UPCALL_VERIFY);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * rpcdev upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE] [-m METHOD]
- *                [-p POLICY] [--async] [--histogram] [--json]: the
- * device-to-host direction, end
- * to end. A thread of this process serves the queue's upcalls with an echo
- * server (rpcdev_serve(), with the wait policy asked for) while the main
- * thread asks rpcdev_sim to make COUNT upcalls (RPCDEV_SIM_UPCALLS) and
- * prints what the device measured.
+ *                [-p POLICY] [--async] [--histogram] [--json] [--uring]:
+ * the device-to-host direction, end to end. A thread of this process
+ * serves the queue's upcalls with an echo server (rpcdev_serve(), with the
+ * wait policy asked for; with --uring rpcdev_uring_serve() on a BLOCK
+ * queue, tool_uring_serve_until()) while the main thread asks rpcdev_sim
+ * to make COUNT upcalls (RPCDEV_SIM_UPCALLS) and prints what the device
+ * measured. The server stops at the last upcall, or when the run is over
+ * without it: rpcdev_serve() looks every UPC_IDLE_NS, the io_uring server
+ * is woken by an eventfd.
  *
  * Output, on stdout, one "name: value" line each:
  *	count, size, mode (sync or async), policy, done, failed, no_server,
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <json-c/json.h>
 #include <linux/rpcdev_sim.h>
 
@@ -42,15 +46,17 @@
 #define UPC_MAX_DEPTH		16
 /* The server looks whether the run is over this often while idle. */
 #define UPC_IDLE_NS		(200 * 1000000ULL)
+/* struct upc_opts.policy before -p: ADAPTIVE, or BLOCK with --uring. */
+#define UPC_POLICY_UNSET	UINT32_MAX
 
 static const char upcalls_usage[] =
 	"Usage: " TOOL_NAME " upcalls [-d PATH] [-q QID] [-n COUNT] [-s SIZE]\n"
 	"                      [-m METHOD] [-p POLICY] [--async] [--histogram]\n"
-	"                      [--json]\n"
+	"                      [--json] [--uring]\n"
 	"Have rpcdev_sim call this process COUNT times and show the round trips\n"
 	"as the device measured them. A thread serves the calls with an echo\n"
-	"server (librpcdev's rpcdev_serve(), the payloads read and written in\n"
-	"place).\n"
+	"server (librpcdev's rpcdev_serve(), or rpcdev_uring_serve() with\n"
+	"--uring; the payloads read and written in place).\n"
 	"\n"
 	"  -d PATH        the device, an rpcdev_sim one (default " TOOL_DEFAULT_PATH ")\n"
 	"  -q QID         the queue to use (default 0); it must be free\n"
@@ -59,7 +65,8 @@ static const char upcalls_usage[] =
 	"  -m METHOD      the method number the device calls (default 1)\n"
 	"  -p POLICY      how the server waits: adaptive (the default: spins a\n"
 	"                 while, then sleeps), block (one system call per\n"
-	"                 upcall) or poll (spins on the mapped ring)\n"
+	"                 upcall) or poll (spins on the mapped ring); with\n"
+	"                 --uring only block, its default\n"
 	"  --async        fire-and-forget upcalls (the device does not wait for\n"
 	"                 each answer; it times their acknowledgements)\n"
 	"  --histogram    then a histogram of the intervals between consecutive\n"
@@ -68,6 +75,9 @@ static const char upcalls_usage[] =
 	"                 line per bucket, two buckets per power of two, a bar\n"
 	"                 of '#' each (not with --async)\n"
 	"  --json         print the same as one JSON object instead\n"
+	"  --uring        serve from an io_uring (librpcdev's rpcdev_uring_serve(),\n"
+	"                 " TOOL_URING_SLOTS_STR " upcalls held at once, each answer sent with the\n"
+	"                 next wait) on a queue attached BLOCK: no -p but block\n"
 	"  -h, --help     show this help\n"
 	"\n"
 	"Prints \"name: value\" lines: count, size, mode, policy, then the\n"
@@ -87,6 +97,7 @@ struct upc_server {
 	uint64_t served;	/* atomic: the progress line reads it */
 	uint64_t *stamps;	/* --histogram: when each came (want of them) */
 	int finished;		/* the run is over: stop when idle */
+	int stop_fd;		/* --uring: an eventfd written then, else -1 */
 	int ret;		/* what rpcdev_serve() ended with */
 	pthread_t thread;
 };
@@ -120,12 +131,28 @@ static void *upc_server_main(void *arg)
 	int ret;
 
 	/* Normally the last upcall stops it; else the end of the run does. */
+	if (s->stop_fd >= 0) {
+		s->ret = tool_uring_serve_until(&s->dev, 1, upc_echo, s,
+						s->stop_fd);
+		return NULL;
+	}
 	do {
 		ret = rpcdev_serve(s->dev, upc_echo, s, UPC_IDLE_NS);
 	} while ((ret == -ETIMEDOUT || ret == -EINTR) &&
 		 !__atomic_load_n(&s->finished, __ATOMIC_ACQUIRE));
 	s->ret = ret;
 	return NULL;
+}
+
+/* The run is over: make the server stop once idle, and wait for it. */
+static void upc_server_stop(struct upc_server *s)
+{
+	__atomic_store_n(&s->finished, 1, __ATOMIC_RELEASE);
+	if (s->stop_fd >= 0)
+		eventfd_write(s->stop_fd, 1);
+	pthread_join(s->thread, NULL);
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
 }
 
 /* Depth for payloads of @buf_size: as deep as the buffers allow, <= 16. */
@@ -258,8 +285,8 @@ static int upc_downcall(struct rpcdev *dev, struct rpcdev_sim_upcalls *req,
 struct upc_opts {
 	const char *path;
 	uint64_t qid, count, size, method;
-	unsigned int policy;
-	bool async, histogram, json;
+	unsigned int policy;	/* UPC_POLICY_UNSET until -p */
+	bool async, histogram, json, uring;
 };
 
 static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
@@ -274,6 +301,7 @@ static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
 
 	memset(&server, 0, sizeof(server));
 	server.want = req->count;
+	server.stop_fd = -1;
 	if (o->histogram) {
 		server.stamps = calloc(req->count, sizeof(*server.stamps));
 		if (!server.stamps) {
@@ -288,11 +316,22 @@ static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
 		free(server.stamps);
 		return EXIT_FAIL;
 	}
+	if (o->uring) {
+		server.stop_fd = eventfd(0, EFD_CLOEXEC);
+		if (server.stop_fd < 0) {
+			tool_error("eventfd", errno);
+			rpcdev_close(&dev);
+			free(server.stamps);
+			return EXIT_FAIL;
+		}
+	}
 
 	server.dev = &dev;
 	ret = pthread_create(&server.thread, NULL, upc_server_main, &server);
 	if (ret) {
 		tool_error("pthread_create", ret);
+		if (server.stop_fd >= 0)
+			close(server.stop_fd);
 		rpcdev_close(&dev);
 		free(server.stamps);
 		return EXIT_FAIL;
@@ -302,8 +341,7 @@ static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
 			    &server.served);
 	status = upc_downcall(&dev, req, &r);
 	tool_progress_stop(&progress);
-	__atomic_store_n(&server.finished, 1, __ATOMIC_RELEASE);
-	pthread_join(server.thread, NULL);
+	upc_server_stop(&server);
 	rpcdev_close(&dev);
 	if (!status) {
 		res = upc_result(req, o->policy, &r);
@@ -315,8 +353,9 @@ static int upc_run(const struct upc_opts *o, struct rpcdev_sim_upcalls *req)
 	if (status)
 		return status;
 
+	/* 0: the io_uring server stopped by the end of the run. */
 	if (server.ret != RPCDEV_SERVE_STOP && server.ret != -ETIMEDOUT &&
-	    server.ret != -EINTR) {
+	    server.ret != -EINTR && server.ret != 0) {
 		tool_error("serve", -server.ret);
 		return EXIT_FAIL;
 	}
@@ -339,6 +378,24 @@ static int upc_opt_policy(const struct tool_cmd *cmd, void *dest,
 	return EXIT_OK;
 }
 
+/*
+ * The policy of the queue: -p's, else ADAPTIVE; with --uring BLOCK, the
+ * one rpcdev_uring_serve() serves. EXIT_OK, or a usage error.
+ */
+static int upc_policy(struct upc_opts *o)
+{
+	if (o->uring && o->policy != UPC_POLICY_UNSET &&
+	    o->policy != RPCDEV_WAIT_BLOCK)
+		return tool_usage_error(&tool_cmd_upcalls,
+			"--uring serves a BLOCK queue: not with -p %s",
+			rpcdev_policy_name(o->policy));
+	if (o->uring)
+		o->policy = RPCDEV_WAIT_BLOCK;
+	else if (o->policy == UPC_POLICY_UNSET)
+		o->policy = RPCDEV_WAIT_ADAPTIVE;
+	return EXIT_OK;
+}
+
 static int cmd_upcalls(int argc, char **argv)
 {
 	struct upc_opts o = {
@@ -346,7 +403,7 @@ static int cmd_upcalls(int argc, char **argv)
 		.count = UPC_DEFAULT_COUNT,
 		.size = UPC_DEFAULT_SIZE,
 		.method = UPC_DEFAULT_METHOD,
-		.policy = RPCDEV_WAIT_ADAPTIVE,
+		.policy = UPC_POLICY_UNSET,
 	};
 	const struct tool_opt opts[] = {
 		TOOL_OPT_DEVICE(&o.path),
@@ -362,6 +419,7 @@ static int cmd_upcalls(int argc, char **argv)
 		TOOL_OPT_BOOL(0, "async", &o.async),
 		TOOL_OPT_BOOL(0, "histogram", &o.histogram),
 		TOOL_OPT_JSON(&o.json),
+		TOOL_OPT_BOOL(0, "uring", &o.uring),
 		TOOL_OPT_END,
 	};
 	struct rpcdev_sim_upcalls req;
@@ -376,6 +434,9 @@ static int cmd_upcalls(int argc, char **argv)
 	if (o.async && o.histogram)
 		return tool_usage_error(&tool_cmd_upcalls,
 			"--histogram times sync round trips: not with --async");
+	ret = upc_policy(&o);
+	if (ret != EXIT_OK)
+		return ret;
 
 	memset(&req, 0, sizeof(req));
 	req.count = (uint32_t)o.count;

@@ -219,7 +219,7 @@ void tool_hist_print(FILE *f, const struct tool_hist *h);
 struct json_object *tool_hist_json(const struct tool_hist *h);
 
 /* The subcommands. */
-/* uring.c: `call --uring` and `serve --uring`, on a ring of their own. */
+/* uring.c: `call`, `serve` and `upcalls --uring`, on a ring of their own. */
 /* Upcalls `serve --uring` holds at once: fetches in flight. */
 #define TOOL_URING_SLOTS	4
 #define TOOL_URING_SLOTS_STR	"4"
@@ -229,6 +229,14 @@ int tool_uring_call(struct rpcdev *dev, unsigned int method, const void *req,
 		    uint64_t timeout_ns, struct rpcdev_call_result *res);
 /* rpcdev_serve() over io_uring (rpcdev_uring_serve()), with no timeout. */
 int tool_uring_serve(struct rpcdev *dev, rpcdev_upcall_fn handler, void *ctx);
+/*
+ * The same for the queues of @ndevs devices (at most TOOL_URING_SLOTS),
+ * from one ring, until @handler stops it or, if @stop_fd >= 0, @stop_fd
+ * becomes readable (an eventfd another thread writes): then 0. Otherwise
+ * what rpcdev_uring_serve() returned.
+ */
+int tool_uring_serve_until(struct rpcdev *const *devs, unsigned int ndevs,
+			   rpcdev_upcall_fn handler, void *ctx, int stop_fd);
 
 extern const struct tool_cmd tool_cmd_info;
 extern const struct tool_cmd tool_cmd_call;

@@ -25,7 +25,7 @@
  *                memcpy, system call loop).
  *   device.c     measurements on the simulated device (upcalls,
  *                downcalls, async upcalls, 1 MiB payloads, two queues,
- *                the mailbox check).
+ *                upcalls on two queues, the mailbox check).
  *   util.c       clocks, pinning, percentiles, threads, scaling runs and
  *                rpcdev_sim's module parameters.
  *
@@ -554,6 +554,11 @@ bench_run_fn bench_big_upcalls;
  * with its own CPU in turn.
  */
 bench_pair_fn bench_queues;
+/*
+ * Sync upcalls on two queues at once: two BLOCK server threads, or
+ * (def->policy BENCH_URING_SERVER) one thread serving both from one ring.
+ */
+bench_run_fn bench_upcalls_2q;
 bench_run_fn bench_mbox_check;
 /*
  * Is cfg->dev[BENCH_DEV_SIM] an rpcdev_sim device with at least @queues

@@ -186,6 +186,7 @@ static int rb_run_upcalls(struct rpcdev *dev, uint32_t count, uint32_t size,
 /* An upcall server thread: serves exactly @total upcalls. */
 struct srv {
 	struct rpcdev *dev;
+	struct rpcdev *dev2;	/* io_uring: a second queue it serves, or NULL */
 	unsigned int policy;	/* enum rpcdev_wait_policy */
 	uint64_t total;		/* upcalls to serve, then stop */
 	uint64_t mark;		/* the measured part starts after this many */
@@ -222,11 +223,14 @@ static int srv_handler(void *ctx, const struct rpcdev_upcall_req *up,
 
 /*
  * Serve from a ring of its own, as rpcdev_uring_serve() wants one per run:
- * a signal that ends the wait (-EINTR) ends the ring too.
+ * a signal that ends the wait (-EINTR) ends the ring too. With @s->dev2,
+ * one ring serves both queues, a fetch in flight on each.
  */
 static int srv_uring(struct srv *s)
 {
-	struct rpcdev_uring_op op;
+	struct rpcdev *devs[2] = { s->dev, s->dev2 };
+	unsigned int n = s->dev2 ? 2 : 1;
+	struct rpcdev_uring_op op[2];
 	struct io_uring ring;
 	int ret;
 
@@ -234,7 +238,7 @@ static int srv_uring(struct srv *s)
 				  IORING_SETUP_DEFER_TASKRUN);
 	if (ret)
 		return ret;
-	ret = rpcdev_uring_serve(&ring, &s->dev, 1, &op, 1, srv_handler, s);
+	ret = rpcdev_uring_serve(&ring, devs, n, op, n, srv_handler, s);
 	io_uring_queue_exit(&ring);
 	return ret;
 }
@@ -870,6 +874,136 @@ int bench_queues(const struct bench_cfg *cfg, const struct bench_def *def,
 		rpcdev_close(&q->dev[i]);
 	free(q);
 	return ret;
+}
+
+/* A caller of bench_upcalls_2q(): one run of upcalls on its queue. */
+struct uq {
+	struct rpcdev *dev;
+	uint32_t count;
+	struct rpcdev_sim_upcall_result res;
+	struct bench_row note;	/* its failure, for the row */
+};
+
+static int uq_thread(void *arg)
+{
+	struct uq *u = arg;
+
+	rb_idle(true);
+	return rb_run_upcalls(u->dev, u->count, BENCH_MSG_SIZE,
+			      RPCDEV_SIM_UPCALL_VERIFY, &u->res, &u->note);
+}
+
+/*
+ * Both queues' runs of @count upcalls at once, a caller thread each; the
+ * wall time from their start to the end of both in @wall_ns.
+ */
+static int uq_both(const struct bench_cfg *cfg, struct rpcdev *dev,
+		   uint32_t count, uint64_t *wall_ns, struct bench_row *row)
+{
+	struct bench_thread t[2] = { { 0 } };
+	struct uq *u;
+	uint64_t t0;
+	int ret = 0, r;
+	unsigned int i;
+
+	u = calloc(2, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	t0 = bench_now_ns();
+	for (i = 0; i < 2 && !ret; i++) {
+		u[i].dev = &dev[i];
+		u[i].count = count;
+		ret = bench_spawn(&t[i], cfg->dev_cpu, uq_thread, &u[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		r = bench_join(&t[i]);
+		if (r && !ret) {
+			ret = r;
+			bench_note(row, "queue %u: %s", i, u[i].note.note[0] ?
+				   u[i].note.note : strerror(-r));
+		}
+	}
+	*wall_ns = bench_now_ns() - t0;
+	free(u);
+	return ret;
+}
+
+/*
+ * The servers of bench_upcalls_2q(): two BLOCK threads, one per queue, or
+ * one io_uring thread for both (s[0] with dev2); each serves @total
+ * upcalls of each of its queues, measured after the first @mark of each;
+ * *@n: the servers to srv_finish().
+ */
+static int uq_servers_start(const struct bench_cfg *cfg, bool uring,
+			    struct rpcdev *dev, uint64_t total, uint64_t mark,
+			    struct srv *s, struct bench_thread *t,
+			    unsigned int *n)
+{
+	unsigned int i, per = uring ? 2 : 1;
+	int ret = 0;
+
+	*n = 0;
+	for (i = 0; i < (uring ? 1U : 2U) && !ret; i++) {
+		s[i] = (struct srv){
+			.dev = &dev[i],
+			.dev2 = uring ? &dev[1] : NULL,
+			.policy = uring ? BENCH_URING_SERVER : RPCDEV_WAIT_BLOCK,
+			.total = total * per,
+			.mark = mark * per,
+			.echo = true,
+		};
+		ret = srv_start(cfg, &s[i], &t[i]);
+		(*n)++;
+	}
+	return ret;
+}
+
+/*
+ * Sync upcalls on queues 0 and 1 at once (both firmwares on dev_cpu), served
+ * on host_cpu by def->policy: a BLOCK thread per queue, or with
+ * BENCH_URING_SERVER one thread serving both from one ring. The call rate
+ * of both together (host clock) and the servers' CPU.
+ */
+int bench_upcalls_2q(const struct bench_cfg *cfg, const struct bench_def *def,
+		     struct bench_row *row)
+{
+	bool uring = def->policy == BENCH_URING_SERVER;
+	struct bench_thread t[2] = { { 0 } };
+	unsigned int i, n = 0, opened = 0;
+	struct rpcdev dev[2];
+	struct srv s[2];
+	uint64_t wall = 0, cpu = 0;
+	int ret = 0, sret;
+
+	for (i = 0; i < 2 && !ret; i++) {
+		ret = rb_open(cfg, def, &dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
+			      cfg->dev_cpu, -1, row);
+		opened += !ret;
+	}
+	if (!ret)
+		ret = uq_servers_start(cfg, uring, dev,
+				       (uint64_t)cfg->warmup + cfg->iters,
+				       cfg->warmup, s, t, &n);
+	if (!ret && cfg->warmup)
+		ret = uq_both(cfg, dev, cfg->warmup, &wall, row);
+	if (!ret)
+		ret = uq_both(cfg, dev, cfg->iters, &wall, row);
+	for (i = 0; i < n; i++) {
+		sret = srv_finish(&s[i], &t[i], ret != 0);
+		if (!ret && sret) {
+			bench_note(row, "server: %s", strerror(-sret));
+			ret = sret;
+		}
+		cpu += s[i].cpu1 - s[i].cpu0;
+	}
+	for (i = 0; i < opened; i++)
+		rpcdev_close(&dev[i]);
+	if (ret)
+		return ret;
+	row->lat.n = 2ULL * cfg->iters;
+	row->rate = wall ? 1e9 * 2.0 * cfg->iters / (double)wall : 0;
+	row->host_cpu = wall ? 100.0 * (double)cpu / (double)wall : -1;
+	return 0;
 }
 
 int bench_mbox_check(const struct bench_cfg *cfg, const struct bench_def *def,

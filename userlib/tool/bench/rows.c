@@ -219,6 +219,28 @@ const struct bench_def bench_defs[] = {
 			  .ctx_within = 0.05 },
 		},
 	}, {
+		.id = "upcall_2q_block",
+		.name = "sync upcalls, two queues, two BLOCK threads",
+		.about = "the device makes 64 B upcalls on queues 0 and 1 at once (both firmwares on one CPU); a BLOCK server thread per queue, both on the host CPU",
+		.kind = BENCH_RATE, .unit = "calls/s", .device = BENCH_DEV_SIM,
+		.run = bench_upcalls_2q, .policy = RPCDEV_WAIT_BLOCK,
+		.size = BENCH_MSG_SIZE,
+	}, {
+		.id = "upcall_2q_uring",
+		.name = "sync upcalls, two queues, one io_uring thread",
+		.about = "the same two queues served by one thread: rpcdev_uring_serve() with both on one ring",
+		.kind = BENCH_RATE, .unit = "calls/s", .device = BENCH_DEV_SIM,
+		.needs = RPCDEV_FEAT_URING_CMD,
+		.run = bench_upcalls_2q, .policy = BENCH_URING_SERVER,
+		.size = BENCH_MSG_SIZE,
+		.targets = {
+			/* Informative: no figure is asked of it yet. */
+			{ .id = "uring_2q_vs_block_2q",
+			  .what = "call rate of two queues, one io_uring thread / two BLOCK threads (informative)",
+			  .base = "upcall_2q_block", .val = BENCH_V_RATE,
+			  .ge = true, .limit = 1.0 },
+		},
+	}, {
 		.id = "mbox_check", .name = "device mailbox check",
 		.about = "the device reading a mailbox slot, as a loop of its own checks it",
 		.kind = BENCH_COST, .device = BENCH_DEV_SIM,
