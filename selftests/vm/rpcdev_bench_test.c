@@ -372,7 +372,7 @@ TEST_F(bench, list_names_every_row_and_its_targets)
 		"\n    target upcall_block_vs_eventfd: upcall BLOCK p50 / eventfd ping-pong p50 <= 1.00x, stretch <= 0.70x\n",
 		"\nqueue_two: echo downcalls, two queues, two CPUs (rate)\n",
 		"\n    target two_queues_vs_one: two queues' call rate / one queue's >= 1.80x, or within 5 % of the ceiling\n",
-		"\nupcall_2q_uring: sync upcalls, two queues, one io_uring thread (rate)\n",
+		"\nupcall_2q_uring: upcalls, two queues, one uring thread (rate)\n",
 		"\n    target uring_2q_vs_block_2q: call rate of two queues, one io_uring thread / two BLOCK threads (informative) >= 1.00x\n",
 		"\n    target mbox_vs_upcall_poll: mailbox check / upcall POLL p50 <= 1 %\n",
 	};

@@ -220,14 +220,14 @@ const struct bench_def bench_defs[] = {
 		},
 	}, {
 		.id = "upcall_2q_block",
-		.name = "sync upcalls, two queues, two BLOCK threads",
+		.name = "upcalls, two queues, two BLOCK threads",
 		.about = "the device makes 64 B upcalls on queues 0 and 1 at once (both firmwares on one CPU); a BLOCK server thread per queue, both on the host CPU",
 		.kind = BENCH_RATE, .unit = "calls/s", .device = BENCH_DEV_SIM,
 		.run = bench_upcalls_2q, .policy = RPCDEV_WAIT_BLOCK,
 		.size = BENCH_MSG_SIZE,
 	}, {
 		.id = "upcall_2q_uring",
-		.name = "sync upcalls, two queues, one io_uring thread",
+		.name = "upcalls, two queues, one uring thread",
 		.about = "the same two queues served by one thread: rpcdev_uring_serve() with both on one ring",
 		.kind = BENCH_RATE, .unit = "calls/s", .device = BENCH_DEV_SIM,
 		.needs = RPCDEV_FEAT_URING_CMD,
