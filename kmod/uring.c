@@ -328,9 +328,18 @@ static int rpcdev_uring_cancel(struct io_uring_cmd *cmd,
 			mine = true;
 		}
 	}
-	/* Otherwise its task work is on the way and completes it. */
+	/*
+	 * Otherwise its task work is on the way and completes it. Ours is
+	 * posted by task work too, not deferred: io_ring_exit_work(), a
+	 * kworker, flushes deferred completions at once, and for a ring set
+	 * up with IORING_SETUP_DEFER_TASKRUN whose task still lives 6.12's
+	 * lockdep wants that task there (io_lockdep_assert_cq_locked()).
+	 * Task work posts the CQE from the ring's task, or from io_uring's
+	 * fallback work once that task exits.
+	 */
 	if (mine)
-		rpcdev_uring_done(cmd, -ECANCELED, issue_flags);
+		rpcdev_uring_done(cmd, -ECANCELED,
+				  issue_flags & ~IO_URING_F_COMPLETE_DEFER);
 	return 0;
 }
 
