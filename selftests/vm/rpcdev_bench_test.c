@@ -246,6 +246,32 @@ TEST_F_TIMEOUT(bench, json_file_has_every_row_and_target, 120)
 }
 
 /*
+ * The device-memory ping-pong answers every round through the queue's
+ * memory (the host checks each answer's value) and is the POLL upcall's
+ * baseline.
+ */
+TEST_F_TIMEOUT(bench, device_pingpong_answers_every_round, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	char line[1024];
+	const char *json;
+
+	SKIP_WITHOUT_TOOL();
+	unlink(JSON_PATH);
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "dev_pingpong,upcall_poll",
+			       "--json", JSON_PATH));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	json = read_file(JSON_PATH);
+	ASSERT_NE(NULL, json);
+	ASSERT_EQ(0, json_line(json, "dev_pingpong", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"status\": \"ok\", \"clock\": \"host\", \"samples\": 1000,"))
+		TH_LOG("%s", line);
+	ASSERT_EQ(0, json_line(json, "upcall_poll_vs_dev_pingpong", line,
+			       sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"ratio\": ")) TH_LOG("%s", line);
+}
+
+/*
  * The two-queue target is also met within 5 % of the system call loop's
  * own scaling on the same CPUs: the JSON says by which.
  */
@@ -369,6 +395,7 @@ TEST_F(bench, list_names_every_row_and_its_targets)
 		"\neventfd: eventfd ping-pong (latency, a baseline)\n",
 		"\nupcall_poll: upcall POLL, 64 B (latency)\n",
 		"\n    target upcall_poll_vs_shm: upcall POLL p50 / shared-memory ping-pong p50 <= 1.50x\n",
+		"\n    target upcall_poll_vs_dev_pingpong: upcall POLL p50 / device-memory ping-pong p50 <= 1.50x\n",
 		"\n    target upcall_block_vs_eventfd: upcall BLOCK p50 / eventfd ping-pong p50 <= 1.00x, stretch <= 0.70x\n",
 		"\nqueue_two: echo downcalls, two queues, two CPUs (rate)\n",
 		"\n    target two_queues_vs_one: two queues' call rate / one queue's >= 1.80x, or within 5 % of the ceiling\n",

@@ -43,6 +43,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct rpcdev;
+
 struct tool_progress;
 
 /* The payload of the small-message measurements, in bytes. */
@@ -539,6 +541,18 @@ bench_run_fn bench_memcpy;
 bench_pair_fn bench_syscall_scale;
 
 /* device.c: the device (cfg->dev[def->device]). */
+/*
+ * Open @def's device and attach queue @qid (depth, buf_size: 0 for the
+ * defaults) with @policy, librpcdev's wait policy with its flags; on
+ * rpcdev_sim its firmware on @fw_cpu, polling @spin_us before it sleeps
+ * (< 0: as it is). 0, or -errno with @row's note saying why.
+ */
+int bench_dev_open(const struct bench_cfg *cfg, const struct bench_def *def,
+		   struct rpcdev *dev, unsigned int qid, unsigned int depth,
+		   unsigned int buf_size, unsigned int policy, int fw_cpu,
+		   int spin_us, struct bench_row *row);
+/* The calling thread SCHED_IDLE (@idle), or SCHED_OTHER again. */
+void bench_idle(bool idle);
 /* Sync upcalls with def->policy, def->flags, def->size. */
 bench_run_fn bench_upcalls;
 bench_run_fn bench_adaptive_idle;
@@ -560,6 +574,11 @@ bench_pair_fn bench_queues;
  */
 bench_run_fn bench_upcalls_2q;
 bench_run_fn bench_mbox_check;
+/*
+ * devmem.c: a ping-pong through the queue's memory between this program
+ * and the device's firmware (RPCDEV_SIM_PINGPONG): the device's floor.
+ */
+bench_run_fn bench_dev_pingpong;
 /*
  * Is cfg->dev[BENCH_DEV_SIM] an rpcdev_sim device with at least @queues
  * queues? Fills its ok, features and why; 0 or -errno.

@@ -63,7 +63,7 @@
  * firmware places itself and keeps its own budget. A queue released a
  * moment ago may still be busy: retry for a while.
  */
-static int rb_open(const struct bench_cfg *cfg, const struct bench_def *def,
+int bench_dev_open(const struct bench_cfg *cfg, const struct bench_def *def,
 		   struct rpcdev *dev, unsigned int qid, unsigned int depth,
 		   unsigned int buf_size, unsigned int policy, int fw_cpu,
 		   int spin_us, struct bench_row *row)
@@ -333,7 +333,7 @@ static int srv_finish(struct srv *s, struct bench_thread *t, bool abort)
  * Make the calling thread SCHED_IDLE (@idle) or SCHED_OTHER again: it runs
  * only when the device's CPU has nothing else to do.
  */
-static void rb_idle(bool idle)
+void bench_idle(bool idle)
 {
 	struct sched_param sp = { .sched_priority = 0 };
 
@@ -368,11 +368,11 @@ static int rb_serve_runs(const struct bench_cfg *cfg, struct rpcdev *dev,
 		bench_note(row, "server thread: %s", strerror(-ret));
 		return ret;
 	}
-	rb_idle(true);
+	bench_idle(true);
 	ret = rb_run_upcalls(dev, warmup, size, flags, &wres, row);
 	if (!ret)
 		ret = rb_run_upcalls(dev, count, size, flags, res, row);
-	rb_idle(false);
+	bench_idle(false);
 	sret = srv_finish(&s, &t, ret != 0);
 	if (!ret && sret) {
 		bench_note(row, "server: %s", strerror(-sret));
@@ -434,8 +434,9 @@ static int rb_sync_upcalls(const struct bench_cfg *cfg,
 	int ret;
 
 	rb_upcall_queue(def, &depth, &buf_size);
-	ret = rb_open(cfg, def, &dev, 0, depth, buf_size, policy | flags,
-		      cfg->dev_cpu, def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0, depth, buf_size, policy | flags,
+			     cfg->dev_cpu,
+			     def->flags & BENCH_DEV_SLEEPS ? 0 : -1, row);
 	if (ret)
 		return ret;
 	ret = rb_serve_runs(cfg, &dev, server, warmup, count, def->size,
@@ -496,8 +497,8 @@ int bench_adaptive_idle(const struct bench_cfg *cfg,
 	};
 	int ret, sret;
 
-	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE,
-		      cfg->dev_cpu, -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_ADAPTIVE,
+			     cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
 	ret = srv_start(cfg, &s, &t);
@@ -506,15 +507,15 @@ int bench_adaptive_idle(const struct bench_cfg *cfg,
 		rpcdev_close(&dev);
 		return ret;
 	}
-	rb_idle(true);
+	bench_idle(true);
 	ret = rb_run_upcalls(&dev, burst, BENCH_MSG_SIZE, 0, &res, row);
-	rb_idle(false);
+	bench_idle(false);
 	if (!ret)
 		usleep(cfg->idle_ms * 1000);
-	rb_idle(true);
+	bench_idle(true);
 	if (!ret)
 		ret = rb_run_upcalls(&dev, 1, BENCH_MSG_SIZE, 0, &res, row);
-	rb_idle(false);
+	bench_idle(false);
 	sret = srv_finish(&s, &t, ret != 0);
 	rpcdev_close(&dev);
 	if (!ret && sret) {
@@ -544,10 +545,10 @@ int bench_async_upcalls(const struct bench_cfg *cfg,
 	 * big enough for the messages and the run's result: a few pages, not
 	 * one per slot.
 	 */
-	ret = rb_open(cfg, def, &dev, 0,
-		      def->depth ? def->depth : cfg->async_depth,
-		      sizeof(struct rpcdev_sim_upcall_result), def->policy,
-		      cfg->dev_cpu, -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0,
+			     def->depth ? def->depth : cfg->async_depth,
+			     sizeof(struct rpcdev_sim_upcall_result),
+			     def->policy, cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
 	ret = rb_serve_runs(cfg, &dev, def->policy, cfg->rate_msgs / 10,
@@ -652,8 +653,8 @@ int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 	d.samples = calloc(cfg->iters, sizeof(*d.samples));
 	if (!d.samples)
 		return -ENOMEM;
-	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu,
-		      -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK,
+			     cfg->dev_cpu, -1, row);
 	if (ret) {
 		free(d.samples);
 		return ret;
@@ -787,8 +788,9 @@ int bench_downcalls_uring(const struct bench_cfg *cfg,
 	d.samples = calloc(d.iters, sizeof(*d.samples));
 	if (!d.samples)
 		return -ENOMEM;
-	ret = rb_open(cfg, def, &dev, 0, n > BENCH_URING_BATCH ? n : BENCH_URING_BATCH,
-		      0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0,
+			     n > BENCH_URING_BATCH ? n : BENCH_URING_BATCH, 0,
+			     RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
 	if (!ret) {
 		ret = bench_spawn(&t, cfg->host_cpu, dcu_thread, &d);
 		if (!ret)
@@ -857,8 +859,9 @@ int bench_queues(const struct bench_cfg *cfg, const struct bench_def *def,
 		return -ENOMEM;
 	sc.ctx = q;
 	for (i = 0; i < sc.lanes && !ret; i++) {
-		ret = rb_open(cfg, def, &q->dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
-			      bench_scale_cpu(cfg, i), -1, row);
+		ret = bench_dev_open(cfg, def, &q->dev[i], i, 0, 0,
+				     RPCDEV_WAIT_BLOCK, bench_scale_cpu(cfg, i),
+				     -1, row);
 		if (!ret)
 			opened++;
 	}
@@ -888,7 +891,7 @@ static int uq_thread(void *arg)
 {
 	struct uq *u = arg;
 
-	rb_idle(true);
+	bench_idle(true);
 	return rb_run_upcalls(u->dev, u->count, BENCH_MSG_SIZE,
 			      RPCDEV_SIM_UPCALL_VERIFY, &u->res, &u->note);
 }
@@ -976,8 +979,8 @@ int bench_upcalls_2q(const struct bench_cfg *cfg, const struct bench_def *def,
 	int ret = 0, sret;
 
 	for (i = 0; i < 2 && !ret; i++) {
-		ret = rb_open(cfg, def, &dev[i], i, 0, 0, RPCDEV_WAIT_BLOCK,
-			      cfg->dev_cpu, -1, row);
+		ret = bench_dev_open(cfg, def, &dev[i], i, 0, 0,
+				     RPCDEV_WAIT_BLOCK, cfg->dev_cpu, -1, row);
 		opened += !ret;
 	}
 	if (!ret)
@@ -1023,8 +1026,8 @@ int bench_mbox_check(const struct bench_cfg *cfg, const struct bench_def *def,
 	unsigned int i;
 	int ret;
 
-	ret = rb_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK, cfg->dev_cpu,
-		      -1, row);
+	ret = bench_dev_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK,
+			     cfg->dev_cpu, -1, row);
 	if (ret)
 		return ret;
 	for (i = 0; i < RB_MBOX_RUNS; i++) {

@@ -32,6 +32,11 @@ const struct bench_def bench_defs[] = {
 		.kind = BENCH_LATENCY,
 		.run = bench_pingpong, .transport = BENCH_SHM,
 	}, {
+		.id = "dev_pingpong", .name = "device-memory ping-pong (floor)",
+		.about = "a mailbox word each way through the queue's memory, between this program and the device's firmware, both spinning: the floor of every call through that memory",
+		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
+		.run = bench_dev_pingpong,
+	}, {
 		.id = "eventfd", .name = "eventfd ping-pong",
 		.about = "an eventfd's counter each way, sleeping on both sides",
 		.kind = BENCH_LATENCY,
@@ -93,6 +98,10 @@ const struct bench_def bench_defs[] = {
 			{ .id = "upcall_poll_vs_shm",
 			  .what = "upcall POLL p50 / shared-memory ping-pong p50",
 			  .base = "shm", .val = BENCH_V_P50, .limit = 1.5 },
+			{ .id = "upcall_poll_vs_dev_pingpong",
+			  .what = "upcall POLL p50 / device-memory ping-pong p50",
+			  .base = "dev_pingpong", .val = BENCH_V_P50,
+			  .limit = 1.5 },
 			{ .id = "tcp_vs_upcall_poll",
 			  .what = "TCP loopback p50 / upcall POLL p50",
 			  .base = "tcp", .base_over_row = true,
