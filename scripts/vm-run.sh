@@ -241,6 +241,20 @@ build_initramfs() {
 		cp -a "$build/python/guest/." "$root/"
 	fi
 
+	# The NIC of the bench's TCP baseline to the firmware (below), from
+	# the kernel's own modules, uncompressed for busybox's insmod.
+	if [ -n "$fw_tcp_port" ]; then
+		mkdir -p "$root/lib/rpcdev/net"
+		for f in failover net_failover virtio_net; do
+			n=$(find "$RPCDEV_CACHE/kernels/$abi/lib/modules" -name "$f.ko*" | head -1)
+			case $n in
+			'') echo "note: no $f module for $abi: the firmware TCP row is n/a" >&2 ;;
+			*.xz) xz -dc "$n" >"$root/lib/rpcdev/net/$f.ko" ;;
+			*) install -m 0644 "$n" "$root/lib/rpcdev/net/$f.ko" ;;
+			esac
+		done
+	fi
+
 	# The bench's extra arguments, read by guest-init in bench mode.
 	if [ -n "${RPCDEV_BENCH_ARGS:-}" ]; then
 		mkdir -p "$root/etc"
@@ -259,6 +273,15 @@ build_initramfs() {
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
 }
+
+# The bench on ivshmem also times TCP between a guest process and the
+# firmware (the way ARTIQ's core device talks to its host): the firmware
+# echoes on a free port of 127.0.0.1 here, which the guest reaches at
+# 10.0.2.2 through QEMU's user network, on a virtio-net NIC.
+fw_tcp_port=
+if [ "$backend" = ivshmem ] && [ "$mode" = bench ]; then
+	fw_tcp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 
 build_initramfs
 
@@ -279,6 +302,7 @@ cmdline+=" tsc=reliable"
 [ "$inject_warn" = 0 ] || cmdline+=" rpcdev_vm.inject_warn=1"
 [ "$backend" = sim ] || cmdline+=" rpcdev_vm.backend=$backend"
 [ -z "$inject_splat" ] || cmdline+=" rpcdev_vm.splat=$inject_splat"
+[ -z "$fw_tcp_port" ] || cmdline+=" rpcdev_vm.fw_tcp=$fw_tcp_port"
 
 # QEMU option values escape a comma by doubling it.
 qarg() { echo "${1//,/,,}"; }
@@ -309,6 +333,10 @@ if [ "$backend" = ivshmem ]; then
 		-device "ivshmem-doorbell,id=ivsh0,chardev=ivsh,vectors=$((fw_queues + 1)),bus=pci.0,addr=0x5"
 		-qmp "unix:$(qarg "$qmp_sock"),server=on,wait=off")
 fi
+if [ -n "$fw_tcp_port" ]; then
+	qemu+=(-netdev user,id=net0
+		-device virtio-net-pci,netdev=net0,bus=pci.0,addr=0x6)
+fi
 
 # fw_start: start the firmware and wait until it listens.
 fw_start() {
@@ -317,7 +345,8 @@ fw_start() {
 	# shellcheck disable=SC2086
 	"$fw_bin" --socket "$fw_sock" --queues "$fw_queues" --shm-size 256M \
 		--log "$fw_log" --pidfile "$fw_pidfile" --qmp "$qmp_sock" \
-		--device-id ivsh0 --test-methods ${RPCDEV_FW_ARGS:-} </dev/null &
+		--device-id ivsh0 --test-methods \
+		${fw_tcp_port:+--tcp-echo "$fw_tcp_port"} ${RPCDEV_FW_ARGS:-} </dev/null &
 	fw_pid=$!
 	for i in $(seq 100); do
 		[ -s "$fw_pidfile" ] && return 0

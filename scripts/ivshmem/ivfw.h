@@ -11,6 +11,7 @@
  *			and this firmware's own methods (test methods,
  *			the hostile mode)
  *	qmp.c		QMP device_del, for RPCDEV_IVSHMEM_TEST_UNPLUG
+ *	tcp.c		the TCP echo (--tcp-echo), the bench's TCP baseline
  *
  * The firmware's logic itself is kmod/fw/, the same files rpcdev_sim.ko is
  * built from. The contract with the driver is linux/rpcdev_ivshmem.h.
@@ -52,6 +53,7 @@
  * @hostile_rate: one entry or index in this many is broken.
  * @seed:	of the hostile mode's pseudo-random choices.
  * @test_methods: answer the RPCDEV_IVSHMEM_TEST_* methods.
+ * @tcp_port:	the TCP echo's port on 127.0.0.1, or 0 for none.
  * @verbose:	log debug lines too.
  */
 struct ivfw_opts {
@@ -68,6 +70,7 @@ struct ivfw_opts {
 	u32 hostile_rate;
 	u64 seed;
 	bool test_methods;
+	u16 tcp_port;
 	bool verbose;
 };
 
@@ -175,5 +178,8 @@ void ivfw_test_tick(struct ivfw_dev *dev);
 
 /* qmp.c */
 int ivfw_qmp_device_del(const char *path, const char *id);
+
+/* tcp.c: echo on 127.0.0.1:@port from a thread of its own; 0 or -errno. */
+int ivfw_tcp_start(u16 port);
 
 #endif /* _RPCDEV_IVFW_H */

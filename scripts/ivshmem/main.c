@@ -59,6 +59,7 @@ static void usage(FILE *f)
 		"  --device-id ID     the device it removes (default ivsh0)\n"
 		"  --device-del ID    just ask QEMU (--qmp) to remove device ID, and exit\n"
 		"  --test-methods     answer the RPCDEV_IVSHMEM_TEST_* methods\n"
+		"  --tcp-echo PORT    echo TCP on 127.0.0.1:PORT (the bench's TCP baseline)\n"
 		"  --hostile[=WHAT]   break the protocol on purpose; WHAT is a list of\n"
 		"                     index,len,id,seq,storm (default all of them)\n"
 		"  --hostile-queues MASK  the queues hostile from the start (bit q is\n"
@@ -120,7 +121,7 @@ static int parse_hostile(const char *s, u32 *bits)
 enum {
 	OPT_SOCKET = 256, OPT_SHM, OPT_QUEUES, OPT_SPIN, OPT_LOG, OPT_PIDFILE,
 	OPT_QMP, OPT_DEVICE_ID, OPT_DEVICE_DEL, OPT_TEST, OPT_HOSTILE,
-	OPT_HOSTILE_QUEUES, OPT_HOSTILE_RATE, OPT_SEED,
+	OPT_HOSTILE_QUEUES, OPT_HOSTILE_RATE, OPT_SEED, OPT_TCP_ECHO,
 };
 
 static const struct option ivfw_longopts[] = {
@@ -138,6 +139,7 @@ static const struct option ivfw_longopts[] = {
 	{ "hostile-queues", required_argument, NULL, OPT_HOSTILE_QUEUES },
 	{ "hostile-rate", required_argument, NULL, OPT_HOSTILE_RATE },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "tcp-echo", required_argument, NULL, OPT_TCP_ECHO },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -201,6 +203,11 @@ static int parse_opts(int argc, char **argv, struct ivfw_opts *o,
 		case OPT_SEED:
 			if (parse_u64(optarg, &o->seed, false))
 				return -EINVAL;
+			break;
+		case OPT_TCP_ECHO:
+			if (parse_u64(optarg, &v, false) || !v || v > 65535)
+				return -EINVAL;
+			o->tcp_port = v;
 			break;
 		default:
 			return -EINVAL;
@@ -321,6 +328,14 @@ int main(int argc, char **argv)
 	if (lfd < 0) {
 		ivfw_err("%s: %s\n", opts.socket, strerror(-lfd));
 		return 1;
+	}
+	if (opts.tcp_port) {
+		ret = ivfw_tcp_start(opts.tcp_port);
+		if (ret) {
+			ivfw_err("tcp echo on port %u: %s\n", opts.tcp_port,
+				 strerror(-ret));
+			return 1;
+		}
 	}
 	if (opts.pidfile && write_pidfile(opts.pidfile)) {
 		ivfw_err("%s: %s\n", opts.pidfile, strerror(errno));

@@ -102,6 +102,7 @@ struct bench_cfg {
 	bool verbose;
 	bool quick;		/* --quick: the figures are indicative */
 	bool sweep;		/* --sweep: the curves, not the rows */
+	const char *fw_tcp;	/* --fw-tcp: the firmware's TCP echo, or NULL */
 	struct tool_progress *progress;	/* the progress line, or NULL */
 };
 
@@ -579,6 +580,10 @@ bench_run_fn bench_mbox_check;
  * and the device's firmware (RPCDEV_SIM_PINGPONG): the device's floor.
  */
 bench_run_fn bench_dev_pingpong;
+/* TCP ping-pongs with the firmware's echo at cfg->fw_tcp (n/a without). */
+bench_run_fn bench_fw_tcp;
+/* Is @addr an IPv4 "ADDR:PORT" for --fw-tcp? 0 or -EINVAL. */
+int bench_fw_tcp_check(const char *addr);
 /*
  * Is cfg->dev[BENCH_DEV_SIM] an rpcdev_sim device with at least @queues
  * queues? Fills its ok, features and why; 0 or -errno.

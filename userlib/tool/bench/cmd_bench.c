@@ -45,8 +45,9 @@
 
 static const char bench_usage[] =
 	"Usage: " TOOL_NAME " bench [-d PATH] [--quick] [-n ITERATIONS] [--repeat N]\n"
-	"                    [--cpus DEV,HOST] [--only IDS] [--json FILE]\n"
-	"                    [--plot FILE.png] [--timeout SECONDS] [--list] [-v]\n"
+	"                    [--cpus DEV,HOST] [--only IDS] [--fw-tcp ADDR:PORT]\n"
+	"                    [--json FILE] [--plot FILE.png] [--timeout SECONDS]\n"
+	"                    [--list] [-v]\n"
 	"       " TOOL_NAME " bench --sweep [-d PATH] [--quick] [-n ITERATIONS]\n"
 	"                    [--cpus DEV,HOST] [--json FILE] [--plot FILE.png]\n"
 	"       " TOOL_NAME " bench --plot FILE.png --from FILE.json\n"
@@ -71,6 +72,10 @@ static const char bench_usage[] =
 	"                   callers) on CPU HOST (default: the first two CPUs\n"
 	"                   this process may run on; one CPU: both on it)\n"
 	"  --only IDS       run only these rows (comma-separated ids, --list)\n"
+	"  --fw-tcp ADDR:PORT  the device's firmware echoes TCP there (an IPv4\n"
+	"                   address): the fw_tcp row times it, the way a lab\n"
+	"                   device reaches its host today (make bench gives it\n"
+	"                   on ivshmem); without it the row is n/a\n"
 	"  --json FILE      also write the results as JSON to FILE; with \"-\"\n"
 	"                   the JSON goes to stdout instead of the table (it\n"
 	"                   holds each latency row's distribution: \"cdf\")\n"
@@ -202,6 +207,7 @@ static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
 			     "repetition count", 1, BENCH_MAX_REPS, NULL),
 		TOOL_OPT_STRING(0, "cpus", &o->cpus, "DEV,HOST"),
 		TOOL_OPT_CALL(0, "only", &o->only, "row IDS", bench_opt_only),
+		TOOL_OPT_STRING(0, "fw-tcp", &cfg->fw_tcp, "ADDR:PORT"),
 		TOOL_OPT_STRING(0, "json", &o->json, "a FILE"),
 		TOOL_OPT_STRING(0, "plot", &o->plot, "a FILE"),
 		TOOL_OPT_STRING(0, "from", &o->from, "a JSON file"),
@@ -231,6 +237,10 @@ static int bench_parse(int argc, char **argv, struct bench_cfg *cfg,
 	if (o->sweep && o->from)
 		return tool_usage_error(&tool_cmd_bench,
 			"--sweep measures: not with --from JSON");
+	if (cfg->fw_tcp && bench_fw_tcp_check(cfg->fw_tcp))
+		return tool_usage_error(&tool_cmd_bench,
+			"bad --fw-tcp '%s': an IPv4 address and a port, as ADDR:PORT",
+			cfg->fw_tcp);
 	if (bench_pick_cpus(cfg, o->cpus))
 		return tool_usage_error(&tool_cmd_bench,
 			"bad --cpus '%s': two CPUs this process may use, as DEV,HOST",

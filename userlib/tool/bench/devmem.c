@@ -19,11 +19,21 @@
  * SCHED_IDLE, so that it never takes a CPU from either side. The messages
  * are taken behind the kernel's back (its own consumer index stays
  * behind): the queue is this row's alone, and closed after it.
+ *
+ * Beside it, the way a lab's device reaches its host today: TCP, here a
+ * ping-pong of BENCH_MSG_SIZE bytes (TCP_NODELAY) with an echo the
+ * device's firmware serves (--fw-tcp; rpcdev-ivshmem-fw --tcp-echo, over
+ * QEMU's user network), timed on the host thread like the others.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/rpcdev.h>
 #include <linux/rpcdev_sim.h>
 
@@ -217,5 +227,140 @@ close:
 	rpcdev_close(&dev);
 out:
 	free(dp.samples);
+	return ret;
+}
+
+struct ft {
+	const struct bench_cfg *cfg;
+	struct sockaddr_in sa;
+	unsigned int warmup, total;
+	uint64_t *samples;
+	uint64_t cpu_ns, wall_ns;
+};
+
+/* Parse "ADDR:PORT" (IPv4) into @sa; 0 or -EINVAL. */
+static int ft_parse(const char *s, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET_ADDRSTRLEN];
+	unsigned long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, colon - s);
+	host[colon - s] = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || !port || port > 65535)
+		return -EINVAL;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+/* Send @len bytes and read as many back: 0, or -errno (-EPIPE: closed). */
+static int ft_round(int fd, char *buf, size_t len)
+{
+	size_t done;
+	ssize_t n;
+
+	for (done = 0; done < len; done += (size_t)n) {
+		n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0)
+			return -errno;
+	}
+	for (done = 0; done < len; done += (size_t)n) {
+		n = recv(fd, buf + done, len - done, 0);
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EPIPE;
+	}
+	return 0;
+}
+
+static int ft_run(void *arg)
+{
+	struct ft *ft = arg;
+	char buf[BENCH_MSG_SIZE];
+	uint64_t cpu0 = 0, wall0 = 0;
+	int fd, one = 1, ret = 0;
+	unsigned int i;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&ft->sa, sizeof(ft->sa)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one))) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < ft->total && !ret; i++) {
+		uint64_t t0 = bench_now_ns();
+
+		if (i == ft->warmup) {
+			cpu0 = bench_thread_cpu_ns();
+			wall0 = t0;
+		}
+		memset(buf, (int)(i & 0xff), sizeof(buf));
+		ret = ft_round(fd, buf, sizeof(buf));
+		if (!ret && i >= ft->warmup)
+			ft->samples[i - ft->warmup] = bench_now_ns() - t0;
+		/* The echo sends back what it got, byte for byte. */
+		if (!ret && (buf[0] != (char)(i & 0xff) ||
+			     buf[sizeof(buf) - 1] != (char)(i & 0xff)))
+			ret = -EPROTO;
+	}
+	ft->cpu_ns = bench_thread_cpu_ns() - cpu0;
+	ft->wall_ns = bench_now_ns() - wall0;
+out:
+	close(fd);
+	return ret;
+}
+
+int bench_fw_tcp_check(const char *addr)
+{
+	struct sockaddr_in sa;
+
+	return ft_parse(addr, &sa);
+}
+
+int bench_fw_tcp(const struct bench_cfg *cfg, const struct bench_def *def,
+		 struct bench_row *row)
+{
+	struct ft ft = {
+		.cfg = cfg,
+		.warmup = cfg->warmup,
+		.total = cfg->warmup + cfg->iters,
+	};
+	struct bench_thread t = {};
+	int ret;
+
+	(void)def;
+	if (!cfg->fw_tcp) {
+		bench_note(row, "no firmware TCP echo given (--fw-tcp; make bench gives it on ivshmem)");
+		return -EOPNOTSUPP;
+	}
+	if (ft_parse(cfg->fw_tcp, &ft.sa)) {
+		bench_note(row, "--fw-tcp %s: not an IPv4 ADDR:PORT", cfg->fw_tcp);
+		return -EINVAL;
+	}
+	ft.samples = calloc(cfg->iters, sizeof(*ft.samples));
+	if (!ft.samples)
+		return -ENOMEM;
+	ret = bench_spawn(&t, cfg->host_cpu, ft_run, &ft);
+	if (!ret)
+		ret = bench_join(&t);
+	if (ret) {
+		bench_note(row, "TCP to the firmware at %s: %s", cfg->fw_tcp,
+			   ret == -EPROTO ? "the echo sent other bytes back" :
+			   strerror(-ret));
+	} else {
+		bench_stats_from(ft.samples, cfg->iters, &row->lat);
+		row->host_cpu = ft.wall_ns ?
+			100.0 * (double)ft.cpu_ns / (double)ft.wall_ns : -1;
+	}
+	free(ft.samples);
 	return ret;
 }

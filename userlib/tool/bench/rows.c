@@ -54,6 +54,21 @@ const struct bench_def bench_defs[] = {
 		.kind = BENCH_LATENCY,
 		.run = bench_pingpong, .transport = BENCH_TCP,
 	}, {
+		.id = "fw_tcp", .name = "TCP ping-pong with the firmware",
+		.about = "64 bytes each way (NODELAY) with an echo the device's firmware serves over the network (--fw-tcp): the way a lab's device reaches its host today",
+		.kind = BENCH_LATENCY,
+		.run = bench_fw_tcp,
+		.targets = {
+			{ .id = "fw_tcp_vs_upcall_poll",
+			  .what = "firmware TCP p50 / upcall POLL p50",
+			  .base = "upcall_poll", .val = BENCH_V_P50,
+			  .ge = true, .limit = 50.0 },
+			{ .id = "fw_tcp_vs_upcall_block",
+			  .what = "firmware TCP p50 / upcall BLOCK p50",
+			  .base = "upcall_block", .val = BENCH_V_P50,
+			  .ge = true, .limit = 3.0 },
+		},
+	}, {
 		.id = "upcall_block", .name = "upcall BLOCK, 64 B",
 		.kind = BENCH_LATENCY, .device = BENCH_DEV_SIM,
 		.run = bench_upcalls, .policy = RPCDEV_WAIT_BLOCK,
