@@ -339,7 +339,7 @@ int bench_fw_tcp(const struct bench_cfg *cfg, const struct bench_def *def,
 
 	(void)def;
 	if (!cfg->fw_tcp) {
-		bench_note(row, "no firmware TCP echo given (--fw-tcp; make bench gives it on ivshmem)");
+		bench_note(row, "no firmware TCP echo given (--fw-tcp; the VM runner's bench on ivshmem gives it)");
 		return -EOPNOTSUPP;
 	}
 	if (ft_parse(cfg->fw_tcp, &ft.sa)) {
