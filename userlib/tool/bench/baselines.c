@@ -121,7 +121,7 @@ static void pp_fail(struct pp *pp, int tx)
 	}
 }
 
-static int pp_write(int fd, const void *buf, size_t len)
+int bench_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -141,7 +141,7 @@ static int pp_write(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int pp_read(int fd, void *buf, size_t len)
+int bench_read_all(int fd, void *buf, size_t len)
 {
 	char *p = buf;
 
@@ -183,8 +183,8 @@ static int pp_send(struct pp *pp, int tx, const char *msg)
 	uint64_t one = 1;
 
 	if (pp->t == BENCH_EVENTFD)
-		return pp_write(tx, &one, sizeof(one));
-	return pp_write(tx, msg, BENCH_MSG_SIZE);
+		return bench_write_all(tx, &one, sizeof(one));
+	return bench_write_all(tx, msg, BENCH_MSG_SIZE);
 }
 
 static int pp_recv(struct pp *pp, int rx, char *msg)
@@ -193,9 +193,9 @@ static int pp_recv(struct pp *pp, int rx, char *msg)
 	int ret;
 
 	if (pp->t == BENCH_EVENTFD)
-		ret = pp_read(rx, &v, sizeof(v));
+		ret = bench_read_all(rx, &v, sizeof(v));
 	else
-		ret = pp_read(rx, msg, BENCH_MSG_SIZE);
+		ret = bench_read_all(rx, msg, BENCH_MSG_SIZE);
 	if (!ret && pp_aborted(pp))
 		ret = -ECANCELED;
 	return ret;
@@ -221,7 +221,7 @@ static int pp_echo(struct pp *pp, unsigned int i, char *msg)
 
 	if (pp->one_way)
 		/* One message per read(2): writes of 64 bytes are atomic. */
-		return pp_read(pp->echo_rx, msg, BENCH_MSG_SIZE);
+		return bench_read_all(pp->echo_rx, msg, BENCH_MSG_SIZE);
 	if (pp->t == BENCH_SHM) {
 		ret = pp_spin(pp, &pp->shm->ping, i + 1);
 		if (!ret)
@@ -245,7 +245,7 @@ static int pp_initiator(void *arg)
 	pthread_barrier_wait(&pp->start);
 	for (i = 0; i < pp->total && !ret; i++) {
 		if (pp->one_way) {
-			ret = pp_write(pp->init_tx, msg, sizeof(msg));
+			ret = bench_write_all(pp->init_tx, msg, sizeof(msg));
 			continue;
 		}
 		t0 = bench_now_ns();
@@ -464,7 +464,7 @@ static int pp_run(const struct bench_cfg *cfg, struct pp *pp,
 /* The echoer's CPU over the measured part. */
 static double pp_host_cpu(const struct pp *pp)
 {
-	return pp->wall_ns ? 100.0 * (double)pp->cpu_ns / (double)pp->wall_ns : -1;
+	return bench_cpu_pct(pp->cpu_ns, pp->wall_ns);
 }
 
 int bench_pingpong(const struct bench_cfg *cfg, const struct bench_def *def,
@@ -577,7 +577,7 @@ int bench_memcpy(const struct bench_cfg *cfg, const struct bench_def *def,
 	if (!ret) {
 		bench_stats_from(mc.samples, mc.iters, &row->lat);
 		row->rate = row->lat.p50 ? 1e9 * BENCH_BIG_SIZE / (double)row->lat.p50 : 0;
-		row->host_cpu = mc.wall_ns ? 100.0 * (double)mc.cpu_ns / (double)mc.wall_ns : -1;
+		row->host_cpu = bench_cpu_pct(mc.cpu_ns, mc.wall_ns);
 	} else {
 		bench_note(row, "memcpy: %s", strerror(-ret));
 	}

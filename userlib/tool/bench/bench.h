@@ -448,6 +448,8 @@ int bench_plot_sweep(struct json_object *json, const char *png);
 /* util.c */
 uint64_t bench_now_ns(void);		/* CLOCK_MONOTONIC */
 uint64_t bench_thread_cpu_ns(void);	/* CLOCK_THREAD_CPUTIME_ID */
+/* @cpu_ns over @wall_ns in percent of one core; -1 when @wall_ns is 0. */
+double bench_cpu_pct(uint64_t cpu_ns, uint64_t wall_ns);
 /* Pin the calling thread to @cpu (< 0: leave it); 0 or -errno. */
 int bench_pin(int cpu);
 /*
@@ -534,6 +536,12 @@ enum bench_transport {
 	BENCH_UNIX,
 	BENCH_TCP,
 };
+/*
+ * Write, or read, all @len bytes of @buf on @fd (a socket is written with
+ * MSG_NOSIGNAL), through EINTR: 0, or -errno (read: -EPIPE at EOF).
+ */
+int bench_write_all(int fd, const void *buf, size_t len);
+int bench_read_all(int fd, void *buf, size_t len);
 bench_run_fn bench_pingpong;
 bench_run_fn bench_pipe_rate;
 bench_run_fn bench_memcpy;

@@ -395,7 +395,7 @@ static void rb_row_from_result(struct bench_row *row,
 	row->lat.max = res->max_ns;
 	row->lat.mean = res->mean_ns;
 	row->clock = "device";
-	row->host_cpu = res->total_ns ? 100.0 * (double)cpu_ns / (double)res->total_ns : -1;
+	row->host_cpu = bench_cpu_pct(cpu_ns, res->total_ns);
 	row->stamped = res->stamped;
 	memcpy(row->stage_ns, res->stage_ns, sizeof(row->stage_ns));
 }
@@ -525,8 +525,7 @@ int bench_adaptive_idle(const struct bench_cfg *cfg,
 	if (ret)
 		return ret;
 	row->lat.n = 1;
-	row->host_cpu = s.wall1 > s.wall0 ?
-		100.0 * (double)(s.cpu1 - s.cpu0) / (double)(s.wall1 - s.wall0) : -1;
+	row->host_cpu = bench_cpu_pct(s.cpu1 - s.cpu0, s.wall1 - s.wall0);
 	bench_note(row, "server CPU over %.2f s without upcalls after a burst of %u",
 		   (double)(s.wall1 - s.wall0) / 1e9, burst);
 	return 0;
@@ -560,7 +559,7 @@ int bench_async_upcalls(const struct bench_cfg *cfg,
 	row->clock = "device";
 	row->lat.n = cfg->rate_msgs;
 	row->rate = res.total_ns ? 1e9 * cfg->rate_msgs / (double)res.total_ns : 0;
-	row->host_cpu = res.total_ns ? 100.0 * (double)cpu_ns / (double)res.total_ns : -1;
+	row->host_cpu = bench_cpu_pct(cpu_ns, res.total_ns);
 	return 0;
 }
 
@@ -665,7 +664,7 @@ int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 	rpcdev_close(&dev);
 	if (!ret) {
 		bench_stats_from(d.samples, cfg->iters, &row->lat);
-		row->host_cpu = d.wall_ns ? 100.0 * (double)d.cpu_ns / (double)d.wall_ns : -1;
+		row->host_cpu = bench_cpu_pct(d.cpu_ns, d.wall_ns);
 		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
 	} else {
 		bench_note(row, "%s", d.why[0] ? d.why : strerror(-ret));
@@ -799,7 +798,7 @@ int bench_downcalls_uring(const struct bench_cfg *cfg,
 	}
 	if (!ret) {
 		bench_stats_from(d.samples, d.iters, &row->lat);
-		row->host_cpu = d.wall_ns ? 100.0 * (double)d.cpu_ns / (double)d.wall_ns : -1;
+		row->host_cpu = bench_cpu_pct(d.cpu_ns, d.wall_ns);
 		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
 	} else if (d.why[0]) {
 		bench_note(row, "%s", d.why);
@@ -1005,7 +1004,7 @@ int bench_upcalls_2q(const struct bench_cfg *cfg, const struct bench_def *def,
 		return ret;
 	row->lat.n = 2ULL * cfg->iters;
 	row->rate = wall ? 1e9 * 2.0 * cfg->iters / (double)wall : 0;
-	row->host_cpu = wall ? 100.0 * (double)cpu / (double)wall : -1;
+	row->host_cpu = bench_cpu_pct(cpu, wall);
 	return 0;
 }
 

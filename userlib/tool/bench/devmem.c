@@ -48,7 +48,6 @@
 #define DP_SPINS		4096
 
 struct dp {
-	const struct bench_cfg *cfg;
 	struct rpcdev *dev;
 	const struct rpcdev_dev_ctrl *d;
 	struct rpcdev_host_ctrl *h;
@@ -177,7 +176,6 @@ int bench_dev_pingpong(const struct bench_cfg *cfg,
 {
 	struct bench_thread th = {}, td = {};
 	struct dp dp = {
-		.cfg = cfg,
 		.warmup = cfg->shm_iters / 10,
 		.total = cfg->shm_iters / 10 + cfg->shm_iters,
 	};
@@ -220,8 +218,7 @@ int bench_dev_pingpong(const struct bench_cfg *cfg,
 	ret = dp_why(&dp, hret, row);
 	if (!ret) {
 		bench_stats_from(dp.samples, cfg->shm_iters, &row->lat);
-		row->host_cpu = dp.wall_ns ?
-			100.0 * (double)dp.cpu_ns / (double)dp.wall_ns : -1;
+		row->host_cpu = bench_cpu_pct(dp.cpu_ns, dp.wall_ns);
 	}
 close:
 	rpcdev_close(&dev);
@@ -231,7 +228,6 @@ out:
 }
 
 struct ft {
-	const struct bench_cfg *cfg;
 	struct sockaddr_in sa;
 	unsigned int warmup, total;
 	uint64_t *samples;
@@ -259,27 +255,6 @@ static int ft_parse(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
-/* Send @len bytes and read as many back: 0, or -errno (-EPIPE: closed). */
-static int ft_round(int fd, char *buf, size_t len)
-{
-	size_t done;
-	ssize_t n;
-
-	for (done = 0; done < len; done += (size_t)n) {
-		n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
-		if (n < 0)
-			return -errno;
-	}
-	for (done = 0; done < len; done += (size_t)n) {
-		n = recv(fd, buf + done, len - done, 0);
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -EPIPE;
-	}
-	return 0;
-}
-
 static int ft_run(void *arg)
 {
 	struct ft *ft = arg;
@@ -304,7 +279,9 @@ static int ft_run(void *arg)
 			wall0 = t0;
 		}
 		memset(buf, (int)(i & 0xff), sizeof(buf));
-		ret = ft_round(fd, buf, sizeof(buf));
+		ret = bench_write_all(fd, buf, sizeof(buf));
+		if (!ret)
+			ret = bench_read_all(fd, buf, sizeof(buf));
 		if (!ret && i >= ft->warmup)
 			ft->samples[i - ft->warmup] = bench_now_ns() - t0;
 		/* The echo sends back what it got, byte for byte. */
@@ -330,7 +307,6 @@ int bench_fw_tcp(const struct bench_cfg *cfg, const struct bench_def *def,
 		 struct bench_row *row)
 {
 	struct ft ft = {
-		.cfg = cfg,
 		.warmup = cfg->warmup,
 		.total = cfg->warmup + cfg->iters,
 	};
@@ -358,8 +334,7 @@ int bench_fw_tcp(const struct bench_cfg *cfg, const struct bench_def *def,
 			   strerror(-ret));
 	} else {
 		bench_stats_from(ft.samples, cfg->iters, &row->lat);
-		row->host_cpu = ft.wall_ns ?
-			100.0 * (double)ft.cpu_ns / (double)ft.wall_ns : -1;
+		row->host_cpu = bench_cpu_pct(ft.cpu_ns, ft.wall_ns);
 	}
 	free(ft.samples);
 	return ret;

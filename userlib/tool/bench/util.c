@@ -26,6 +26,11 @@ uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+double bench_cpu_pct(uint64_t cpu_ns, uint64_t wall_ns)
+{
+	return wall_ns ? 100.0 * (double)cpu_ns / (double)wall_ns : -1;
+}
+
 uint64_t bench_thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -360,8 +365,7 @@ int bench_scale_run(const struct bench_cfg *cfg, struct bench_scale *sc,
 			continue;
 		row->rate = rate;
 		row->lat.n = sc->ops[k];
-		row->host_cpu = sc->wall_ns[k] ?
-			100.0 * (double)sc->cpu_ns[k] / (double)sc->wall_ns[k] : -1;
+		row->host_cpu = bench_cpu_pct(sc->cpu_ns[k], sc->wall_ns[k]);
 	}
 	return 0;
 }
