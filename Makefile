@@ -7,7 +7,8 @@
 #                     (build/ivshmem/rpcdev-ivshmem-fw), the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
-#   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there
+#   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there, on
+#                     rpcdev_sim, then on the ivshmem device
 #   make install      the product (modules, library, tool, man pages, udev
 #                     rule) and nothing else; make uninstall; make dkms-install
 #   make checkpatch   the kernel's coding style on kmod/ and uapi/

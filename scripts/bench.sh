@@ -2,12 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # rpcdev's benchmark, as `make bench` runs it: install what is missing,
 # fetch the kernel of FLAVOUR (default 6.12), build the driver, the
-# tool and the Python package, boot the kernel in QEMU and run `rpcdev
-# bench` there, then the Python binding's bench (bench_artiq.py --bench)
-# (scripts/vm-run.sh --mode bench), between the guest's two vCPUs.
+# tool, the Python package and the ivshmem firmware, boot the kernel in
+# QEMU and run `rpcdev bench` there, then the Python binding's bench
+# (bench_artiq.py --bench) (scripts/vm-run.sh --mode bench), between the
+# guest's two vCPUs; then boot again with the ivshmem device and run the
+# rows of its path.
 #
-#   scripts/bench.sh [--quick] [FLAVOUR]
+#   scripts/bench.sh [--quick] [--backend sim|ivshmem|all] [FLAVOUR]
 #
+#   --backend B             which device (default all: both, one boot each):
+#                           sim, rpcdev_sim and every row; ivshmem, QEMU's
+#                           ivshmem-doorbell device with its firmware in a
+#                           process of this machine, and the rows of that
+#                           path (IVSHMEM_ROWS below: upcalls BLOCK, POLL
+#                           and ADAPTIVE, the ADAPTIVE server's idle CPU,
+#                           sync downcalls, and their two baselines between
+#                           the same two parties, the ping-pong through the
+#                           device's memory and TCP over QEMU's network)
 #   --quick                 a short run (seconds instead of minutes), one
 #                           round: its figures are indicative; otherwise
 #                           every row is measured in 5 rounds of alternating
@@ -20,16 +31,16 @@
 #                           too, which repeats every row 5 times otherwise
 #
 # Prints the bench's table and one line per target (the rows and targets:
-# `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json,
-# and this host draws the latency rows' distributions from it into
-# DIR/logs/<flavour>-bench.png (`rpcdev bench --plot PNG --from JSON`,
-# with gnuplot: the guest has none). Then the Python bench's table and
-# targets (a Python-served upcall against the C server and against a
-# Python TCP server written as ARTIQ's host is, the mailbox pause against
-# that server's round trip), its JSON in DIR/logs/<flavour>-bench-python.json.
-# Exit status: that of vm-run.sh, 0 when both benches ran every
-# measurement (targets not met are reported, not failures) and the
-# guest's kernel log is clean.
+# `rpcdev bench --list`); its JSON is kept in DIR/logs/<flavour>-bench.json
+# (ivshmem: <flavour>-bench-ivshmem.json), and this host draws the latency
+# rows' distributions from it into DIR/logs/<flavour>-bench.png (ivshmem:
+# -bench-ivshmem.png; `rpcdev bench --plot PNG --from JSON`, with gnuplot:
+# the guest has none). On sim, the Python bench's table and targets (a
+# Python-served upcall against the C server and against a Python TCP
+# server written as ARTIQ's host is, the mailbox pause against that
+# server's round trip), its JSON in DIR/logs/<flavour>-bench-python.json.
+# Exit status: 0 when every boot's benches ran every measurement (targets
+# not met are reported, not failures) and the guest's kernel log is clean.
 #
 # QEMU emulates the guest's CPUs in threads of this machine: anything else
 # running here (another VM, a build) shows in the figures, so run it alone.
@@ -39,16 +50,25 @@ cd "$top"
 . scripts/common.sh
 
 quick=
+backends=all
 flavour=${FLAVOUR:-6.12}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=--quick; shift ;;
+	--backend)
+		[ $# -ge 2 ] || { echo "--backend needs sim, ivshmem or all" >&2; exit 2; }
+		backends=$2; shift 2 ;;
 	-h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) echo "unknown option $1" >&2; exit 2 ;;
 	*) flavour=$1; shift ;;
 	esac
 done
-[ $# -eq 0 ] || { echo "usage: scripts/bench.sh [--quick] [FLAVOUR]" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "usage: scripts/bench.sh [--quick] [--backend sim|ivshmem|all] [FLAVOUR]" >&2; exit 2; }
+case $backends in
+sim|ivshmem) ;;
+all) backends="sim ivshmem" ;;
+*) echo "unknown backend '$backends' (sim, ivshmem or all)" >&2; exit 2 ;;
+esac
 flavour_meta "$flavour" >/dev/null || die "unknown flavour '$flavour' (one of: $(flavour_names | xargs))"
 build=${BUILD:-$top/build}
 
@@ -57,6 +77,7 @@ scripts/fetch-kernels.sh "$flavour"
 abi=$(flavour_abi "$flavour")
 make -s BUILD="$build" KDIR="$RPCDEV_CACHE/kernels/$abi/usr/src/linux-headers-$abi" modules
 make -s BUILD="$build" userlib
+case " $backends " in *" ivshmem "*) make -s BUILD="$build" ivshmem ;; esac
 
 # Other emulated machines or builds on this host slow the guest's vCPUs
 # down unevenly: say so next to the figures, before and after the run.
@@ -82,22 +103,44 @@ case " ${RPCDEV_BENCH_ARGS:-} " in
 *) [ -n "$quick" ] || reps="--repeat 5" ;;
 esac
 
+# The rows of the device behind the PCI boundary: its own path, with the
+# baselines between the same two parties (a guest process and the
+# firmware's process).
+IVSHMEM_ROWS=dev_pingpong,fw_tcp,upcall_block,upcall_poll,upcall_adaptive,adaptive_idle,downcall
+
+# bench_one BACKEND: one boot's bench, its PNG drawn here; its status.
+bench_one() {
+	local backend=$1 only='' rc=0 json png
+	json=$build/logs/$flavour-bench.json
+	if [ "$backend" = ivshmem ]; then
+		json=$build/logs/$flavour-bench-ivshmem.json
+		case " ${RPCDEV_BENCH_ARGS:-} " in
+		*" --only "* | *" --sweep "*) ;;
+		*) only="--only $IVSHMEM_ROWS" ;;
+		esac
+	fi
+	RPCDEV_BENCH_ARGS="$quick $reps $only ${RPCDEV_BENCH_ARGS:-}" \
+		scripts/vm-run.sh --build "$build" --backend "$backend" \
+		--mode bench "$flavour" || rc=$?
+	png=${json%.json}.png
+	rm -f "$png"
+	if [ -s "$json" ]; then
+		if "$build/userlib/rpcdev" bench --plot "$png" --from "$json"; then
+			echo "$flavour ($backend): latency distributions drawn in $png"
+		else
+			rc=1
+		fi
+	fi
+	return $rc
+}
+
 rc=0
-RPCDEV_BENCH_ARGS="$quick $reps ${RPCDEV_BENCH_ARGS:-}" \
-	scripts/vm-run.sh --build "$build" --mode bench "$flavour" || rc=$?
+for b in $backends; do
+	bench_one "$b" || rc=1
+done
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 if [ -s "$crowd" ]; then
 	echo "warning: another QEMU ran on this host during the bench: the figures are noisy" >&2
-fi
-json=$build/logs/$flavour-bench.json
-png=${json%.json}.png
-rm -f "$png"
-if [ -s "$json" ]; then
-	if "$build/userlib/rpcdev" bench --plot "$png" --from "$json"; then
-		echo "$flavour: latency distributions drawn in $png"
-	else
-		rc=1
-	fi
 fi
 exit $rc

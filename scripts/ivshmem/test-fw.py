@@ -219,12 +219,47 @@ def driver_up(g, gen):
     return wait_for(lambda: g.u32(144) == gen)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tcp_echo_round(port, payload):
+    """One connection to the firmware's TCP echo: payload out, what comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        got = b""
+        for _ in range(3):
+            c.sendall(payload)
+            got = b""
+            while len(got) < len(payload):
+                more = c.recv(len(payload) - len(got))
+                if not more:
+                    return got
+                got += more
+        return got
+
+
+def check_tcp_echo(port):
+    """--tcp-echo PORT: every byte comes back, connection after connection."""
+    msg = bytes(range(64))
+    check(tcp_echo_round(port, msg) == msg, "--tcp-echo echoes 64 bytes, three times")
+    big = os.urandom(100000)
+    check(tcp_echo_round(port, big) == big, "--tcp-echo echoes 100000 bytes on a new connection")
+    bad = subprocess.run([FW, "--socket", "/nonexistent/x.sock", "--tcp-echo", "0"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    check(bad.returncode == 2, "--tcp-echo 0 is a usage error (exit 2)")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rpcdev-ivfw-")
     sock, log = os.path.join(tmp, "fw.sock"), os.path.join(tmp, "fw.log")
     pidfile = os.path.join(tmp, "fw.pid")
+    port = free_port()
     fw = subprocess.Popen([FW, "--socket", sock, "--shm-size", "64M", "--queues", "2",
-                           "--log", log, "--pidfile", pidfile, "--test-methods"])
+                           "--log", log, "--pidfile", pidfile, "--test-methods",
+                           "--tcp-echo", str(port)])
     try:
         check(wait_for(lambda: os.path.exists(pidfile)), "the firmware listens")
         g = Guest(sock, 3)
@@ -242,6 +277,7 @@ def main():
         check(wait_for(lambda: header(g)["heartbeat"] != hb, 1.0), "the heartbeat moves")
         check(driver_up(g, 1), "the driver's block is acknowledged")
         check(wait_for(lambda: g.irqs(2) > 0, 1.0), "... with the control vector")
+        check_tcp_echo(port)
 
         q = Queue(g, h, 0)
         check(q.request(1, depth=3)[1:] == (2, 1), "a start with depth 3 is refused INVAL")
