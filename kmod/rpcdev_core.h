@@ -524,6 +524,7 @@ int rpcdev_upcall_answer(struct rpcdev_queue *q, const struct rpcdev_upcall *a);
 int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell);
 void rpcdev_upcall_fill(struct rpcdev_upcall *a, const struct rpcdev_entry *ue);
 void rpcdev_upcall_undeliver(struct rpcdev_queue *q, u32 id);
+void rpcdev_upcall_seen(struct rpcdev_queue *q, u32 id);
 
 /* enter.c */
 long rpcdev_ioctl_enter(struct rpcdev_file *f, struct rpcdev_enter __user *uarg);

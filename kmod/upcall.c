@@ -107,6 +107,21 @@ static void rpcdev_upcall_stamp(struct rpcdev_queue *q, struct rpcdev_entry *e)
 	e->ts[2] = now;
 }
 
+/**
+ * rpcdev_upcall_seen() - the server learns of a delivered upcall only now.
+ * @q:	the queue (q->timestamps).
+ * @id:	the upcall, DELIVERED to a command that completes from its task.
+ *
+ * An io_uring FETCH is handed its upcall in the interrupt, and its task
+ * learns of it when the task work runs: ts[2] is then, so that the wake-up
+ * is counted before it, as for a server asleep in an ioctl.
+ */
+void rpcdev_upcall_seen(struct rpcdev_queue *q, u32 id)
+{
+	if (q->timestamps)
+		WRITE_ONCE(q->upcalls[id].entry.ts[2], ktime_get_ns());
+}
+
 /* 0 if upcall @ue at @pos can be delivered, else why it cannot. */
 static int rpcdev_uq_check(struct rpcdev_queue *q,
 			   const struct rpcdev_entry *ue, u32 pos)

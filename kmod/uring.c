@@ -543,8 +543,10 @@ static int rpcdev_uring_upcall_end(struct rpcdev_queue *q,
 	ret = rpcdev_gone(q->rdev);
 	if (ret)
 		return ret;
-	if (!rpcdev_uring_task_dead(rpcdev_pdu_cmd(p), issue_flags))
+	if (!rpcdev_uring_task_dead(rpcdev_pdu_cmd(p), issue_flags)) {
+		rpcdev_upcall_seen(q, p->id);
 		return rpcdev_uring_upcall_out(q, p->addr, p->id);
+	}
 	/* The server will never learn of it. */
 	rpcdev_upcall_undeliver(q, p->id);
 	return -ECANCELED;

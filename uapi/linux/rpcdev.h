@@ -259,7 +259,8 @@ struct rpcdev_queue_attach {
  *		put in ts[0] when it posted the upcall. In the UR entry that
  *		answers it: ts[0] as in the UQ entry, ts[1] when the kernel
  *		handled the device's interrupt, ts[2] when the server was
- *		woken with the upcall, ts[3] when the answer was posted. The
+ *		woken with the upcall (io_uring: when its task took it, in
+ *		task work), ts[3] when the answer was posted. The
  *		kernel fills them on queues attached with
  *		RPCDEV_ATTACH_TIMESTAMPS; librpcdev on user rings (with
  *		ts[1] = ts[2]: no interrupt).
