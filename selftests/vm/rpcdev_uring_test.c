@@ -677,7 +677,7 @@ static void spoil(enum spoil spoil, struct io_uring_sqe *sqe,
 		break;
 	case SPOIL_ARG_RESERVED:
 		if (op->kind == RPCDEV_URING_OP_CALL)
-			op->arg.call.reserved[4] = 1;
+			op->arg.call.reserved[3] = 1;
 		else
 			op->arg.upcall.reserved[1] = 1;
 		break;
