@@ -146,6 +146,45 @@ static bool fw_buf_desc_ok(struct fw_queue *fq, const struct rpcdev_buf_desc *d,
 }
 
 /*
+ * Copy @len bytes from @src to @dst as a device's copy engine would: a word
+ * at a time where both are aligned and apart. Not memmove(): the kernel's
+ * is a "rep movsb" where the CPU says it is fast, which an emulated CPU
+ * (QEMU's TCG, where the tests and the bench run) executes a byte at a
+ * time, five times slower than a program's memcpy. The volatile stores
+ * keep the compiler from making the loop a memcpy() call again.
+ */
+static void fw_copy(u8 *dst, const u8 *src, u32 len)
+{
+	const u64 *s = (const u64 *)src;
+	u64 *d = (u64 *)dst;
+	u32 i, n = len / sizeof(u64);
+
+	if (((uintptr_t)dst | (uintptr_t)src) % sizeof(u64) ||
+	    (dst < src + len && src < dst + len)) {
+		memmove(dst, src, len);
+		return;
+	}
+	/* A cache line per round: fewer instructions to emulate per byte. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		u64 w0 = s[i], w1 = s[i + 1], w2 = s[i + 2], w3 = s[i + 3];
+		u64 w4 = s[i + 4], w5 = s[i + 5], w6 = s[i + 6], w7 = s[i + 7];
+
+		WRITE_ONCE(d[i], w0);
+		WRITE_ONCE(d[i + 1], w1);
+		WRITE_ONCE(d[i + 2], w2);
+		WRITE_ONCE(d[i + 3], w3);
+		WRITE_ONCE(d[i + 4], w4);
+		WRITE_ONCE(d[i + 5], w5);
+		WRITE_ONCE(d[i + 6], w6);
+		WRITE_ONCE(d[i + 7], w7);
+	}
+	for (; i < n; i++)
+		WRITE_ONCE(d[i], s[i]);
+	for (i *= sizeof(u64); i < len; i++)
+		dst[i] = src[i];
+}
+
+/*
  * Run ECHO, FAIL or DELAY with the request at @req and, if @resp, room
  * for the result there (@d's resp_cap bytes): ECHO writes it in place.
  * Other methods have nothing to read or write there. Returns when the
@@ -162,7 +201,7 @@ static u64 fw_run_in_place(struct fw_queue *fq, const struct rpcdev_entry *call,
 	case RPCDEV_SIM_ECHO:
 		if (resp && call->len <= d->resp_cap) {
 			/* One buffer may hold both: they may overlap. */
-			memmove(resp, req, call->len);
+			fw_copy(resp, req, call->len);
 			ans->len = call->len;
 			ans->flags = RPCDEV_ENTRY_BUFS;
 		} else {
