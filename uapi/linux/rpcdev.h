@@ -716,7 +716,11 @@ struct rpcdev_enter {
  * RPCDEV_ENTRY_BUFS in its DQ entry, and its DQ buffer starts with a
  * struct rpcdev_buf_desc (the request follows it when it is not in a
  * registered buffer). A device answers in place with RPCDEV_ENTRY_BUFS in
- * the DC entry.
+ * the DC entry. The DQ buffers are the program's to write, so a program
+ * that rewrites a descriptor of a call in flight breaks only its own
+ * calls: the device resolves an index and its bounds itself, under the
+ * same rule that keeps it from a buffer being unregistered, and reaches
+ * no memory that is not registered on the queue.
  */
 
 /* RPCDEV_MAX_REG_BUFS - registered buffers per queue (indices 0..63). */
@@ -727,10 +731,10 @@ struct rpcdev_enter {
 /**
  * struct rpcdev_buf_reg - argument of RPCDEV_IOC_BUF_REGISTER.
  * @addr:	in: user address of the buffer; page aligned. The memory
- *		must be mapped readable and writable, anonymous or of a
- *		file that may be pinned for long (not DAX, not a
- *		file system's page cache that would write back under the
- *		device: shmem and hugetlbfs are fine).
+ *		must be mapped readable and writable, and be memory the
+ *		kernel lets a driver pin for long (FOLL_LONGTERM): anonymous
+ *		memory, shmem (memfd, MAP_SHARED|MAP_ANONYMOUS) and hugetlbfs
+ *		are; a mapping of an ordinary file may not be.
  * @len:	in: its length in bytes: a multiple of the page size, from
  *		one page up to RPCDEV_MAX_REG_BUF_SIZE.
  * @flags:	in: zero.
@@ -877,9 +881,8 @@ struct rpcdev_buf_desc {
  *	EFAULT	the argument cannot be read or written, or a page of the
  *		buffer is not mapped readable and writable;
  *	ENOMEM	pinning it would pass RLIMIT_MEMLOCK, or no memory;
- *	EOPNOTSUPP also for memory that cannot be pinned for long (a
- *		file-backed mapping whose file system forbids it, as
- *		pin_user_pages() says);
+ *	EFAULT or EOPNOTSUPP also for memory the kernel does not let a
+ *		driver pin for long (see @addr; which one is the kernel's);
  *	EINTR	a fatal signal came while the pages were faulted in;
  *	EIO, ENODEV as for every ioctl.
  * A buffer whose result could not be written back stays registered; the
