@@ -27,7 +27,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/rpcdev_sim.h>
 
 #include "kselftest_harness.h"
@@ -295,6 +299,64 @@ TEST_F(regbuf, register_pins_its_pages_and_unregister_unpins_them)
 	EXPECT_EQ(0, pinned_pages());
 	EXPECT_EQ(vm0, vmpin_kb());
 	munmap(p, MIB);
+}
+
+/* Drop CAP_IPC_LOCK from this process's effective set: 0 or -errno. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/*
+ * In a child without CAP_IPC_LOCK and with RLIMIT_MEMLOCK of 64 KiB: the
+ * result of registering @len bytes on its own file, as an exit status
+ * (the errno; 0 for success; 100 + n for a step n that failed first).
+ */
+static int memlock_child(size_t len)
+{
+	struct rlimit rl = { .rlim_cur = 64 << 10, .rlim_max = 64 << 10 };
+	struct rpcdev dev;
+	void *p = anon(len);
+	int ret;
+
+	if (!p || rpcdev_open(&dev, DEV_PATH) ||
+	    rpcdev_queue_attach(&dev, 1, 0, 0))
+		return 101;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_ipc_lock())
+		return 102;
+	ret = reg(rpcdev_fd(&dev), p, len);
+	return ret < 0 ? -ret : 0;
+}
+
+static int memlock_result(size_t len)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(memlock_child(len));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(regbuf, register_past_rlimit_memlock_gives_enomem_without_cap_ipc_lock)
+{
+	SKIP_UNLESS_REG_BUFS(&self->dev);
+	EXPECT_EQ(ENOMEM, memlock_result(MIB));
+	/* Within the limit it is pinned, and given back at the child's exit. */
+	EXPECT_EQ(0, memlock_result(16 * page_size()));
+	EXPECT_EQ(0, dbgfs_wait_key(PINNED_PATH, "pages", 0, WAIT_MS));
 }
 
 TEST_F(regbuf, unregister_of_unknown_index_gives_enoent)
