@@ -55,11 +55,23 @@ static int rpcdev_slot_get(struct rpcdev_queue *q)
 	return -EAGAIN;
 }
 
+/*
+ * Slot @id is FREE again: no one touches its buffers, nor the registered
+ * buffers it named, any more. Called with q->lock held.
+ */
+void rpcdev_slot_free_locked(struct rpcdev_queue *q, u32 id)
+{
+	struct rpcdev_slot *s = &q->slots[id];
+
+	rpcdev_regbuf_put(s);
+	s->state = RPCDEV_SLOT_FREE;
+	q->nr_free++;
+}
+
 void rpcdev_slot_put(struct rpcdev_queue *q, u32 id)
 {
 	guard(spinlock_irqsave)(&q->lock);
-	q->slots[id].state = RPCDEV_SLOT_FREE;
-	q->nr_free++;
+	rpcdev_slot_free_locked(q, id);
 }
 
 /* Write the DQ entry for slot @id and publish it, then ring the doorbell. */
@@ -76,6 +88,8 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 					     READ_ONCE(q->dctrl->dq_cons.val));
 
 		src.tag = rpcdev_tag(id, q->slots[id].gen);
+		if (q->slots[id].req_rb || q->slots[id].resp_rb)
+			src.flags = RPCDEV_ENTRY_BUFS;
 		rpcdev_entry_write(&q->dq[pos & (q->mem.depth - 1)], &src, pos);
 		q->dq_prod = pos + 1;
 		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
@@ -83,6 +97,20 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 		trace_post(q, RPCDEV_TRACE_DQ, pos, &src);
 	}
 	rpcdev_doorbell_if_needed(q);
+}
+
+/*
+ * Is the length of answer @e one the device could write? In the DC buffer
+ * up to buf_size; in place (RPCDEV_ENTRY_BUFS) only for a call whose
+ * result goes to a registered buffer, up to the room the call gave there.
+ */
+static bool rpcdev_result_len_ok(const struct rpcdev_queue *q,
+				 const struct rpcdev_slot *s,
+				 const struct rpcdev_entry *e)
+{
+	if (e->flags & RPCDEV_ENTRY_BUFS)
+		return s->resp_rb && e->len <= s->buf_cap;
+	return e->len <= q->mem.buf_size;
 }
 
 /*
@@ -108,16 +136,15 @@ static int rpcdev_complete_one(struct rpcdev_queue *q,
 	switch (s->state) {
 	case RPCDEV_SLOT_POSTED:
 		s->result = *e;
-		s->err = e->len > q->mem.buf_size ? -EIO : 0;
+		s->err = rpcdev_result_len_ok(q, s, e) ? 0 : -EIO;
 		s->state = RPCDEV_SLOT_COMPLETED;
 		if (s->ucmd)
 			rpcdev_uring_call_done(q, s, ready);
 		return 0;
 	case RPCDEV_SLOT_ABANDONED:
 		/* Its caller left: now the device is done with the buffers. */
-		s->state = RPCDEV_SLOT_FREE;
 		q->nr_abandoned--;
-		q->nr_free++;
+		rpcdev_slot_free_locked(q, e->id);
 		return 0;
 	default:
 		/* A second answer to the same call. */
@@ -224,6 +251,14 @@ int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call)
 	call->resp_len = len;
 	call->status = s->result.status;
 	call->res_flags = s->result.flags;
+	if (s->resp_rb) {
+		/* Written in place, or to be put there from the DC buffer. */
+		if (!(s->result.flags & RPCDEV_ENTRY_BUFS))
+			memcpy(rpcdev_regbuf_addr(s->resp_rb, s->resp_off),
+			       rpcdev_mem_buf(&q->mem, RPCDEV_PART_DC_BUF, id),
+			       min(len, s->buf_cap));
+		return 0;
+	}
 	len = min(len, call->resp_cap);
 	if (!len)
 		return 0;
@@ -232,13 +267,71 @@ int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call)
 						  id), len);
 }
 
+/*
+ * Check @call's flags and lengths, as struct rpcdev_call lists its errors;
+ * 0 or a negative errno.
+ */
+static int rpcdev_call_check(struct rpcdev_queue *q,
+			     const struct rpcdev_call *call)
+{
+	u32 flags = call->flags;
+	u32 max = q->mem.buf_size;
+
+	if (flags & ~(RPCDEV_CALL_REQ_BUF | RPCDEV_CALL_RESP_BUF) ||
+	    memchr_inv(call->reserved, 0, sizeof(call->reserved)) ||
+	    (!(flags & RPCDEV_CALL_REQ_BUF) && call->req_buf) ||
+	    (!(flags & RPCDEV_CALL_RESP_BUF) && call->resp_buf))
+		return -EINVAL;
+	if (flags && !(q->rdev->features & RPCDEV_FEAT_REG_BUFS))
+		return -EOPNOTSUPP;
+	/* A request in the DQ buffer shares it with the descriptor. */
+	if (flags & RPCDEV_CALL_REQ_BUF)
+		return 0;
+	if (flags)
+		max -= RPCDEV_BUF_DESC_SIZE;
+	return call->req_len > max ? -E2BIG : 0;
+}
+
+/*
+ * Fill in slot @id's DQ buffer: the request, after the descriptor of the
+ * registered buffers it names when it names any.
+ */
+static int rpcdev_call_fill(struct rpcdev_queue *q, u32 id,
+			    const struct rpcdev_call *call)
+{
+	u8 *buf = rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id);
+	struct rpcdev_buf_desc d;
+
+	if (call->flags) {
+		memset(&d, 0, sizeof(d));
+		d.flags = call->flags;
+		if (call->flags & RPCDEV_CALL_REQ_BUF) {
+			d.req_buf = call->req_buf;
+			d.req_off = call->req;
+		}
+		if (call->flags & RPCDEV_CALL_RESP_BUF) {
+			d.resp_buf = call->resp_buf;
+			d.resp_off = call->resp;
+			d.resp_cap = call->resp_cap;
+		}
+		memcpy(buf, &d, sizeof(d));
+		buf += RPCDEV_BUF_DESC_SIZE;
+	}
+	if (!call->req_len || (call->flags & RPCDEV_CALL_REQ_BUF))
+		return 0;
+	return rpcdev_copy_from_user(q->rdev, buf, u64_to_user_ptr(call->req),
+				     call->req_len);
+}
+
 /**
  * rpcdev_call_start() - check a downcall and take its slot.
  * @q:		a queue the kernel drives (not user rings).
  * @call:	the caller's argument, copied in.
  *
- * Checks @call as RPCDEV_IOC_CALL does, takes a slot and copies the request
- * into its DQ buffer; the caller posts it with rpcdev_post().
+ * Checks @call as RPCDEV_IOC_CALL does, takes a slot and the registered
+ * buffers the call names, and copies the request (or the descriptor of
+ * those buffers) into its DQ buffer; the caller posts it with
+ * rpcdev_post().
  *
  * Return: the slot's id, or a negative errno (no slot is then held).
  */
@@ -246,25 +339,26 @@ int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call)
 {
 	int id, ret;
 
-	if (call->flags || memchr_inv(call->reserved, 0, sizeof(call->reserved)))
-		return -EINVAL;
-	if (call->req_len > q->mem.buf_size)
-		return -E2BIG;
+	ret = rpcdev_call_check(q, call);
+	if (ret)
+		return ret;
 
 	id = rpcdev_slot_get(q);
 	if (id < 0)
 		return id;
-	if (!call->req_len)
-		return id;
-	ret = rpcdev_copy_from_user(q->rdev,
-				    rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF,
-						   id),
-				    u64_to_user_ptr(call->req), call->req_len);
-	if (ret) {
-		rpcdev_slot_put(q, id);
-		return ret;
+	if (call->flags) {
+		ret = rpcdev_regbuf_get(q, &q->slots[id], call);
+		if (ret)
+			goto err_slot;
 	}
+	ret = rpcdev_call_fill(q, id, call);
+	if (ret)
+		goto err_slot;
 	return id;
+
+err_slot:
+	rpcdev_slot_put(q, id);
+	return ret;
 }
 
 long rpcdev_ioctl_call(struct rpcdev_file *f, struct rpcdev_call __user *ucall)

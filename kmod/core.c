@@ -18,6 +18,7 @@
 #include <linux/mount.h>
 #include <linux/poll.h>
 #include <linux/pseudo_fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -29,7 +30,7 @@
 #define RPCDEV_CORE_FEATURES	(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | \
 				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX | \
 				 RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE | \
-				 RPCDEV_FEAT_ASYNC_NOACK)
+				 RPCDEV_FEAT_ASYNC_NOACK | RPCDEV_FEAT_REG_BUFS)
 
 static unsigned int group;
 module_param(group, uint, 0444);
@@ -201,6 +202,10 @@ static long rpcdev_fop_ioctl(struct file *file, unsigned int cmd,
 		return rpcdev_ioctl_mbox_read(f, argp);
 	case RPCDEV_IOC_ENTER:
 		return rpcdev_ioctl_enter(f, argp);
+	case RPCDEV_IOC_BUF_REGISTER:
+		return rpcdev_ioctl_buf_register(f, argp);
+	case RPCDEV_IOC_BUF_UNREGISTER:
+		return rpcdev_ioctl_buf_unregister(f, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -274,6 +279,9 @@ static bool rpcdev_desc_valid(const struct rpcdev_desc *desc)
 	if (!desc->name || !desc->nr_queues ||
 	    desc->nr_queues > RPCDEV_MAX_QUEUES || !ops || !ops->queue_start ||
 	    !ops->queue_stop || !ops->doorbell)
+		return false;
+	if ((desc->features & RPCDEV_FEAT_REG_BUFS) &&
+	    (!ops->buf_map || !ops->buf_unmap))
 		return false;
 	switch (desc->mem) {
 	case RPCDEV_MEM_DMA:
@@ -393,6 +401,19 @@ const char *rpcdev_name(struct rpcdev_device *rdev)
 }
 EXPORT_SYMBOL_GPL(rpcdev_name);
 
+/*
+ * debugfs rpcdev/rpcdevN/pinned: "pages N", the pages of registered
+ * buffers pinned on the device's queues now.
+ */
+static int rpcdev_pinned_show(struct seq_file *m, void *unused)
+{
+	struct rpcdev_device *rdev = m->private;
+
+	seq_printf(m, "pages %lld\n", atomic64_read(&rdev->pinned_pages));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rpcdev_pinned);
+
 /**
  * rpcdev_register_device() - create /dev/rpcdevN for a device.
  * @rdev:	a device from rpcdev_alloc_device().
@@ -428,6 +449,8 @@ int rpcdev_register_device(struct rpcdev_device *rdev)
 
 	rdev->debugfs = debugfs_create_dir(dev_name(&rdev->dev),
 					   rpcdev_debugfs_root);
+	debugfs_create_file("pinned", 0400, rdev->debugfs, rdev,
+			    &rpcdev_pinned_fops);
 	for (i = 0; i < nr_queues; i++)
 		rpcdev_queue_debugfs(&rdev->queues[i], rdev->debugfs);
 

@@ -27,6 +27,7 @@ void rpcdev_queue_init(struct rpcdev_device *rdev, struct rpcdev_queue *q,
 	q->qid = qid;
 	spin_lock_init(&q->lock);
 	mutex_init(&q->mb_lock);
+	mutex_init(&q->buf_lock);
 	init_waitqueue_head(&q->wq);
 	init_waitqueue_head(&q->uwq);
 	rpcdev_uring_init(q);
@@ -207,6 +208,8 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
 		q->running = false;
 	}
 	rpcdev_uring_detach(q);
+	/* Only now that the device stopped: it reached them until then. */
+	rpcdev_regbufs_release(q);
 	rpcdev_queue_free_mem(q);
 	/* The device stopped: no interrupt looks at the file any more. */
 	WRITE_ONCE(q->owner, NULL);

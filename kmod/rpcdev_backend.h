@@ -98,6 +98,26 @@ struct rpcdev_queue_mem {
 };
 
 /**
+ * struct rpcdev_reg_buf - a registered buffer (RPCDEV_FEAT_REG_BUFS), as
+ * the device is given it.
+ * @cpu:	a kernel mapping (vmap) of the whole buffer, for a device that
+ *		reaches host memory through the CPU (rpcdev_sim's firmware).
+ * @pages:	its pinned pages, @nr_pages of them, for a backend that maps
+ *		them for DMA itself.
+ * @nr_pages:	how many.
+ * @size:	its bytes, @nr_pages * PAGE_SIZE.
+ *
+ * The core keeps it valid, and the pages pinned, from @buf_map until
+ * @buf_unmap or @queue_stop has returned.
+ */
+struct rpcdev_reg_buf {
+	void *cpu;
+	struct page **pages;
+	u32 nr_pages;
+	u64 size;
+};
+
+/**
  * struct rpcdev_ops - what the core asks of a device backend. All may sleep
  * unless said otherwise, and none is called concurrently with another for
  * the same queue.
@@ -117,6 +137,15 @@ struct rpcdev_queue_mem {
  *		unregistered.
  * @doorbell:	The host posted entries on the queue's DQ or UR ring. Called
  *		from the posting task; must not sleep.
+ * @buf_map:	RPCDEV_FEAT_REG_BUFS only: let the device of running queue
+ *		@qid reach registered buffer @index (below
+ *		RPCDEV_MAX_REG_BUFS, not mapped now), as struct
+ *		rpcdev_buf_desc names it. Returns 0 or a negative errno.
+ * @buf_unmap:	RPCDEV_FEAT_REG_BUFS only: the reverse, for a running queue:
+ *		when it returns the device touches the buffer no more (a
+ *		device in the middle of a call on it finishes first). The
+ *		core calls it only for a buffer no call in flight names.
+ *		@queue_stop forgets every buffer of the queue by itself.
  */
 struct rpcdev_ops {
 	int (*queue_mem)(struct rpcdev_device *rdev, u32 qid,
@@ -125,6 +154,9 @@ struct rpcdev_ops {
 			   const struct rpcdev_queue_mem *mem, u32 flags);
 	void (*queue_stop)(struct rpcdev_device *rdev, u32 qid);
 	void (*doorbell)(struct rpcdev_device *rdev, u32 qid);
+	int (*buf_map)(struct rpcdev_device *rdev, u32 qid, u32 index,
+		       const struct rpcdev_reg_buf *buf);
+	void (*buf_unmap)(struct rpcdev_device *rdev, u32 qid, u32 index);
 };
 
 /**
@@ -135,7 +167,8 @@ struct rpcdev_ops {
  *		(see rpcdev_alloc_device()), as RPCDEV_IOC_INFO reports.
  * @nr_queues:	queue pairs per device, 1..RPCDEV_MAX_QUEUES.
  * @features:	the RPCDEV_FEAT_* bits the device supports; the core
- *		reports those it supports too.
+ *		reports those it supports too. RPCDEV_FEAT_REG_BUFS needs
+ *		the @buf_map and @buf_unmap ops.
  * @mem:	where the queues live, enum rpcdev_mem_model.
  * @ops:	the operations.
  */

@@ -12,6 +12,7 @@
  *   enter.c	doorbell suppression, RPCDEV_IOC_ENTER for user rings
  *   mbox.c	the mailbox in both directions
  *   uring.c	io_uring commands (file_operations.uring_cmd)
+ *   regbuf.c	registered buffers: pinning, the device's view, their uses
  *   trace.c	creates the tracepoints of trace.h
  *
  * Lock order, outermost first:
@@ -19,7 +20,10 @@
  *   rdev->lock (rwsem; read by every file operation that may reach the
  *		backend, write by rpcdev_unregister_device())
  *     rdev->qlock (mutex; attach and detach)
- *       q->lock (spinlock, irqsave; taken from the interrupt handler)
+ *       q->buf_lock (mutex; registering and unregistering buffers, and
+ *		freeing them all at detach; the backend's buf_map and
+ *		buf_unmap are called under it)
+ *         q->lock (spinlock, irqsave; taken from the interrupt handler)
  *     q->mb_lock (mutex; device-to-host mailbox readers; q->lock is
  *		taken under it to count a message)
  *   mmap_lock (a user copy that faults: never under rdev->lock, see
@@ -52,6 +56,7 @@
 struct io_uring_cmd;
 struct rpcdev_file;
 struct rpcdev_queue;
+struct rpcdev_regbuf;
 
 /**
  * struct rpcdev_device - one device, as the core sees it.
@@ -89,6 +94,9 @@ struct rpcdev_queue;
  * @wq:		woken when the device goes away, so poll() reports it.
  * @queues:	the queue pairs, @nr_queues of them.
  * @debugfs:	the device's debugfs directory.
+ * @pinned_pages: pages of registered buffers pinned on the device's
+ *		queues now (debugfs "pinned"), so a test can tell that a
+ *		process that went left none behind.
  */
 struct rpcdev_device {
 	const struct rpcdev_desc *desc;
@@ -110,6 +118,7 @@ struct rpcdev_device {
 	wait_queue_head_t wq;
 	struct rpcdev_queue *queues;
 	struct dentry *debugfs;
+	atomic64_t pinned_pages;
 };
 
 /* The backend's operations. */
@@ -152,6 +161,11 @@ enum rpcdev_slot_state {
  *		answer, or NULL; under the queue's lock.
  * @resp:	with @ucmd: where the payload of the answer goes and
  * @resp_cap:	how much of it, as struct rpcdev_call says.
+ * @req_rb:	the registered buffer the request is in, or NULL, and
+ * @resp_rb:	the one the result goes to, or NULL: a use of each is held
+ *		until the slot is FREE (regbuf.c).
+ * @resp_off:	with @resp_rb: where the result goes in it and
+ * @buf_cap:	how much of it.
  */
 struct rpcdev_slot {
 	enum rpcdev_slot_state state;
@@ -161,6 +175,10 @@ struct rpcdev_slot {
 	struct io_uring_cmd *ucmd;
 	u64 resp;
 	u32 resp_cap;
+	struct rpcdev_regbuf *req_rb;
+	struct rpcdev_regbuf *resp_rb;
+	u64 resp_off;
+	u32 buf_cap;
 };
 
 /*
@@ -300,6 +318,9 @@ enum rpcdev_trace_waiters {
  *		command on them holds its file, so the queue stays attached.
  * @ur_monitor:	where io_uring cannot cancel commands (6.1), looks for
  *		those whose task or ring is going, while any are pending.
+ * @buf_lock:	serializes changes of @bufs (regbuf.c).
+ * @bufs:	the registered buffers, by index; changed under @buf_lock
+ *		and @lock, read under either.
  * @stats:	counters.
  * @wq:		callers waiting for answers; woken on every answer and when
  *		the device goes away.
@@ -341,6 +362,8 @@ struct rpcdev_queue {
 	struct list_head ur_fetch;
 	struct list_head ur_mbox;
 	struct delayed_work ur_monitor;
+	struct mutex buf_lock;
+	struct rpcdev_regbuf *bufs[RPCDEV_MAX_REG_BUFS];
 	struct rpcdev_queue_stats stats;
 	wait_queue_head_t wq;
 	wait_queue_head_t uwq;
@@ -511,6 +534,7 @@ int rpcdev_call_start(struct rpcdev_queue *q, const struct rpcdev_call *call);
 void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len);
 int rpcdev_slot_result(struct rpcdev_queue *q, u32 id, struct rpcdev_call *call);
 void rpcdev_slot_put(struct rpcdev_queue *q, u32 id);
+void rpcdev_slot_free_locked(struct rpcdev_queue *q, u32 id);
 void rpcdev_slot_abandon(struct rpcdev_queue *q, u32 id);
 
 /* upcall.c */
@@ -551,5 +575,16 @@ void rpcdev_uring_complete(struct list_head *done);
 void rpcdev_uring_deliver(struct rpcdev_queue *q);
 void rpcdev_uring_fail(struct rpcdev_queue *q);
 u32 rpcdev_uring_pending(struct rpcdev_queue *q);
+
+/* regbuf.c */
+long rpcdev_ioctl_buf_register(struct rpcdev_file *f,
+			       struct rpcdev_buf_reg __user *uarg);
+long rpcdev_ioctl_buf_unregister(struct rpcdev_file *f,
+				 struct rpcdev_buf_unreg __user *uarg);
+void rpcdev_regbufs_release(struct rpcdev_queue *q);
+int rpcdev_regbuf_get(struct rpcdev_queue *q, struct rpcdev_slot *s,
+		      const struct rpcdev_call *call);
+void rpcdev_regbuf_put(struct rpcdev_slot *s);
+void *rpcdev_regbuf_addr(struct rpcdev_regbuf *rb, u64 off);
 
 #endif /* _RPCDEV_CORE_H */

@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cleanup.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -122,6 +123,9 @@ static void sim_queue_stop(struct rpcdev_device *rdev, u32 qid)
 
 	/* Firmware first (no new interrupts), then those it raised. */
 	sim_fw_stop(sq);
+	/* A stopped queue's device forgets its registered buffers. */
+	scoped_guard(mutex, &sq->buf_lock)
+		memset(sq->bufs, 0, sizeof(sq->bufs));
 	sim_fault_running(sq, false);
 	irq_work_sync(&sq->irq_work);
 	free_irq(sq->virq, sq);
@@ -134,10 +138,38 @@ static void sim_doorbell(struct rpcdev_device *rdev, u32 qid)
 	wake_up(&sd->queues[qid].wq);
 }
 
+/*
+ * Registered buffers: the firmware runs in the kernel and reaches them
+ * through the core's vmap; the lock waits for a call using one to end.
+ */
+static int sim_buf_map(struct rpcdev_device *rdev, u32 qid, u32 index,
+		       const struct rpcdev_reg_buf *buf)
+{
+	struct sim_dev *sd = rpcdev_get_drvdata(rdev);
+	struct sim_queue *sq = &sd->queues[qid];
+
+	guard(mutex)(&sq->buf_lock);
+	sq->bufs[index].cpu = buf->cpu;
+	sq->bufs[index].size = buf->size;
+	return 0;
+}
+
+static void sim_buf_unmap(struct rpcdev_device *rdev, u32 qid, u32 index)
+{
+	struct sim_dev *sd = rpcdev_get_drvdata(rdev);
+	struct sim_queue *sq = &sd->queues[qid];
+
+	guard(mutex)(&sq->buf_lock);
+	sq->bufs[index].cpu = NULL;
+	sq->bufs[index].size = 0;
+}
+
 static const struct rpcdev_ops sim_ops = {
 	.queue_start = sim_queue_start,
 	.queue_stop = sim_queue_stop,
 	.doorbell = sim_doorbell,
+	.buf_map = sim_buf_map,
+	.buf_unmap = sim_buf_unmap,
 };
 
 /*
@@ -149,7 +181,7 @@ static struct rpcdev_desc sim_desc = {
 	.features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
 		    RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_MAILBOX |
 		    RPCDEV_FEAT_USER_RINGS | RPCDEV_FEAT_RING_WAKE |
-		    RPCDEV_FEAT_ASYNC_NOACK,
+		    RPCDEV_FEAT_ASYNC_NOACK | RPCDEV_FEAT_REG_BUFS,
 	.mem = RPCDEV_MEM_DMA,
 	.ops = &sim_ops,
 };
@@ -217,6 +249,7 @@ static int sim_irqs_add(struct sim_dev *sd, unsigned int id)
 		sq->sd = sd;
 		sq->qid = i;
 		init_waitqueue_head(&sq->wq);
+		mutex_init(&sq->buf_lock);
 		sim_fault_init(sq);
 		/* Run in hard interrupt context even on PREEMPT_RT. */
 		sq->irq_work = IRQ_WORK_INIT_HARD(sim_irq_work);

@@ -34,6 +34,16 @@ struct sim_faults {
 };
 
 /**
+ * struct sim_buf - a registered buffer as the firmware reaches it.
+ * @cpu:	its kernel mapping, or NULL for none at this index.
+ * @size:	its bytes.
+ */
+struct sim_buf {
+	void *cpu;
+	u64 size;
+};
+
+/**
  * struct sim_queue - one queue of a simulated device.
  * @sd:		its device.
  * @qid:	its index.
@@ -43,6 +53,10 @@ struct sim_faults {
  * @wq:		the thread sleeps here; the doorbell wakes it.
  * @fw:		the firmware's state (fw/fw.h), run by @task.
  * @faults:	the faults armed on it.
+ * @buf_lock:	held by the firmware while it reads or writes a registered
+ *		buffer, and by the ops that change @bufs, so a buffer
+ *		unmapped is one the firmware is done with.
+ * @bufs:	the registered buffers of the running queue, by index.
  */
 struct sim_queue {
 	struct sim_dev *sd;
@@ -53,6 +67,8 @@ struct sim_queue {
 	wait_queue_head_t wq;
 	struct fw_queue fw;
 	struct sim_faults faults;
+	struct mutex buf_lock;
+	struct sim_buf bufs[RPCDEV_MAX_REG_BUFS];
 };
 
 /**

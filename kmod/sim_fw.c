@@ -44,6 +44,30 @@ void fw_interrupt(struct fw_queue *fq)
 	irq_work_queue(&sim_fw_queue(fq)->irq_work);
 }
 
+void fw_bufs_lock(struct fw_queue *fq)
+{
+	mutex_lock(&sim_fw_queue(fq)->buf_lock);
+}
+
+void fw_bufs_unlock(struct fw_queue *fq)
+{
+	mutex_unlock(&sim_fw_queue(fq)->buf_lock);
+}
+
+void *fw_buf_at(struct fw_queue *fq, u32 index, u64 off, u64 len)
+{
+	struct sim_queue *sq = sim_fw_queue(fq);
+	const struct sim_buf *b;
+
+	lockdep_assert_held(&sq->buf_lock);
+	if (index >= RPCDEV_MAX_REG_BUFS)
+		return NULL;
+	b = &sq->bufs[index];
+	if (!b->cpu || off > b->size || len > b->size - off)
+		return NULL;
+	return b->cpu + off;
+}
+
 static int sim_firmware(void *data)
 {
 	struct sim_queue *sq = data;

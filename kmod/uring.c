@@ -392,8 +392,7 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	scoped_guard(spinlock_irqsave, &q->lock) {
 		failed = rpcdev_gone(q->rdev);
 		if (failed) {
-			q->slots[id].state = RPCDEV_SLOT_FREE;
-			q->nr_free++;
+			rpcdev_slot_free_locked(q, id);
 			p->state = RPCDEV_URING_FAILED;
 			p->err = rpcdev_gone(q->rdev);
 			list_add_tail(&p->node, &ready);

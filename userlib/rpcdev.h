@@ -281,7 +281,8 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX), "user_rings" for bit 4
  * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
  * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "dev_gone" for bit 7
- * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD).
+ * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD),
+ * "reg_bufs" for bit 9 (RPCDEV_FEAT_REG_BUFS).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.
@@ -516,6 +517,83 @@ void *rpcdev_queue_buf(struct rpcdev *dev, uint64_t part, unsigned int id);
 int rpcdev_call(struct rpcdev *dev, unsigned int method, const void *req,
 		size_t req_len, void *resp, size_t resp_cap,
 		uint64_t timeout_ns, struct rpcdev_call_result *res);
+
+/**
+ * rpcdev_buf_register() - register memory for calls to use in place.
+ * @dev:	a device with a BLOCK queue (rpcdev_queue_attach()).
+ * @addr:	the memory; page aligned, mapped readable and writable.
+ * @len:	its length, a multiple of the page size, at most
+ *		RPCDEV_MAX_REG_BUF_SIZE.
+ *
+ * Pins the pages for as long as they stay registered (they count in the
+ * process's VmPin, against RLIMIT_MEMLOCK) and lets the device read and
+ * write them in place for calls made with rpcdev_call_bufs(). The device
+ * must offer RPCDEV_FEAT_REG_BUFS. Do not unmap or remap the memory while
+ * it is registered. rpcdev_close() unregisters every buffer.
+ *
+ * Return: the buffer's index (0 to RPCDEV_MAX_REG_BUFS - 1), or a negative
+ * errno value: -EOPNOTSUPP (the device cannot reach registered buffers),
+ * -EINVAL (no queue, a POLL or ADAPTIVE queue, @len 0, @addr or @len not
+ * page aligned), -E2BIG (@len too large), -ENOSPC (the queue has
+ * RPCDEV_MAX_REG_BUFS already), -EFAULT (@addr is not mapped readable and
+ * writable), -ENOMEM (RLIMIT_MEMLOCK), -EBADF (@dev is not open), or
+ * another RPCDEV_IOC_BUF_REGISTER error (linux/rpcdev.h).
+ */
+int rpcdev_buf_register(struct rpcdev *dev, void *addr, size_t len);
+
+/**
+ * rpcdev_buf_unregister() - give a registered buffer back.
+ * @dev:	the device.
+ * @index:	what rpcdev_buf_register() returned.
+ *
+ * Return: 0, or a negative errno value: -ENOENT (no such buffer), -EBUSY
+ * (a call that names it has not ended: a call given up by its timeout
+ * holds it until the device answers), -EOPNOTSUPP, -EINVAL (no queue),
+ * -EBADF.
+ */
+int rpcdev_buf_unregister(struct rpcdev *dev, unsigned int index);
+
+/**
+ * struct rpcdev_buf_span - bytes of a registered buffer, for
+ * rpcdev_call_bufs().
+ * @index:	the buffer, as rpcdev_buf_register() returned it.
+ * @__resv:	zero.
+ * @offset:	the first byte's offset in the buffer.
+ * @len:	how many: the request's length, or the room for the result.
+ */
+struct rpcdev_buf_span {
+	unsigned int index;
+	unsigned int __resv;
+	uint64_t offset;
+	size_t len;
+};
+
+/**
+ * rpcdev_call_bufs() - call a method with its payloads in registered
+ * buffers.
+ * @dev:	a device with a BLOCK queue and registered buffers.
+ * @method:	the device's method.
+ * @req:	where the request is, or NULL for an empty request.
+ * @resp:	where the result goes, or NULL to drop its payload.
+ * @timeout_ns:	as for rpcdev_call().
+ * @res:	as for rpcdev_call(); @res->flags has RPCDEV_ENTRY_BUFS when
+ *		the device wrote the result in place (else the kernel copied
+ *		it into @resp's bytes from the queue's buffer).
+ *
+ * As rpcdev_call(), but the device reads the request and writes the result
+ * where the spans say, with no copy through the queue's buffers: a span
+ * may be larger than they are. The spans' buffers stay in use until the
+ * call ends (or, for a call given up, until the device answers it).
+ *
+ * Return: 0 when the device answered, or a negative errno value: those of
+ * rpcdev_call(), and -ENOENT (a span names no registered buffer), -ENOSPC
+ * (a span runs past its buffer's end), -EOPNOTSUPP (no registered buffers
+ * on this device), -EINVAL (a span's __resv set or len above UINT32_MAX).
+ */
+int rpcdev_call_bufs(struct rpcdev *dev, unsigned int method,
+		     const struct rpcdev_buf_span *req,
+		     const struct rpcdev_buf_span *resp, uint64_t timeout_ns,
+		     struct rpcdev_call_result *res);
 
 /**
  * struct rpcdev_async_call - one asynchronous downcall for rpcdev_submit().

@@ -129,11 +129,22 @@ struct fw_queue;
  *			Takes it and returns its value (a count's one shot
  *			gives 1, a delay its microseconds), or 0 when it is
  *			not armed: a host without fault injection returns 0.
+ * fw_bufs_lock():	hold the queue's registered buffers
+ *			(RPCDEV_FEAT_REG_BUFS): none goes away until
+ *			fw_bufs_unlock(), as the host waits for it.
+ * fw_buf_at():		with them held: where bytes [@off, @off + @len) of
+ *			registered buffer @index are, or NULL when the queue
+ *			has no such buffer or it is shorter. A host whose
+ *			device cannot reach host memory outside the queue
+ *			(the ivshmem firmware: BAR2 only) always says NULL.
  */
 bool fw_should_stop(struct fw_queue *fq);
 void fw_sleep(struct fw_queue *fq, bool (*ready)(struct fw_queue *fq),
 	      u64 deadline);
 void fw_interrupt(struct fw_queue *fq);
 u64 fw_fault(struct fw_queue *fq, unsigned int f);
+void fw_bufs_lock(struct fw_queue *fq);
+void fw_bufs_unlock(struct fw_queue *fq);
+void *fw_buf_at(struct fw_queue *fq, u32 index, u64 off, u64 len);
 
 #endif /* _RPCDEV_FW_ENV_H */

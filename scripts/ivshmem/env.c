@@ -317,6 +317,27 @@ u64 fw_fault(struct fw_queue *fq, unsigned int f)
 	return fw_fault_take(&q->faults[f], f);
 }
 
+/*
+ * Registered buffers: this device reaches BAR2 alone, never the host's
+ * other memory, so no buffer ever resolves and such a call is answered
+ * RPCDEV_STATUS_BAD_REQUEST (the kernel refuses it first: the backend
+ * does not offer RPCDEV_FEAT_REG_BUFS).
+ */
+void fw_bufs_lock(struct fw_queue *fq __always_unused)
+{
+}
+
+void fw_bufs_unlock(struct fw_queue *fq __always_unused)
+{
+}
+
+void *fw_buf_at(struct fw_queue *fq __always_unused,
+		u32 index __always_unused, u64 off __always_unused,
+		u64 len __always_unused)
+{
+	return NULL;
+}
+
 bool fw_host_method(struct fw_queue *fq, const struct rpcdev_entry *call,
 		    struct rpcdev_entry *ans)
 {

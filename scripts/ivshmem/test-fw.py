@@ -152,12 +152,13 @@ class Queue:
         ok = wait_for(lambda: g.u32(c + QACK_OFF) == self.gen)
         return ok, g.u32(c + QACK_OFF + 4), g.u32(c + QACK_OFF + 8)
 
-    def post(self, method, payload, sid=0):
+    def post(self, method, payload, sid=0, flags=0, length=None):
         """Post a downcall on DQ, ringing the doorbell if the firmware sleeps."""
         g, pos = self.g, self.dq_prod
         g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
         e = self.a(3, self.dq_off + (pos % self.depth) * 64)
-        g.entry(e, pos + 1, sid, method, len(payload), 0, 0, 0xabc0 + pos, 0, 0, 0, 0)
+        ln = len(payload) if length is None else length
+        g.entry(e, pos + 1, sid, method, ln, flags, 0, 0xabc0 + pos, 0, 0, 0, 0)
         self.dq_prod += 1
         g.u32(self.a(3, DQ_PROD), self.dq_prod)
         if g.u32(self.a(0, DFLAGS)) & 1:
@@ -309,6 +310,15 @@ def main():
         a = q.call(STATS, b"")
         calls, bad_count, upcalls = struct.unpack("<QQQ", a["data"][:24]) if a else (0, 0, 0)
         check(a and bad_count == 1, "an entry with a wrong seq is dropped and counted")
+
+        # A call naming registered buffers (RPCDEV_ENTRY_BUFS, its struct
+        # rpcdev_buf_desc in the DQ buffer): this device reaches BAR2 alone,
+        # so no buffer resolves and the answer is BAD_REQUEST, nothing written.
+        desc = struct.pack("<IHHQQI", 3, 0, 1, 0, 0, 64).ljust(64, b"\0")
+        q.post(ECHO, desc, flags=4, length=8)
+        a = q.answer()
+        check(a and a["status"] == BAD_REQUEST and a["flags"] == 0 and a["len"] == 0,
+              "a call in registered buffers is BAD_REQUEST")
 
         # Upcalls with VERIFY, answered as a user-rings server would.
         q.post(UPCALLS, struct.pack("<IIIIII", 20, 77, 100, 2, 0, 0))

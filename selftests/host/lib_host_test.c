@@ -232,9 +232,15 @@ TEST(feature_bit8_is_named_uring_cmd)
 	ASSERT_STREQ("uring_cmd", rpcdev_feature_name(8));
 }
 
-TEST(unknown_feature_bit9_has_no_name)
+TEST(feature_bit9_is_named_reg_bufs)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(9));
+	ASSERT_EQ(1ULL << 9, RPCDEV_FEAT_REG_BUFS);
+	ASSERT_STREQ("reg_bufs", rpcdev_feature_name(9));
+}
+
+TEST(unknown_feature_bit10_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(10));
 }
 
 /* --- library: status names ------------------------------------------- */

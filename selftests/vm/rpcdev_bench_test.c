@@ -272,6 +272,34 @@ TEST_F_TIMEOUT(bench, device_pingpong_answers_every_round, 120)
 }
 
 /*
+ * The 1 MiB call through registered buffers runs (the device echoes in
+ * place) and its target is a ratio against memcpy_1mib of the same run.
+ */
+TEST_F_TIMEOUT(bench, registered_buffer_row_runs_against_memcpy, 120)
+{
+	struct run_result *res = &(struct run_result){ 0 };
+	char line[1024];
+	const char *json;
+
+	SKIP_WITHOUT_TOOL();
+	if (!kmod_backend() || !kmod_backend()->sim)
+		SKIP(return, "registered buffers are rpcdev_sim's ("
+		     KMOD_BACKEND_ENV "=%s)", kmod_backend_env());
+	unlink(JSON_PATH);
+	ASSERT_EQ(0, run_bench(res, QUICK, "--only", "memcpy_1mib,regbuf_1mib",
+			       "--json", JSON_PATH));
+	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
+	EXPECT_NE(NULL, strstr(res->out, "\ndowncall 1 MiB, registered buffers "))
+		TH_LOG("%s", res->out);
+	EXPECT_EQ(NULL, strstr(res->out, "FAILED")) TH_LOG("%s", res->out);
+	json = read_file(JSON_PATH);
+	ASSERT_NE(NULL, json);
+	ASSERT_EQ(0, json_line(json, "regbuf_1mib_vs_memcpy", line,
+			       sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"ratio\": ")) TH_LOG("%s", line);
+}
+
+/*
  * The two-queue target is also met within 5 % of the system call loop's
  * own scaling on the same CPUs: the JSON says by which.
  */

@@ -56,7 +56,7 @@ DEVICE_FIXTURE(call)
 FIXTURE_VARIANT(call_arg) {
 	bool no_queue;
 	__u32 flags;
-	bool reserved_set;	/* reserved[4] = 1 */
+	bool reserved_set;	/* reserved[3] = 1 */
 	bool req_past_buf;	/* req_len = buf_size + 1 */
 	bool bad_req;		/* req not mapped */
 	bool bad_resp;		/* resp not mapped (req is fine) */
@@ -71,8 +71,8 @@ FIXTURE_VARIANT_ADD(call_arg, before_attach_gives_einval) {
 	.want = -EINVAL,
 };
 
-FIXTURE_VARIANT_ADD(call_arg, flags_set_gives_einval) {
-	.flags = 1,
+FIXTURE_VARIANT_ADD(call_arg, unknown_flag_gives_einval) {
+	.flags = 1U << 31,
 	.want = -EINVAL,
 };
 
@@ -112,7 +112,7 @@ TEST_F(call_arg, result)
 	c.method = RPCDEV_SIM_ECHO;
 	c.flags = variant->flags;
 	if (variant->reserved_set)
-		c.reserved[4] = 1;
+		c.reserved[3] = 1;
 	if (variant->req_past_buf) {
 		c.req = (uintptr_t)req;
 		c.req_len = sizeof(req);

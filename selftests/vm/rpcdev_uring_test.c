@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <liburing.h>
@@ -267,6 +268,46 @@ TEST_F(any_ring, call_gives_the_echo_byte_exact)
 	ASSERT_EQ(sizeof(req), op.res.call.resp_len);
 	ASSERT_EQ(0, memcmp(req, resp, sizeof(req)));
 	ASSERT_EQ(-1, first_not(resp + sizeof(req), sizeof(resp) - sizeof(req), 0));
+}
+
+/*
+ * RPCDEV_URING_CALL with the request and the result in one registered
+ * buffer (RPCDEV_FEAT_REG_BUFS): 1 MiB echoed in place, as the ioctl does.
+ */
+TEST_F(uring, call_through_registered_buffers_echoes_1mib_in_place)
+{
+	struct rpcdev_uring_op op;
+	struct rpcdev_info info;
+	unsigned char *p;
+	int index;
+
+	ASSERT_EQ(0, rpcdev_info(&self->dev, &info));
+	if (!(info.features & RPCDEV_FEAT_REG_BUFS))
+		SKIP(return, "the device has no RPCDEV_FEAT_REG_BUFS");
+	p = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ATTACH_RING(0);
+	fill_pattern(p, MIB, 9);
+	index = rpcdev_buf_register(&self->dev, p, 2 * MIB);
+	ASSERT_EQ(0, index);
+	ASSERT_EQ(0, rpcdev_prep_call(sqe_get(), &self->dev, &op,
+				      RPCDEV_SIM_ECHO, NULL, 0, NULL, 0));
+	/* The argument is read when the command is issued, at the submit. */
+	op.arg.call.flags = RPCDEV_CALL_REQ_BUF | RPCDEV_CALL_RESP_BUF;
+	op.arg.call.req_buf = index;
+	op.arg.call.req = 0;
+	op.arg.call.req_len = MIB;
+	op.arg.call.resp_buf = index;
+	op.arg.call.resp = MIB;
+	op.arg.call.resp_cap = MIB;
+	ASSERT_EQ(0, op_wait(&op));
+	EXPECT_EQ(RPCDEV_STATUS_OK, op.res.call.status);
+	EXPECT_EQ(RPCDEV_ENTRY_BUFS, op.res.call.flags);
+	EXPECT_EQ(MIB, op.res.call.resp_len);
+	EXPECT_EQ(0, memcmp(p, p + MIB, MIB));
+	EXPECT_EQ(0, rpcdev_buf_unregister(&self->dev, index));
+	munmap(p, 2 * MIB);
 }
 
 TEST_F(uring, call_of_failing_method_gives_error_status_and_payload)
@@ -677,7 +718,7 @@ static void spoil(enum spoil spoil, struct io_uring_sqe *sqe,
 		break;
 	case SPOIL_ARG_RESERVED:
 		if (op->kind == RPCDEV_URING_OP_CALL)
-			op->arg.call.reserved[4] = 1;
+			op->arg.call.reserved[3] = 1;
 		else
 			op->arg.upcall.reserved[1] = 1;
 		break;

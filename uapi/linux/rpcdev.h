@@ -70,6 +70,14 @@
  * RPCDEV_FEAT_URING_CMD: io_uring commands (IORING_OP_URING_CMD), see
  *			"io_uring commands" below; set on every device of a
  *			kernel built with io_uring.
+ * RPCDEV_FEAT_REG_BUFS: registered buffers: RPCDEV_IOC_BUF_REGISTER,
+ *			RPCDEV_IOC_BUF_UNREGISTER and calls whose payloads
+ *			the device reads and writes in the program's own
+ *			memory (RPCDEV_CALL_REQ_BUF, RPCDEV_CALL_RESP_BUF);
+ *			see "Registered buffers" below. A property of the
+ *			device: set where it can reach host memory other than
+ *			its queues' (rpcdev_sim), clear where it cannot (a
+ *			device that only reaches its own BAR).
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -80,6 +88,7 @@
 #define RPCDEV_FEAT_ASYNC_NOACK	(1ULL << 6)
 #define RPCDEV_FEAT_DEV_GONE	(1ULL << 7)
 #define RPCDEV_FEAT_URING_CMD	(1ULL << 8)
+#define RPCDEV_FEAT_REG_BUFS	(1ULL << 9)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -284,9 +293,17 @@ struct rpcdev_entry {
  * RPCDEV_ENTRY_ERROR:	a result whose payload is an error: a NUL-terminated
  *			name followed by a NUL-terminated message, as a host
  *			exception's type and text.
+ * RPCDEV_ENTRY_BUFS:	in a DQ entry: the call's DQ buffer starts with a
+ *			struct rpcdev_buf_desc, which says which of the
+ *			call's payloads are in registered buffers, and
+ *			where. In a DC entry: the result's payload (len
+ *			bytes, at most the descriptor's resp_cap) was written
+ *			in place, into the call's registered reply buffer,
+ *			not into the DC buffer. RPCDEV_FEAT_REG_BUFS.
  */
 #define RPCDEV_ENTRY_ASYNC	(1U << 0)
 #define RPCDEV_ENTRY_ERROR	(1U << 1)
+#define RPCDEV_ENTRY_BUFS	(1U << 2)
 
 /*
  * Result status, in struct rpcdev_entry.status and struct rpcdev_call.status.
@@ -421,36 +438,72 @@ struct rpcdev_host_ctrl {
 	__u64 mbox[RPCDEV_MBOX_SLOTS];
 };
 
+/*
+ * RPCDEV_CALL_REQ_BUF:	the request is in a registered buffer: req_len bytes
+ *			at byte offset @req of buffer @req_buf (not at a
+ *			user address). The device reads it in place.
+ * RPCDEV_CALL_RESP_BUF: the result goes to a registered buffer: at most
+ *			resp_cap bytes at byte offset @resp of buffer
+ *			@resp_buf. The device writes it there in place (and
+ *			says so with RPCDEV_ENTRY_BUFS in res_flags), or
+ *			the kernel copies it there from the DC buffer (an
+ *			error's payload, a method that does not write in
+ *			place).
+ * Either needs RPCDEV_FEAT_REG_BUFS; see "Registered buffers" below.
+ */
+#define RPCDEV_CALL_REQ_BUF	(1U << 0)
+#define RPCDEV_CALL_RESP_BUF	(1U << 1)
+
 /**
  * struct rpcdev_call - argument of RPCDEV_IOC_CALL, a synchronous downcall.
  * @method:	in: the device method to call (the device's own numbers;
  *		those of the reference firmware are in linux/rpcdev_sim.h).
- * @flags:	in: zero.
- * @req:	in: user address of the request payload.
- * @req_len:	in: its length, at most the queue's buf_size.
+ * @flags:	in: zero, or RPCDEV_CALL_REQ_BUF and/or RPCDEV_CALL_RESP_BUF.
+ * @req:	in: user address of the request payload; with
+ *		RPCDEV_CALL_REQ_BUF its byte offset in buffer @req_buf.
+ * @req_len:	in: its length, at most the queue's buf_size; with
+ *		RPCDEV_CALL_REQ_BUF, up to the end of the registered
+ *		buffer; with RPCDEV_CALL_RESP_BUF alone, at most buf_size -
+ *		RPCDEV_BUF_DESC_SIZE (the descriptor shares the DQ buffer).
  * @resp_cap:	in: bytes available at @resp.
  * @resp:	in: user address for the result payload (may be 0 when
- *		@resp_cap is 0).
+ *		@resp_cap is 0); with RPCDEV_CALL_RESP_BUF its byte offset
+ *		in buffer @resp_buf.
  * @timeout_ns:	in: give up after this long with ETIMEDOUT; 0 waits forever.
  * @resp_len:	out: the result's length. When it exceeds @resp_cap, only
  *		@resp_cap bytes were copied (and the call still succeeds).
  * @status:	out: RPCDEV_STATUS_* of the result.
  * @res_flags:	out: the result's RPCDEV_ENTRY_* flags.
+ * @req_buf:	in (RPCDEV_CALL_REQ_BUF): the request's registered buffer,
+ *		as RPCDEV_IOC_BUF_REGISTER returned it; else zero.
+ * @resp_buf:	in (RPCDEV_CALL_RESP_BUF): the result's registered buffer;
+ *		else zero.
  * @reserved:	in: zero.
  *
  * Returns 0 once the device answered (the answer's status is in @status),
  * or -1 with errno:
- *	EINVAL	a reserved field or flag is set, or no queue is attached;
- *	E2BIG	req_len is larger than the queue's buf_size;
+ *	EINVAL	a reserved field or unknown flag is set, @req_buf or
+ *		@resp_buf is not zero without its flag, or no queue is
+ *		attached;
+ *	EOPNOTSUPP RPCDEV_CALL_REQ_BUF or RPCDEV_CALL_RESP_BUF on a device
+ *		without RPCDEV_FEAT_REG_BUFS;
+ *	ENOENT	@req_buf or @resp_buf names no registered buffer;
+ *	ENOSPC	the request (@req + @req_len) or the result's room
+ *		(@resp + @resp_cap) runs past the end of its registered
+ *		buffer;
+ *	E2BIG	req_len is larger than the queue's buf_size (see @req_len);
  *	EFAULT	req or resp cannot be read or written;
  *	EAGAIN	all call slots are in flight;
  *	ETIMEDOUT the device did not answer within timeout_ns;
  *	EINTR	a signal came first;
- *	EIO	the device's answer was malformed (a length past buf_size),
- *		or the device was lost;
+ *	EIO	the device's answer was malformed (a length past buf_size,
+ *		or past resp_cap for one written in place), or the device
+ *		was lost;
  *	ENODEV	the device was removed.
  * A call given up by a timeout or a signal keeps its slot until the device
- * answers or the queue is reset: the device may still write its buffer.
+ * answers or the queue is reset: the device may still write its buffer,
+ * and the registered buffers it names stay in use (RPCDEV_IOC_BUF_UNREGISTER
+ * gives EBUSY) until then.
  */
 struct rpcdev_call {
 	__u32 method;
@@ -463,7 +516,9 @@ struct rpcdev_call {
 	__u32 resp_len;
 	__s32 status;
 	__u32 res_flags;
-	__u32 reserved[5];
+	__u16 req_buf;
+	__u16 resp_buf;
+	__u32 reserved[4];
 };
 
 /*
@@ -626,6 +681,123 @@ struct rpcdev_enter {
 	__u64 reserved[2];
 };
 
+/*
+ * Registered buffers
+ * ==================
+ *
+ * With RPCDEV_FEAT_REG_BUFS a program registers memory of its own on its
+ * queue with RPCDEV_IOC_BUF_REGISTER (as io_uring's fixed buffers and TEE
+ * shared memory are registered): the kernel pins its pages for as long as
+ * it stays registered, counts them against the process's RLIMIT_MEMLOCK
+ * (as locked memory; CAP_IPC_LOCK lifts the limit) and gives the device a
+ * view of them. A call then names a registered buffer, by the index the
+ * registration returned, for its request (RPCDEV_CALL_REQ_BUF) or its
+ * result (RPCDEV_CALL_RESP_BUF) or both, and the device reads and writes
+ * the payload in place: a payload of many MiB is copied neither into nor
+ * out of the queue's buffers, and may be larger than they are.
+ *
+ * A buffer belongs to the file's queue: it is registered after
+ * RPCDEV_IOC_QUEUE_ATTACH, on a queue the kernel drives (not
+ * RPCDEV_ATTACH_USER_RINGS: the kernel must know which calls use a
+ * buffer), and calls over RPCDEV_IOC_CALL or RPCDEV_URING_CALL name it.
+ * A queue holds at most RPCDEV_MAX_REG_BUFS of them, each up to
+ * RPCDEV_MAX_REG_BUF_SIZE bytes. While a call that names a buffer is in
+ * flight (from its start until its result was read, or, for a call given
+ * up, until the device answers it) the buffer is in use, and unregistering
+ * it fails with EBUSY: no device ever writes memory that was given back.
+ * When the file is closed (and so when its process exits or is killed)
+ * the kernel first stops the device on the queue and then unpins every
+ * buffer.
+ *
+ * The program must not change the mapping of a registered buffer (munmap,
+ * mremap, a MAP_FIXED mapping over it): the pages stay pinned and the
+ * device keeps using them, whatever the address now maps.
+ *
+ * On the rings, a call that names a registered buffer has
+ * RPCDEV_ENTRY_BUFS in its DQ entry, and its DQ buffer starts with a
+ * struct rpcdev_buf_desc (the request follows it when it is not in a
+ * registered buffer). A device answers in place with RPCDEV_ENTRY_BUFS in
+ * the DC entry. The DQ buffers are the program's to write, so a program
+ * that rewrites a descriptor of a call in flight breaks only its own
+ * calls: the device resolves an index and its bounds itself, under the
+ * same rule that keeps it from a buffer being unregistered, and reaches
+ * no memory that is not registered on the queue.
+ */
+
+/* RPCDEV_MAX_REG_BUFS - registered buffers per queue (indices 0..63). */
+#define RPCDEV_MAX_REG_BUFS	64
+/* RPCDEV_MAX_REG_BUF_SIZE - largest registered buffer, in bytes. */
+#define RPCDEV_MAX_REG_BUF_SIZE	(256ULL << 20)
+
+/**
+ * struct rpcdev_buf_reg - argument of RPCDEV_IOC_BUF_REGISTER.
+ * @addr:	in: user address of the buffer; page aligned. The memory
+ *		must be mapped readable and writable, and be memory the
+ *		kernel lets a driver pin for long (FOLL_LONGTERM): anonymous
+ *		memory, shmem (memfd, MAP_SHARED|MAP_ANONYMOUS) and hugetlbfs
+ *		are; a mapping of an ordinary file may not be.
+ * @len:	in: its length in bytes: a multiple of the page size, from
+ *		one page up to RPCDEV_MAX_REG_BUF_SIZE.
+ * @flags:	in: zero.
+ * @index:	out: the buffer's index, 0..RPCDEV_MAX_REG_BUFS-1, the lowest
+ *		free one: what calls and RPCDEV_IOC_BUF_UNREGISTER name.
+ * @reserved:	in: zero.
+ */
+struct rpcdev_buf_reg {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 index;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rpcdev_buf_unreg - argument of RPCDEV_IOC_BUF_UNREGISTER.
+ * @index:	in: the registered buffer to give back.
+ * @flags:	in: zero.
+ * @reserved:	in: zero.
+ */
+struct rpcdev_buf_unreg {
+	__u32 index;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/*
+ * RPCDEV_BUF_DESC_SIZE - the bytes struct rpcdev_buf_desc takes at the
+ * start of a DQ buffer, and where the request starts after it.
+ */
+#define RPCDEV_BUF_DESC_SIZE	64
+
+/**
+ * struct rpcdev_buf_desc - where a call's payloads are: written by the
+ * kernel at the start of the call's DQ buffer, with RPCDEV_ENTRY_BUFS in
+ * its DQ entry.
+ * @flags:	RPCDEV_CALL_REQ_BUF, RPCDEV_CALL_RESP_BUF or both: which
+ *		payloads are in registered buffers.
+ * @req_buf:	(REQ_BUF) the request's buffer; its length is the DQ
+ *		entry's len. Without REQ_BUF the request (len bytes) is in
+ *		the DQ buffer at RPCDEV_BUF_DESC_SIZE.
+ * @resp_buf:	(RESP_BUF) the buffer for the result.
+ * @req_off:	(REQ_BUF) the request's byte offset in @req_buf.
+ * @resp_off:	(RESP_BUF) the result's byte offset in @resp_buf.
+ * @resp_cap:	(RESP_BUF) bytes of room there; a device writes no more.
+ * @reserved:	zero.
+ *
+ * The kernel checked every buffer and bound before it posted the call; a
+ * device checks them again, and answers RPCDEV_STATUS_BAD_REQUEST to a
+ * descriptor it cannot resolve.
+ */
+struct rpcdev_buf_desc {
+	__u32 flags;
+	__u16 req_buf;
+	__u16 resp_buf;
+	__u64 req_off;
+	__u64 resp_off;
+	__u32 resp_cap;
+	__u32 reserved[9];
+};
+
 /* RPCDEV_IOC_MAGIC - the ioctl type byte of every rpcdev ioctl. */
 #define RPCDEV_IOC_MAGIC	0xb8
 
@@ -696,6 +868,48 @@ struct rpcdev_enter {
 #define RPCDEV_IOC_ENTER	_IOW(RPCDEV_IOC_MAGIC, 0x06, struct rpcdev_enter)
 
 /*
+ * RPCDEV_IOC_BUF_REGISTER - pin a buffer of the program's for calls on this
+ * file's queue to use in place; see "Registered buffers".
+ *
+ * Argument: struct rpcdev_buf_reg *, read and written.
+ * Returns 0 with the buffer's index in @index, or -1 with errno:
+ *	EOPNOTSUPP the device lacks RPCDEV_FEAT_REG_BUFS;
+ *	EINVAL	a reserved field or flag is set, no queue is attached or it
+ *		was attached with RPCDEV_ATTACH_USER_RINGS, @len is 0, or
+ *		@addr or @len is not a multiple of the page size;
+ *	E2BIG	@len is above RPCDEV_MAX_REG_BUF_SIZE;
+ *	ENOSPC	the queue has RPCDEV_MAX_REG_BUFS buffers already;
+ *	EFAULT	the argument cannot be read or written, or a page of the
+ *		buffer is not mapped readable and writable;
+ *	ENOMEM	pinning it would pass RLIMIT_MEMLOCK, or no memory;
+ *	EFAULT or EOPNOTSUPP also for memory the kernel does not let a
+ *		driver pin for long (see @addr; which one is the kernel's);
+ *	EINTR	a fatal signal came while the pages were faulted in;
+ *	EIO, ENODEV as for every ioctl.
+ * A buffer whose result could not be written back stays registered; the
+ * caller learns of it from EFAULT and gets it back by closing the file.
+ */
+#define RPCDEV_IOC_BUF_REGISTER	_IOWR(RPCDEV_IOC_MAGIC, 0x07, struct rpcdev_buf_reg)
+
+/*
+ * RPCDEV_IOC_BUF_UNREGISTER - give a registered buffer back: the device
+ * has no view of it any more, and its pages are unpinned.
+ *
+ * Argument: struct rpcdev_buf_unreg *, read.
+ * Returns 0, or -1 with errno:
+ *	EOPNOTSUPP the device lacks RPCDEV_FEAT_REG_BUFS;
+ *	EINVAL	a reserved field or flag is set, or no queue is attached;
+ *	ENOENT	@index names no registered buffer;
+ *	EBUSY	a call that names it is in flight (see "Registered
+ *		buffers"): nothing was done, try again once it ended;
+ *	EFAULT, EIO, ENODEV as for every ioctl.
+ * It does not wait: a program that gives a call up (a timeout, a signal)
+ * and wants its buffer back waits for the device's answer, or closes the
+ * file.
+ */
+#define RPCDEV_IOC_BUF_UNREGISTER _IOW(RPCDEV_IOC_MAGIC, 0x08, struct rpcdev_buf_unreg)
+
+/*
  * io_uring commands
  * =================
  *
@@ -761,7 +975,8 @@ struct rpcdev_enter {
  *			request is copied into the slot's DQ buffer at the
  *			issue; when the device answers, its payload is copied
  *			to resp and resp_len, status and res_flags are
- *			written, then the CQE is posted. Up to depth calls
+ *			written, then the CQE is posted. Registered
+ *			buffers work as for the ioctl. Up to depth calls
  *			may be in flight on a queue (then EAGAIN).
  * RPCDEV_URING_UPCALL_FETCH: wait for the next upcall, as
  *			RPCDEV_IOC_REPLY_AND_WAIT with RPCDEV_UPCALL_WAIT:

@@ -566,6 +566,8 @@ void bench_idle(bool idle);
 bench_run_fn bench_upcalls;
 bench_run_fn bench_adaptive_idle;
 bench_run_fn bench_downcalls;
+/* Sync 1 MiB echoes with request and result in registered buffers. */
+bench_run_fn bench_regbuf_downcalls;
 /* Sync downcalls over io_uring: one at a time, or BENCH_BATCH. */
 bench_run_fn bench_downcalls_uring;
 /* Async upcalls of def->size bytes to a def->policy server. */

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <liburing.h>
 #include <linux/rpcdev_sim.h>
 
@@ -582,11 +583,15 @@ int bench_big_upcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 struct dc {
 	const struct bench_cfg *cfg;
 	struct rpcdev *dev;
+	/* One call, checked: the 64-byte echo, or one in registered buffers. */
+	int (*call)(struct dc *d);
 	unsigned int warmup;
 	unsigned int iters;	/* timed calls (over io_uring: rounds) */
 	unsigned int batch;	/* over io_uring: calls per round */
 	uint64_t *samples;
 	uint64_t calls, cpu_ns, wall_ns;
+	/* Registered buffers: the request's and the result's spans. */
+	struct rpcdev_buf_span req, resp;
 	char why[96];
 };
 
@@ -612,6 +617,39 @@ static int dc_call(struct rpcdev *dev, char *why, size_t len)
 	return 0;
 }
 
+static int dc_echo_msg(struct dc *d)
+{
+	return dc_call(d->dev, d->why, sizeof(d->why));
+}
+
+/*
+ * A 1 MiB echo whose request and result are in registered buffers: the
+ * device copies one into the other in place. The bytes are compared once
+ * after the timed calls (a compare per call would time a second pass
+ * over the payload); here only what the answer says is checked.
+ */
+static int dc_echo_bufs(struct dc *d)
+{
+	struct rpcdev_call_result cr;
+	int ret;
+
+	ret = rpcdev_call_bufs(d->dev, RPCDEV_SIM_ECHO, &d->req, &d->resp,
+			       RB_CALL_TIMEOUT_NS, &cr);
+	if (ret) {
+		snprintf(d->why, sizeof(d->why),
+			 "echo in registered buffers: %s", strerror(-ret));
+		return ret;
+	}
+	if (cr.status != RPCDEV_STATUS_OK || cr.resp_len != d->req.len ||
+	    cr.flags != RPCDEV_ENTRY_BUFS) {
+		snprintf(d->why, sizeof(d->why),
+			 "echo in registered buffers: status %d, %u bytes, flags %#x",
+			 cr.status, cr.resp_len, cr.flags);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int dc_thread(void *arg)
 {
 	struct dc *d = arg;
@@ -620,14 +658,14 @@ static int dc_thread(void *arg)
 	int ret = 0;
 
 	for (i = 0; i < d->warmup && !ret; i++)
-		ret = dc_call(d->dev, d->why, sizeof(d->why));
+		ret = d->call(d);
 	if (ret)
 		return ret;
 	cpu0 = bench_thread_cpu_ns();
 	wall0 = bench_now_ns();
 	for (i = 0; i < d->iters && !ret; i++) {
 		t0 = bench_now_ns();
-		ret = dc_call(d->dev, d->why, sizeof(d->why));
+		ret = d->call(d);
 		d->samples[i] = bench_now_ns() - t0;
 	}
 	d->calls = i;
@@ -636,40 +674,113 @@ static int dc_thread(void *arg)
 	return ret;
 }
 
+/*
+ * Run @d's calls in a thread on the host CPU, on @dev (open, its queue
+ * attached and set up for them), into @row.
+ */
+static int dc_run(const struct bench_cfg *cfg, struct dc *d,
+		  struct bench_row *row)
+{
+	struct bench_thread t = { 0 };
+	int ret;
+
+	d->samples = calloc(d->iters, sizeof(*d->samples));
+	if (!d->samples)
+		return -ENOMEM;
+	ret = bench_spawn(&t, cfg->host_cpu, dc_thread, d);
+	if (!ret)
+		ret = bench_join(&t);
+	if (!ret) {
+		bench_stats_from(d->samples, d->iters, &row->lat);
+		row->host_cpu = bench_cpu_pct(d->cpu_ns, d->wall_ns);
+		row->rate = d->wall_ns ? 1e9 * (double)d->calls / (double)d->wall_ns : 0;
+	} else {
+		bench_note(row, "%s", d->why[0] ? d->why : strerror(-ret));
+	}
+	free(d->samples);
+	return ret;
+}
+
 int bench_downcalls(const struct bench_cfg *cfg, const struct bench_def *def,
 		    struct bench_row *row)
 {
-	struct bench_thread t = { 0 };
 	struct rpcdev dev;
 	struct dc d = {
 		.cfg = cfg,
 		.dev = &dev,
+		.call = dc_echo_msg,
 		.warmup = cfg->warmup,
 		.iters = cfg->iters,
 	};
 	int ret;
 
-	d.samples = calloc(cfg->iters, sizeof(*d.samples));
-	if (!d.samples)
-		return -ENOMEM;
 	ret = bench_dev_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK,
 			     cfg->dev_cpu, -1, row);
-	if (ret) {
-		free(d.samples);
+	if (ret)
 		return ret;
-	}
-	ret = bench_spawn(&t, cfg->host_cpu, dc_thread, &d);
-	if (!ret)
-		ret = bench_join(&t);
+	ret = dc_run(cfg, &d, row);
 	rpcdev_close(&dev);
-	if (!ret) {
-		bench_stats_from(d.samples, cfg->iters, &row->lat);
-		row->host_cpu = bench_cpu_pct(d.cpu_ns, d.wall_ns);
-		row->rate = d.wall_ns ? 1e9 * (double)d.calls / (double)d.wall_ns : 0;
-	} else {
-		bench_note(row, "%s", d.why[0] ? d.why : strerror(-ret));
+	return ret;
+}
+
+/*
+ * Sync 1 MiB echoes with the request and the result in registered buffers
+ * (RPCDEV_FEAT_REG_BUFS): the device reads and writes the caller's memory
+ * in place, so a call costs one memcpy of the payload and a round trip,
+ * against memcpy_1mib's one memcpy.
+ */
+int bench_regbuf_downcalls(const struct bench_cfg *cfg,
+			   const struct bench_def *def, struct bench_row *row)
+{
+	size_t len = def->size;
+	struct rpcdev dev;
+	struct dc d = {
+		.cfg = cfg,
+		.dev = &dev,
+		.call = dc_echo_bufs,
+		.warmup = cfg->warmup < 10 ? cfg->warmup : 10,
+		.iters = cfg->big_iters,
+		.req = { .len = len },
+		.resp = { .len = len },
+	};
+	unsigned char *req, *resp;
+	size_t i;
+	int ret;
+
+	req = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (req == MAP_FAILED)
+		return -ENOMEM;
+	resp = req + len;
+	for (i = 0; i < len; i++)
+		req[i] = (unsigned char)(i * 131 + i / 4096);
+	memset(resp, 0, len);
+	ret = bench_dev_open(cfg, def, &dev, 0, 0, 0, RPCDEV_WAIT_BLOCK,
+			     cfg->dev_cpu, -1, row);
+	if (ret)
+		goto out_unmap;
+	ret = rpcdev_buf_register(&dev, req, len);
+	if (ret >= 0) {
+		d.req.index = ret;
+		ret = rpcdev_buf_register(&dev, resp, len);
 	}
-	free(d.samples);
+	if (ret < 0) {
+		bench_note(row, "registering 1 MiB buffers: %s", strerror(-ret));
+		goto out_close;
+	}
+	d.resp.index = ret;
+	ret = dc_run(cfg, &d, row);
+	if (!ret && memcmp(req, resp, len)) {
+		bench_note(row, "echo in registered buffers: the result differs");
+		ret = -EPROTO;
+	}
+	if (!ret)
+		row->rate = row->lat.p50 ? 1e9 * len / (double)row->lat.p50 : 0;
+out_close:
+	/* Closing the file unregisters the buffers, after the device stopped. */
+	rpcdev_close(&dev);
+out_unmap:
+	munmap(req, 2 * len);
 	return ret;
 }
 

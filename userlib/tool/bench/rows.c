@@ -214,6 +214,18 @@ const struct bench_def bench_defs[] = {
 			  .limit = 2.0 },
 		},
 	}, {
+		.id = "regbuf_1mib", .name = "downcall 1 MiB, registered buffers",
+		.about = "a sync echo of 1 MiB whose request and result are in registered buffers: the device copies one into the other in place, the queue's buffers carry nothing",
+		.kind = BENCH_LATENCY, .unit = "B/s", .device = BENCH_DEV_SIM,
+		.needs = RPCDEV_FEAT_REG_BUFS,
+		.run = bench_regbuf_downcalls, .size = BENCH_BIG_SIZE,
+		.targets = {
+			{ .id = "regbuf_1mib_vs_memcpy",
+			  .what = "1 MiB call through registered buffers p50 / memcpy 1 MiB p50",
+			  .base = "memcpy_1mib", .val = BENCH_V_P50,
+			  .limit = 1.2 },
+		},
+	}, {
 		.id = "memcpy_1mib", .name = "memcpy 1 MiB",
 		.kind = BENCH_LATENCY, .unit = "B/s",
 		.run = bench_memcpy,
