@@ -32,6 +32,7 @@ static const char *const rpcdev_feature_names[] = {
 	[6] = "async_noack",	/* RPCDEV_FEAT_ASYNC_NOACK */
 	[7] = "dev_gone",	/* RPCDEV_FEAT_DEV_GONE */
 	[8] = "uring_cmd",	/* RPCDEV_FEAT_URING_CMD */
+	[10] = "inline",	/* RPCDEV_FEAT_INLINE */
 };
 
 static const char *const rpcdev_status_names[] = {

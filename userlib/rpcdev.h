@@ -281,7 +281,8 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * "mailbox" for bit 3 (RPCDEV_FEAT_MAILBOX), "user_rings" for bit 4
  * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
  * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "dev_gone" for bit 7
- * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD).
+ * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD),
+ * "inline" for bit 10 (RPCDEV_FEAT_INLINE).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.

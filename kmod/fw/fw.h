@@ -29,7 +29,8 @@
  * @depth:	entries per ring and call slots per direction (a power of
  *		two).
  * @buf_size:	bytes of each payload buffer.
- * @flags:	the queue's RPCDEV_ATTACH_* bits.
+ * @flags:	the queue's RPCDEV_ATTACH_* bits (RPCDEV_ATTACH_INLINE: the
+ *		rings' entries are struct rpcdev_entry_inline).
  * @dctrl:	the device's control page (RPCDEV_OFF_DEV).
  * @dc:		the DC ring, in the device's area.
  * @uq:		the UQ ring, in the device's area.
@@ -56,6 +57,13 @@ struct fw_mem {
 	u8 *dq_buf;
 	u8 *ur_buf;
 };
+
+/* Bytes of one ring entry of a queue attached with @flags. */
+static inline u32 fw_entry_size(u32 flags)
+{
+	return flags & RPCDEV_ATTACH_INLINE ?
+	       sizeof(struct rpcdev_entry_inline) : sizeof(struct rpcdev_entry);
+}
 
 /**
  * struct fw_reply - an answer the firmware owes on DC.
@@ -201,6 +209,30 @@ struct fw_queue {
 	struct rpcdev_sim_stats stats;
 	struct fw_lifetime life;
 };
+
+/* The payload line of entry @e of an inline queue (hdr is its first member). */
+static inline u8 *fw_entry_data(const struct rpcdev_entry *e)
+{
+	return ((struct rpcdev_entry_inline *)e)->data;
+}
+
+/* Payload buffer @id of the buffers at @bufs. */
+static inline void *fw_buf(struct fw_queue *fq, u8 *bufs, u32 id)
+{
+	return bufs + (size_t)id * fq->mem.buf_size;
+}
+
+/*
+ * The payload of entry @e, a checked copy fw_entry_read() (fw_internal.h)
+ * made: in the copy itself when it came inline, else in buffer id of @bufs.
+ */
+static inline void *fw_payload(struct fw_queue *fq,
+			       const struct rpcdev_entry *e, u8 *bufs)
+{
+	if (e->flags & RPCDEV_ENTRY_INLINE)
+		return fw_entry_data(e);
+	return fw_buf(fq, bufs, e->id);
+}
 
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 		   u64 spin_ns);

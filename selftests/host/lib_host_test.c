@@ -237,6 +237,17 @@ TEST(unknown_feature_bit9_has_no_name)
 	ASSERT_EQ(NULL, rpcdev_feature_name(9));
 }
 
+TEST(feature_bit10_is_named_inline)
+{
+	ASSERT_EQ(1ULL << 10, RPCDEV_FEAT_INLINE);
+	ASSERT_STREQ("inline", rpcdev_feature_name(10));
+}
+
+TEST(unknown_feature_bit11_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(11));
+}
+
 /* --- library: status names ------------------------------------------- */
 
 TEST(status_names_match_constants)

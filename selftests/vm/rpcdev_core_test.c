@@ -87,8 +87,8 @@ static void expected_info_block(char *buf, size_t len, unsigned int index,
 		 "  minor:       %u\n"
 		 "  abi version: %u\n"
 		 "  queues:      %u\n"
-		 "  features:    0x1ff (info,downcall,upcall,mailbox,user_rings,"
-		 "ring_wake,async_noack,dev_gone,uring_cmd)\n",
+		 "  features:    0x5ff (info,downcall,upcall,mailbox,user_rings,"
+		 "ring_wake,async_noack,dev_gone,uring_cmd,inline)\n",
 		 index, index, index, RPCDEV_ABI_VERSION, queues);
 }
 
@@ -172,7 +172,8 @@ TEST_F(sim, info_reports_every_sim_feature)
 	ASSERT_EQ(RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL | RPCDEV_FEAT_UPCALL |
 		  RPCDEV_FEAT_MAILBOX | RPCDEV_FEAT_USER_RINGS |
 		  RPCDEV_FEAT_RING_WAKE | RPCDEV_FEAT_ASYNC_NOACK |
-		  RPCDEV_FEAT_DEV_GONE | RPCDEV_FEAT_URING_CMD,
+		  RPCDEV_FEAT_DEV_GONE | RPCDEV_FEAT_URING_CMD |
+		  RPCDEV_FEAT_INLINE,
 		  self->info.features);
 }
 
