@@ -293,8 +293,9 @@ static void *srv_main(void *arg)
 
 	if (s->block)
 		s->ret = srv_block(s);
-	else
-		s->ret = rpcdev_serve(&s->self->dev, srv_handler, s, WAIT_NS);
+	else if (rpcdev_serve(&s->self->dev, srv_handler, s, WAIT_NS) !=
+		 RPCDEV_SERVE_STOP)
+		s->ret = -EPROTO;
 	return NULL;
 }
 
