@@ -541,8 +541,10 @@ struct rpcdev_async_call {
  * @status:	RPCDEV_STATUS_* of the answer.
  * @flags:	RPCDEV_ENTRY_* flags of the answer (RPCDEV_ENTRY_ERROR).
  * @data:	the answer's payload, in place in the mapped (read-only) DC
- *		buffer of the slot: no copy. Valid until
- *		rpcdev_completion_done().
+ *		buffer of the slot: no copy; or, for one of up to
+ *		RPCDEV_INLINE_MAX bytes that came in the ring entry (a queue
+ *		with RPCDEV_ATTACH_INLINE), the library's copy of it. Valid
+ *		until rpcdev_completion_done().
  * @len:	its length.
  * @err:	0, or -EIO when the device's answer was malformed (longer
  *		than the queue's buffers): @data and @len are then NULL and 0,
@@ -713,8 +715,11 @@ const char *rpcdev_version(void);
  * @__resv0:	zero; room for later use.
  * @tag:	the device's cookie for the upcall.
  * @data:	the request payload, in place in the mapped UQ buffer of
- *		slot @id (read-only memory). Valid until the upcall is
- *		answered: the device may reuse the buffer right after.
+ *		slot @id (read-only memory); or, for one of up to
+ *		RPCDEV_INLINE_MAX bytes that came in the ring entry (a POLL
+ *		or ADAPTIVE queue with RPCDEV_ATTACH_INLINE), the library's
+ *		copy of it. Valid until the upcall is answered: the device
+ *		may reuse the buffer right after.
  * @len:	its length in bytes, at most rpcdev_queue_buf_size().
  * @reply:	the mapped UR buffer of slot @id, where the server writes its
  *		reply payload in place. Nobody else touches it until the
