@@ -292,14 +292,22 @@ def inline_checks(g, h, gen):
     return q0.gen
 
 
+def start_fw(tmp, name, queues, *args):
+    """Run the firmware with its socket, log and pidfile named @name in @tmp;
+    (process, socket path, log path)."""
+    sock, log = os.path.join(tmp, name + ".sock"), os.path.join(tmp, name + ".log")
+    pidfile = os.path.join(tmp, name + ".pid")
+    fw = subprocess.Popen([FW, "--socket", sock, "--queues", str(queues), "--log", log,
+                           "--pidfile", pidfile] + list(args))
+    check(wait_for(lambda: os.path.exists(pidfile)),
+          "%s: the firmware listens" % " ".join(args))
+    return fw, sock, log
+
+
 def no_inline_checks(tmp):
     """A firmware run with --no-inline neither offers nor starts inline queues."""
-    sock, log = os.path.join(tmp, "old.sock"), os.path.join(tmp, "old.log")
-    pidfile = os.path.join(tmp, "old.pid")
-    fw = subprocess.Popen([FW, "--socket", sock, "--shm-size", "16M", "--queues", "1",
-                           "--log", log, "--pidfile", pidfile, "--no-inline"])
+    fw, sock, log = start_fw(tmp, "old", 1, "--shm-size", "16M", "--no-inline")
     try:
-        check(wait_for(lambda: os.path.exists(pidfile)), "--no-inline: the firmware listens")
         g = Guest(sock, 2)
         h = header(g)
         check(not h["features"] & F_INLINE, "--no-inline: RPCDEV_IVSHMEM_F_INLINE is not offered")
@@ -317,12 +325,8 @@ def no_inline_checks(tmp):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="rpcdev-ivfw-")
-    sock, log = os.path.join(tmp, "fw.sock"), os.path.join(tmp, "fw.log")
-    pidfile = os.path.join(tmp, "fw.pid")
-    fw = subprocess.Popen([FW, "--socket", sock, "--shm-size", "64M", "--queues", "2",
-                           "--log", log, "--pidfile", pidfile, "--test-methods"])
+    fw, sock, log = start_fw(tmp, "fw", 2, "--shm-size", "64M", "--test-methods")
     try:
-        check(wait_for(lambda: os.path.exists(pidfile)), "the firmware listens")
         g = Guest(sock, 3)
         h = header(g)
         check(g.version == 0 and g.peer != g.fw_peer, "protocol version 0, a peer id of its own")
