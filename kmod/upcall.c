@@ -146,12 +146,14 @@ int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 		 * A server reads the payload in place in UQ buffer id: an
 		 * inline one goes there (the device leaves that buffer alone
 		 * until the upcall is answered), and before the index moves,
-		 * after which the device may reuse the entry.
+		 * after which the device may reuse the entry. A dropped
+		 * entry keeps its flag, for the trace of why.
 		 */
-		if (!drop && ue->flags & RPCDEV_ENTRY_INLINE)
+		if (!drop && ue->flags & RPCDEV_ENTRY_INLINE) {
 			memcpy(rpcdev_mem_buf(&q->mem, RPCDEV_PART_UQ_BUF, ue->id),
 			       rpcdev_entry_data(shared), ue->len);
-		ue->flags &= ~RPCDEV_ENTRY_INLINE;
+			ue->flags &= ~RPCDEV_ENTRY_INLINE;
+		}
 		/* rpcdev_upcall_pending() reads it without the lock. */
 		WRITE_ONCE(q->uq_cons, pos + 1);
 		WRITE_ONCE(q->hctrl->uq_cons.val, pos + 1);
