@@ -29,7 +29,18 @@
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names and opens /dev/rpcdev0 without a queue; its
  * teardown fails the test if a module cannot be unloaded.
+ *
+ * A device without the feature (the ivshmem firmware run with
+ * --no-inline, an older one) is what RPCDEV_TEST_NO_INLINE=1 says the
+ * boot has:
+ *
+ *	RPCDEV_FW_ARGS=--no-inline RPCDEV_TEST_ENV=RPCDEV_TEST_NO_INLINE=1 \
+ *		scripts/vm-run.sh --backend ivshmem --only rpcdev_inline_test 6.12
+ *
+ * The tests of inline queues skip then, and those of a device without
+ * inline payloads run (they skip in every other boot).
  */
+#include <stdlib.h>
 #include <endian.h>
 #include <errno.h>
 #include <pthread.h>
@@ -69,6 +80,26 @@ struct q {
 	unsigned char *host;	/* RPCDEV_OFF_HOST */
 	unsigned char *uq_buf;	/* RPCDEV_OFF_UQ_BUF, read-only */
 };
+
+/* Was this boot's device made to go without inline payloads? */
+static bool no_inline_device(void)
+{
+	const char *v = getenv("RPCDEV_TEST_NO_INLINE");
+
+	return v && !strcmp(v, "1");
+}
+
+#define SKIP_WITHOUT_INLINE() do {					\
+	if (no_inline_device())						\
+		SKIP(return, "the device offers no inline payloads "	\
+		     "(RPCDEV_TEST_NO_INLINE=1)");			\
+} while (0)
+
+#define SKIP_WITH_INLINE() do {						\
+	if (!no_inline_device())					\
+		SKIP(return, "needs a device without inline payloads "	\
+		     "(RPCDEV_TEST_NO_INLINE=1, see the top)");		\
+} while (0)
 
 /* The entry at position @pos of the ring at @off in @part. */
 static struct rpcdev_entry_inline *entry_at(const struct q *q,
@@ -159,6 +190,7 @@ FIXTURE_SETUP(path)
 
 	if (!device_fixture_open(_metadata, &self->dev))
 		return;
+	SKIP_WITHOUT_INLINE();
 	q->fd = rpcdev_fd(&self->dev);
 	if (variant->block) {
 		ASSERT_EQ(0, raw_attach(q->fd, &q->a, RPCDEV_ATTACH_INLINE));
@@ -499,7 +531,8 @@ TEST_F(attach, info_announces_inline_payloads)
 	struct rpcdev_info info;
 
 	ASSERT_EQ(0, rpcdev_info(&self->dev, &info));
-	ASSERT_EQ(RPCDEV_FEAT_INLINE, info.features & RPCDEV_FEAT_INLINE);
+	ASSERT_EQ(no_inline_device() ? 0 : RPCDEV_FEAT_INLINE,
+		  info.features & RPCDEV_FEAT_INLINE);
 }
 
 TEST_F(attach, inline_entries_are_two_cache_lines)
@@ -515,6 +548,8 @@ TEST_F(attach, inline_attach_reports_rings_of_inline_entries)
 	long pg = page_size();
 	struct rpcdev_queue_attach a;
 	__u64 ring = DEPTH * sizeof(struct rpcdev_entry_inline);
+
+	SKIP_WITHOUT_INLINE();
 
 	ASSERT_EQ(0, raw_attach(rpcdev_fd(&self->dev), &a,
 				RPCDEV_ATTACH_INLINE));
@@ -549,6 +584,8 @@ TEST_F(attach, inline_rings_of_the_largest_depth_fit_their_parts)
 {
 	struct rpcdev_queue_attach a;
 
+	SKIP_WITHOUT_INLINE();
+
 	memset(&a, 0, sizeof(a));
 	a.flags = RPCDEV_ATTACH_INLINE;
 	a.depth = RPCDEV_MAX_DEPTH;
@@ -563,6 +600,8 @@ TEST_F(attach, inline_device_area_stays_read_only)
 {
 	struct rpcdev_queue_attach a;
 	void *p;
+
+	SKIP_WITHOUT_INLINE();
 
 	ASSERT_EQ(0, raw_attach(rpcdev_fd(&self->dev), &a,
 				RPCDEV_ATTACH_INLINE));
@@ -580,6 +619,8 @@ TEST_F(attach, inline_device_area_stays_read_only)
 TEST_F(attach, inline_with_every_other_flag_attaches)
 {
 	struct rpcdev_queue_attach a;
+
+	SKIP_WITHOUT_INLINE();
 
 	ASSERT_EQ(0, raw_attach(rpcdev_fd(&self->dev), &a,
 				RPCDEV_ATTACH_INLINE |
@@ -612,8 +653,40 @@ TEST_F(attach, library_block_queue_keeps_the_old_layout)
 		     RPCDEV_ATTACH_INLINE);
 }
 
+TEST_F(attach, inline_attach_on_a_device_without_the_feature_is_refused)
+{
+	struct rpcdev_queue_attach a;
+
+	SKIP_WITH_INLINE();
+	ASSERT_EQ(-EINVAL, raw_attach(rpcdev_fd(&self->dev), &a,
+				      RPCDEV_ATTACH_INLINE));
+}
+
+TEST_F(attach, library_poll_queue_without_the_feature_keeps_the_old_layout)
+{
+	static unsigned char req[RPCDEV_INLINE_MAX], resp[RPCDEV_INLINE_MAX];
+	const struct rpcdev_queue_attach *l;
+	struct rpcdev_call_result res;
+	size_t i;
+
+	SKIP_WITH_INLINE();
+	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, DEPTH, 0,
+						RPCDEV_WAIT_POLL));
+	l = rpcdev_queue_layout(&self->dev);
+	ASSERT_EQ(0, l->flags & RPCDEV_ATTACH_INLINE);
+	ASSERT_EQ(l->dc_off + DEPTH * sizeof(struct rpcdev_entry), l->uq_off);
+	for (i = 0; i < sizeof(req); i++)
+		req[i] = req_byte(i);
+	ASSERT_EQ(0, rpcdev_call(&self->dev, RPCDEV_SIM_ECHO, req, sizeof(req),
+				 resp, sizeof(resp), WAIT_NS, &res));
+	ASSERT_EQ(RPCDEV_STATUS_OK, res.status);
+	ASSERT_EQ(sizeof(req), res.resp_len);
+	ASSERT_EQ(0, memcmp(req, resp, sizeof(req)));
+}
+
 TEST_F(attach, library_adaptive_queue_attaches_inline)
 {
+	SKIP_WITHOUT_INLINE();
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, DEPTH, 0,
 						RPCDEV_WAIT_ADAPTIVE));
 	ASSERT_EQ(RPCDEV_ATTACH_INLINE, rpcdev_queue_layout(&self->dev)->flags &
@@ -691,6 +764,8 @@ TEST_F(bad, inline_request_past_the_limit_is_refused)
 {
 	__s32 status = -1;
 
+	SKIP_WITHOUT_INLINE();
+
 	ASSERT_EQ(0, post_by_hand(_metadata, rpcdev_fd(&self->dev),
 				  RPCDEV_ATTACH_INLINE, RPCDEV_ENTRY_INLINE,
 				  RPCDEV_INLINE_MAX + 1, &status));
@@ -700,6 +775,8 @@ TEST_F(bad, inline_request_past_the_limit_is_refused)
 TEST_F(bad, small_request_in_its_buffer_on_an_inline_queue_is_served)
 {
 	__s32 status = -1;
+
+	SKIP_WITHOUT_INLINE();
 
 	/* A producer may keep a small payload in the buffer: it is honoured. */
 	ASSERT_EQ(0, post_by_hand(_metadata, rpcdev_fd(&self->dev),
