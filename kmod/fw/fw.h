@@ -88,7 +88,10 @@ struct fw_reply {
  * @FW_FAULT_BAD_ID:		post it with an id past the queue's depth.
  * @FW_FAULT_BAD_SEQ:		post it with a seq that is not its position's.
  * @FW_FAULT_LONG_REPLY:	post it with a length past the queue's
- *				buffers (the payload itself stays in bounds).
+ *				buffers (the payload itself stays in bounds);
+ *				an answer that would go inline, marked
+ *				RPCDEV_ENTRY_INLINE with a length past
+ *				RPCDEV_INLINE_MAX instead.
  * @FW_FAULT_BAD_DC_PROD:	publish DC's producer index after it as a
  *				value no device could have produced (the next
  *				one published is true).

@@ -55,8 +55,16 @@ static void fw_break_answer(struct fw_queue *fq, struct rpcdev_entry *e)
 		e->tag = ~e->tag;
 	if (fw_fault(fq, FW_FAULT_BAD_ID))
 		e->id = fq->mem.depth;
-	if (fw_fault(fq, FW_FAULT_LONG_REPLY))
-		e->len = fq->mem.buf_size + 1;
+	if (!fw_fault(fq, FW_FAULT_LONG_REPLY))
+		return;
+	/* An inline answer claims more than its line holds. */
+	if (fq->mem.flags & RPCDEV_ATTACH_INLINE &&
+	    e->len <= RPCDEV_INLINE_MAX) {
+		e->flags |= RPCDEV_ENTRY_INLINE;
+		e->len = RPCDEV_INLINE_MAX + 1;
+		return;
+	}
+	e->len = fq->mem.buf_size + 1;
 }
 
 /* Post an answer on DC, or return false when the host has not made room. */

@@ -267,6 +267,10 @@ def inline_checks(g, h, gen):
           "inline: a small request in its buffer is honoured")
     a = q.call(ECHO, b"y" * 8, flags=ENTRY_INLINE, ln=INLINE_MAX + 1)
     check(a and a["status"] == BAD_REQUEST, "inline: an inline request past the limit is BAD_REQUEST")
+    q.call(TEST_FAULT, struct.pack("<IIQ", FAULT_LONG_REPLY, 0, 1))
+    a = q.call(ECHO, b"long")
+    check(a and a["flags"] & ENTRY_INLINE and a["len"] == INLINE_MAX + 1,
+          "inline: LONG_REPLY marks the next small answer inline, past the limit")
     for size in (INLINE_MAX, INLINE_MAX + 1):
         seen = []
         q.post(UPCALLS, struct.pack("<IIIIII", 4, 77, size, 2, 0, 0))

@@ -24,7 +24,9 @@
  * entries carry RPCDEV_ENTRY_INLINE for exactly the payloads that fit. The
  * "attach" fixture checks the layout attach reports, the mappings, and
  * the errors of bad combinations; the "bad" fixture entries a program
- * driving the rings writes wrong.
+ * driving the rings writes wrong; the "broken" fixture an answer the
+ * device breaks (its long_reply fault: an inline answer longer than its
+ * line).
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
  * $RPCDEV_TEST_BACKEND names and opens /dev/rpcdev0 without a queue; its
@@ -54,6 +56,7 @@
 #include "kselftest_harness.h"
 #include "rpcdev.h"
 #include "rpcdev_fixture.h"
+#include "rpcdev_ivshmem.h"
 #include "rpcdev_upcalls.h"
 #include "rpcdev_util.h"
 
@@ -163,6 +166,29 @@ static int raw_map(struct q *q)
 	return ret;
 }
 
+/*
+ * Attach queue 0 of @dev inline: by hand for the kernel to drive it
+ * (@block), else as librpcdev's POLL queue; and see it in @q. 0 or -errno.
+ */
+static int attach_inline(struct rpcdev *dev, struct q *q, bool block)
+{
+	int ret;
+
+	q->fd = rpcdev_fd(dev);
+	if (block) {
+		ret = raw_attach(q->fd, &q->a, RPCDEV_ATTACH_INLINE);
+		return ret ? ret : raw_map(q);
+	}
+	ret = rpcdev_queue_attach_policy(dev, 0, DEPTH, 0, RPCDEV_WAIT_POLL);
+	if (ret)
+		return ret;
+	q->a = *rpcdev_queue_layout(dev);
+	q->dev = rpcdev_queue_part(dev, RPCDEV_OFF_DEV, NULL);
+	q->host = rpcdev_queue_part(dev, RPCDEV_OFF_HOST, NULL);
+	q->uq_buf = rpcdev_queue_part(dev, RPCDEV_OFF_UQ_BUF, NULL);
+	return 0;
+}
+
 /* ===================================================================== */
 /* The payload paths                                                      */
 /* ===================================================================== */
@@ -191,18 +217,7 @@ FIXTURE_SETUP(path)
 	if (!device_fixture_open(_metadata, &self->dev))
 		return;
 	SKIP_WITHOUT_INLINE();
-	q->fd = rpcdev_fd(&self->dev);
-	if (variant->block) {
-		ASSERT_EQ(0, raw_attach(q->fd, &q->a, RPCDEV_ATTACH_INLINE));
-		ASSERT_EQ(0, raw_map(q));
-		return;
-	}
-	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, DEPTH, 0,
-						RPCDEV_WAIT_POLL));
-	q->a = *rpcdev_queue_layout(&self->dev);
-	q->dev = rpcdev_queue_part(&self->dev, RPCDEV_OFF_DEV, NULL);
-	q->host = rpcdev_queue_part(&self->dev, RPCDEV_OFF_HOST, NULL);
-	q->uq_buf = rpcdev_queue_part(&self->dev, RPCDEV_OFF_UQ_BUF, NULL);
+	ASSERT_EQ(0, attach_inline(&self->dev, q, variant->block));
 	/* The library chose inline itself: the kernel offers it. */
 	ASSERT_EQ(RPCDEV_ATTACH_INLINE, q->a.flags & RPCDEV_ATTACH_INLINE);
 }
@@ -210,6 +225,37 @@ FIXTURE_SETUP(path)
 FIXTURE_TEARDOWN_PARENT(path)
 {
 	device_fixture_close(_metadata);
+}
+
+/*
+ * A downcall of @method with @len bytes of @req, answered into @resp (of
+ * @cap bytes): by RPCDEV_IOC_CALL on @fd for a queue attached by hand
+ * (@block), else by rpcdev_call() on @dev. 0 with the answer's length,
+ * status and flags in @res, or -errno.
+ */
+static int call(struct rpcdev *dev, int fd, bool block, uint32_t method,
+		const void *req, size_t len, void *resp, size_t cap,
+		struct rpcdev_call_result *res)
+{
+	struct rpcdev_call c = {
+		.method = method,
+		.req = (uintptr_t)req,
+		.req_len = len,
+		.resp_cap = cap,
+		.resp = (uintptr_t)resp,
+		.timeout_ns = WAIT_NS,
+	};
+
+	if (!block)
+		return rpcdev_call(dev, method, req, len, resp, cap, WAIT_NS,
+				   res);
+	if (ioctl(fd, RPCDEV_IOC_CALL, &c))
+		return -errno;
+	memset(res, 0, sizeof(*res));
+	res->status = c.status;
+	res->flags = c.res_flags;
+	res->resp_len = c.resp_len;
+	return 0;
 }
 
 /* A downcall echo of @len bytes; its answer's payload in @resp. */
@@ -224,27 +270,11 @@ static int echo(FIXTURE_DATA(path) *self, bool block, size_t len,
 	for (i = 0; i < len; i++)
 		req[i] = req_byte(i);
 	memset(resp, 0xee, LARGE + 1);
-	if (block) {
-		struct rpcdev_call c = {
-			.method = RPCDEV_SIM_ECHO,
-			.req = (uintptr_t)req,
-			.req_len = len,
-			.resp_cap = LARGE + 1,
-			.resp = (uintptr_t)resp,
-			.timeout_ns = WAIT_NS,
-		};
-
-		if (ioctl(self->q.fd, RPCDEV_IOC_CALL, &c))
-			return -errno;
-		*resp_len = c.resp_len;
-		*status = c.status;
-		/* Where the payload travelled is not the caller's business. */
-		return c.res_flags ? -EPROTO : 0;
-	}
-	ret = rpcdev_call(&self->dev, RPCDEV_SIM_ECHO, req, len, resp,
-			  LARGE + 1, WAIT_NS, &res);
+	ret = call(&self->dev, self->q.fd, block, RPCDEV_SIM_ECHO, req, len,
+		   resp, LARGE + 1, &res);
 	*resp_len = res.resp_len;
 	*status = res.status;
+	/* Where the payload travelled is not the caller's business. */
 	if (!ret && res.flags)
 		return -EPROTO;
 	return ret;
@@ -782,6 +812,93 @@ TEST_F(bad, small_request_in_its_buffer_on_an_inline_queue_is_served)
 	ASSERT_EQ(0, post_by_hand(_metadata, rpcdev_fd(&self->dev),
 				  RPCDEV_ATTACH_INLINE, 0, 8, &status));
 	ASSERT_EQ(RPCDEV_STATUS_OK, status);
+}
+
+/* ===================================================================== */
+/* An answer the device breaks                                            */
+/* ===================================================================== */
+
+FIXTURE(broken) {
+	struct rpcdev dev;
+	struct q q;
+	char sim_q0[96];
+};
+
+FIXTURE_VARIANT(broken) {
+	bool block;
+};
+
+FIXTURE_VARIANT_ADD(broken, block) { .block = true };
+FIXTURE_VARIANT_ADD(broken, poll) { .block = false };
+
+FIXTURE_SETUP(broken)
+{
+	if (!device_fixture_open(_metadata, &self->dev))
+		return;
+	SKIP_WITHOUT_INLINE();
+	dbgfs_sim_queue_path(self->sim_q0, sizeof(self->sim_q0), 0, 0);
+	ASSERT_EQ(0, attach_inline(&self->dev, &self->q, variant->block));
+}
+
+FIXTURE_TEARDOWN_PARENT(broken)
+{
+	device_fixture_close(_metadata);
+}
+
+/*
+ * Arm the firmware's long_reply fault for the next answer on queue 0:
+ * through rpcdev_sim's fault file, or RPCDEV_IVSHMEM_TEST_FAULT on the
+ * queue itself (whose answer the fault spares).
+ */
+static int arm_long_reply(FIXTURE_DATA(broken) *self, bool block)
+{
+	struct rpcdev_ivshmem_fault req = {
+		.fault = htole32(RPCDEV_IVSHMEM_FAULT_LONG_REPLY),
+		.value = htole64(1),
+	};
+	struct rpcdev_call_result res;
+	char path[128];
+	int ret;
+
+	if (kmod_backend()->sim) {
+		snprintf(path, sizeof(path), "%s_fault", self->sim_q0);
+		return write_text(path, "long_reply 1\n");
+	}
+	ret = call(&self->dev, self->q.fd, block, RPCDEV_IVSHMEM_TEST_FAULT,
+		   &req, sizeof(req), NULL, 0, &res);
+	return ret ? ret : res.status ? -EPROTO : 0;
+}
+
+/*
+ * The answer is the call's own, marked inline, but longer than the line:
+ * the call fails with EIO, in the kernel on a kernel-driven queue and in
+ * librpcdev on user rings, and the queue goes on.
+ */
+TEST_F(broken, inline_answer_past_the_limit_fails_the_call_with_eio)
+{
+	static const unsigned char req[8] = "8 bytes";
+	struct rpcdev_entry_inline *e;
+	struct rpcdev_call_result res;
+	unsigned char resp[sizeof(req)];
+	unsigned int pos;
+
+	ASSERT_EQ(0, arm_long_reply(self, variant->block));
+	/* The DC position the broken answer takes: after the arming's. */
+	pos = kmod_backend()->sim ? 0 : 1;
+	ASSERT_EQ(-EIO, call(&self->dev, self->q.fd, variant->block,
+			     RPCDEV_SIM_ECHO, req, sizeof(req), resp,
+			     sizeof(resp), &res));
+	e = entry_at(&self->q, self->q.dev, self->q.a.dc_off, pos);
+	ASSERT_EQ(pos + 1, e->hdr.seq);
+	ASSERT_EQ(RPCDEV_ENTRY_INLINE, e->hdr.flags & RPCDEV_ENTRY_INLINE);
+	ASSERT_EQ(RPCDEV_INLINE_MAX + 1, e->hdr.len);
+	memset(resp, 0, sizeof(resp));
+	ASSERT_EQ(0, call(&self->dev, self->q.fd, variant->block,
+			  RPCDEV_SIM_ECHO, req, sizeof(req), resp,
+			  sizeof(resp), &res));
+	ASSERT_EQ(RPCDEV_STATUS_OK, res.status);
+	ASSERT_EQ(sizeof(req), res.resp_len);
+	ASSERT_EQ(0, memcmp(req, resp, sizeof(req)));
 }
 
 TEST_HARNESS_MAIN

@@ -524,7 +524,10 @@ struct rpcdev_ivshmem_test {
  *					their call's,
  * RPCDEV_IVSHMEM_FAULT_BAD_ID:		an id past the queue's depth,
  * RPCDEV_IVSHMEM_FAULT_BAD_SEQ:	a seq that is not their position's,
- * RPCDEV_IVSHMEM_FAULT_LONG_REPLY:	a length past the queue's buffers.
+ * RPCDEV_IVSHMEM_FAULT_LONG_REPLY:	a length past the queue's buffers (an
+ *					answer that would go inline:
+ *					RPCDEV_ENTRY_INLINE with a length
+ *					past RPCDEV_INLINE_MAX).
  * RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD:	@value DC producer indices published
  *					are ones no device could produce.
  * RPCDEV_IVSHMEM_FAULT_STALL:		the firmware stops @value
