@@ -90,7 +90,13 @@ void rpcdev_post(struct rpcdev_queue *q, u32 id, u32 method, u32 len)
 		src.tag = rpcdev_tag(id, q->slots[id].gen);
 		if (q->slots[id].req_rb || q->slots[id].resp_rb)
 			src.flags = RPCDEV_ENTRY_BUFS;
-		rpcdev_entry_write(&q->dq[pos & (q->mem.depth - 1)], &src, pos);
+		/*
+		 * The request was copied into the DQ buffer: inline, from
+		 * there (not a descriptor of registered buffers, which stays).
+		 */
+		rpcdev_entry_write(q, rpcdev_ring_entry(q, q->dq, pos), &src,
+				   rpcdev_mem_buf(&q->mem, RPCDEV_PART_DQ_BUF, id),
+				   pos);
 		q->dq_prod = pos + 1;
 		WRITE_ONCE(q->hctrl->dq_prod.val, q->dq_prod);
 		q->stats.calls++;
@@ -114,13 +120,38 @@ static bool rpcdev_result_len_ok(const struct rpcdev_queue *q,
 }
 
 /*
- * Check one DC entry (a private copy) against the slot it names and
- * complete that slot; a slot an io_uring command waits for puts that
- * command on @ready. Returns 0, or why the entry is to be dropped. Called
- * with q->lock held.
+ * An answer's payload where every reader of it looks: an inline one is
+ * copied from the DC entry at @shared into the slot's DC buffer (which
+ * only the device and the kernel write, and the device not while the call
+ * is the kernel's), so RPCDEV_IOC_CALL and the io_uring commands copy it
+ * out from there as any other. A result written in place is never also
+ * inline. 0, or -EIO for a malformed length or flags.
+ */
+static int rpcdev_dc_payload(struct rpcdev_queue *q,
+			     const struct rpcdev_slot *s,
+			     const struct rpcdev_entry *e,
+			     struct rpcdev_entry *shared)
+{
+	if (!rpcdev_result_len_ok(q, s, e) || rpcdev_inline_bad(q, e))
+		return -EIO;
+	if (!(e->flags & RPCDEV_ENTRY_INLINE))
+		return 0;
+	if (e->flags & RPCDEV_ENTRY_BUFS)
+		return -EIO;
+	memcpy(rpcdev_mem_buf(&q->mem, RPCDEV_PART_DC_BUF, e->id),
+	       rpcdev_entry_data(shared), e->len);
+	return 0;
+}
+
+/*
+ * Check one DC entry (a private copy of the one at @shared) against the
+ * slot it names and complete that slot; a slot an io_uring command waits
+ * for puts that command on @ready. Returns 0, or why the entry is to be
+ * dropped. Called with q->lock held.
  */
 static int rpcdev_complete_one(struct rpcdev_queue *q,
-			       const struct rpcdev_entry *e, u32 pos,
+			       const struct rpcdev_entry *e,
+			       struct rpcdev_entry *shared, u32 pos,
 			       struct list_head *ready)
 {
 	struct rpcdev_slot *s;
@@ -136,7 +167,9 @@ static int rpcdev_complete_one(struct rpcdev_queue *q,
 	switch (s->state) {
 	case RPCDEV_SLOT_POSTED:
 		s->result = *e;
-		s->err = rpcdev_result_len_ok(q, s, e) ? 0 : -EIO;
+		/* Where the payload was is the kernel's business alone. */
+		s->result.flags &= ~RPCDEV_ENTRY_INLINE;
+		s->err = rpcdev_dc_payload(q, s, e, shared);
 		s->state = RPCDEV_SLOT_COMPLETED;
 		if (s->ucmd)
 			rpcdev_uring_call_done(q, s, ready);
@@ -176,11 +209,13 @@ void rpcdev_reap_completions(struct rpcdev_queue *q)
 		/* Entries are read after the index that published them. */
 		dma_rmb();
 		while (q->dc_cons != prod) {
-			struct rpcdev_entry e;
+			struct rpcdev_entry *shared, e;
 			int drop;
 
-			memcpy(&e, &q->dc[q->dc_cons & (depth - 1)], sizeof(e));
-			drop = rpcdev_complete_one(q, &e, q->dc_cons, &ready);
+			shared = rpcdev_ring_entry(q, q->dc, q->dc_cons);
+			memcpy(&e, shared, sizeof(e));
+			drop = rpcdev_complete_one(q, &e, shared, q->dc_cons,
+						   &ready);
 			if (!drop) {
 				q->stats.completed++;
 				trace_reply(q, RPCDEV_TRACE_DC, q->dc_cons, &e);

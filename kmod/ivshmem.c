@@ -780,6 +780,8 @@ static int ivs_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	};
 	if (h.features & RPCDEV_IVSHMEM_F_ASYNC_NOACK)
 		idev->desc.features |= RPCDEV_FEAT_ASYNC_NOACK;
+	if (h.features & RPCDEV_IVSHMEM_F_INLINE)
+		idev->desc.features |= RPCDEV_FEAT_INLINE;
 	ivs_queues_init(idev, &h);
 
 	ret = ivs_irqs_request(idev);

@@ -44,13 +44,17 @@ static int rpcdev_attach_layout(struct rpcdev_device *rdev,
 	u64 entries, bufs;
 
 	if (a->flags & ~(RPCDEV_ATTACH_USER_RINGS | RPCDEV_ATTACH_TIMESTAMPS |
-			 RPCDEV_ATTACH_ASYNC_NOACK) ||
+			 RPCDEV_ATTACH_ASYNC_NOACK | RPCDEV_ATTACH_INLINE) ||
 	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
 		return -EINVAL;
 	/* Only a program driving the rings can give slots back by its index. */
 	if (a->flags & RPCDEV_ATTACH_ASYNC_NOACK &&
 	    (!(a->flags & RPCDEV_ATTACH_USER_RINGS) ||
 	     !(rdev->features & RPCDEV_FEAT_ASYNC_NOACK)))
+		return -EINVAL;
+	/* The device must know where the payload of each entry is. */
+	if (a->flags & RPCDEV_ATTACH_INLINE &&
+	    !(rdev->features & RPCDEV_FEAT_INLINE))
 		return -EINVAL;
 	if (a->qid >= rdev->nr_queues)
 		return -EINVAL;
@@ -67,7 +71,9 @@ static int rpcdev_attach_layout(struct rpcdev_device *rdev,
 	bufs = (u64)a->depth * a->buf_size;
 	if (bufs > RPCDEV_MAX_BUFS)
 		return -E2BIG;
-	entries = (u64)a->depth * sizeof(struct rpcdev_entry);
+	entries = (u64)a->depth * (a->flags & RPCDEV_ATTACH_INLINE ?
+				   sizeof(struct rpcdev_entry_inline) :
+				   sizeof(struct rpcdev_entry));
 
 	a->dc_off = PAGE_SIZE;
 	a->uq_off = a->dc_off + entries;
@@ -140,6 +146,9 @@ static int rpcdev_queue_take(struct rpcdev_file *f,
 	q->user_rings = a->flags & RPCDEV_ATTACH_USER_RINGS;
 	q->timestamps = a->flags & RPCDEV_ATTACH_TIMESTAMPS;
 	q->async_noack = a->flags & RPCDEV_ATTACH_ASYNC_NOACK;
+	q->inline_data = a->flags & RPCDEV_ATTACH_INLINE;
+	q->entry_size = q->inline_data ? sizeof(struct rpcdev_entry_inline) :
+					 sizeof(struct rpcdev_entry);
 	if (!q->user_rings)
 		WRITE_ONCE(q->hctrl->flags.val, RPCDEV_RING_NEED_WAKEUP);
 	/* No interrupt comes before queue_start: no lock needed yet. */
@@ -241,6 +250,7 @@ void rpcdev_queue_detach(struct rpcdev_file *f)
  *   interrupts		interrupts the device raised for the queue
  *   enters		RPCDEV_IOC_ENTER calls (user rings)
  *   user_rings		1 if attached with RPCDEV_ATTACH_USER_RINGS
+ *   inline		1 if attached with RPCDEV_ATTACH_INLINE
  *   uring_pending	io_uring commands waiting on the queue now
  *
  * The "drop" tracepoint (trace.h) tells which entry "bad" or
@@ -251,11 +261,12 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 	struct rpcdev_queue *q = m->private;
 	struct rpcdev_queue_stats st;
 	u32 depth, nr_free, nr_abandoned, uring;
-	bool attached, user_rings;
+	bool attached, user_rings, inline_data;
 
 	scoped_guard(mutex, &q->rdev->qlock) {
 		attached = q->owner;
 		user_rings = q->user_rings;
+		inline_data = q->inline_data;
 		depth = q->mem.depth;
 		scoped_guard(spinlock_irqsave, &q->lock) {
 			st = q->stats;
@@ -278,7 +289,7 @@ static int rpcdev_queue_show(struct seq_file *m, void *unused)
 		   st.bad_upcalls, st.mbox_posts, st.mbox_msgs);
 	seq_printf(m, "interrupts %llu\nenters %llu\nuser_rings %d\n",
 		   st.interrupts, st.enters, user_rings);
-	seq_printf(m, "uring_pending %u\n", uring);
+	seq_printf(m, "uring_pending %u\ninline %d\n", uring, inline_data);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rpcdev_queue);

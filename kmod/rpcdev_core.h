@@ -283,6 +283,10 @@ enum rpcdev_trace_waiters {
  *		the rings and the kernel leaves them alone.
  * @timestamps: attached with RPCDEV_ATTACH_TIMESTAMPS.
  * @async_noack: attached with RPCDEV_ATTACH_ASYNC_NOACK.
+ * @inline_data: attached with RPCDEV_ATTACH_INLINE: the entries are struct
+ *		rpcdev_entry_inline, and small payloads travel in them.
+ * @entry_size:	bytes of one ring entry: sizeof(struct rpcdev_entry), or
+ *		sizeof(struct rpcdev_entry_inline) with @inline_data.
  * @irq_ns:	when the last interrupt was handled, with @timestamps.
  * @running:	the device was started on it and not yet stopped; changes
  *		under rdev->lock (write) or with it held for reading plus
@@ -334,6 +338,8 @@ struct rpcdev_queue {
 	bool user_rings;
 	bool timestamps;
 	bool async_noack;
+	bool inline_data;
+	u32 entry_size;
 	u64 irq_ns;
 	bool running;
 	struct rpcdev_queue_mem mem;
@@ -415,24 +421,72 @@ static inline void *rpcdev_mem_buf(const struct rpcdev_queue_mem *mem,
 	return mem->part[p].cpu + (size_t)id * mem->buf_size;
 }
 
+/* The entry at ring position @pos of @ring, entries of q->entry_size. */
+static inline struct rpcdev_entry *rpcdev_ring_entry(const struct rpcdev_queue *q,
+						     struct rpcdev_entry *ring,
+						     u32 pos)
+{
+	return (void *)ring + (size_t)(pos & (q->mem.depth - 1)) * q->entry_size;
+}
+
+/* The payload line of entry @e of an inline queue. */
+static inline u8 *rpcdev_entry_data(struct rpcdev_entry *e)
+{
+	return container_of(e, struct rpcdev_entry_inline, hdr)->data;
+}
+
+/*
+ * Does a payload of @len bytes go in the entry? On an inline queue every
+ * payload that fits does: the consumer then reads no buffer line.
+ */
+static inline bool rpcdev_goes_inline(const struct rpcdev_queue *q, u32 len)
+{
+	return q->inline_data && len <= RPCDEV_INLINE_MAX;
+}
+
+/*
+ * Is the RPCDEV_ENTRY_INLINE of a checked copy of an entry the device
+ * wrote (flags and len read once) malformed? Only an inline queue has the
+ * line, and only RPCDEV_INLINE_MAX bytes of it.
+ */
+static inline bool rpcdev_inline_bad(const struct rpcdev_queue *q,
+				     const struct rpcdev_entry *e)
+{
+	return e->flags & RPCDEV_ENTRY_INLINE &&
+	       (!q->inline_data || e->len > RPCDEV_INLINE_MAX);
+}
+
 /**
  * rpcdev_entry_write() - fill in a ring entry and publish it with its seq.
+ * @q:		the queue.
  * @e:		the entry in shared memory, at ring position @pos.
  * @src:	what to write (its seq is ignored).
+ * @data:	where the payload (@src->len bytes) is now: copied into the
+ *		entry, with RPCDEV_ENTRY_INLINE, when it fits there
+ *		(rpcdev_goes_inline()); else it must be in the slot's buffer
+ *		already.
  * @pos:	the producer's position; the entry gets seq @pos + 1.
  *
  * The payload and every field are visible before the seq that validates
  * them. The caller then publishes its producer index (after dma_wmb()).
  * Always inlined, as it is on the path of every message.
  */
-static __always_inline void rpcdev_entry_write(struct rpcdev_entry *e,
+static __always_inline void rpcdev_entry_write(const struct rpcdev_queue *q,
+					       struct rpcdev_entry *e,
 					       const struct rpcdev_entry *src,
-					       u32 pos)
+					       const void *data, u32 pos)
 {
+	u32 flags = src->flags;
+
+	/* A descriptor of registered buffers stays in the DQ buffer. */
+	if (!(flags & RPCDEV_ENTRY_BUFS) && rpcdev_goes_inline(q, src->len)) {
+		memcpy(rpcdev_entry_data(e), data, src->len);
+		flags |= RPCDEV_ENTRY_INLINE;
+	}
 	WRITE_ONCE(e->id, src->id);
 	WRITE_ONCE(e->method, src->method);
 	WRITE_ONCE(e->len, src->len);
-	WRITE_ONCE(e->flags, src->flags);
+	WRITE_ONCE(e->flags, flags);
 	WRITE_ONCE(e->status, src->status);
 	WRITE_ONCE(e->tag, src->tag);
 	memcpy(e->ts, src->ts, sizeof(e->ts));

@@ -14,7 +14,8 @@
  *   bad_tag N		... with a tag that is not the call's
  *   bad_id N		... with an id past the queue's depth
  *   bad_seq N		... with a seq that is not their position's
- *   long_reply N	... with a length past the queue's buffers
+ *   long_reply N	... with a length past the queue's buffers (an
+ *			inline one: past RPCDEV_INLINE_MAX, still marked inline)
  *   bad_dc_prod N	the next N DC producer indices are impossible ones
  *   stall_us US	the firmware stops for US microseconds after taking
  *			the next call, with the rest of the burst waiting

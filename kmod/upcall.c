@@ -56,7 +56,10 @@ static int rpcdev_ur_post(struct rpcdev_queue *q, const struct rpcdev_entry *ue,
 
 	if (pos - READ_ONCE(q->dctrl->ur_cons.val) >= q->mem.depth)
 		return -EIO;
-	rpcdev_entry_write(&q->ur[pos & (q->mem.depth - 1)], &src, pos);
+	/* The answer is in the UR buffer: inline, from there. */
+	rpcdev_entry_write(q, rpcdev_ring_entry(q, q->ur, pos), &src,
+			   rpcdev_mem_buf(&q->mem, RPCDEV_PART_UR_BUF, ue->id),
+			   pos);
 	q->ur_prod = pos + 1;
 	WRITE_ONCE(q->hctrl->ur_prod.val, q->ur_prod);
 	q->stats.replies++;
@@ -132,7 +135,7 @@ static int rpcdev_uq_check(struct rpcdev_queue *q,
 		return RPCDEV_DROP_UQ_ID;
 	if (q->upcalls[ue->id].state != RPCDEV_UPCALL_IDLE)
 		return RPCDEV_DROP_UQ_STATE;
-	if (ue->len > q->mem.buf_size)
+	if (ue->len > q->mem.buf_size || rpcdev_inline_bad(q, ue))
 		return RPCDEV_DROP_UQ_LEN;
 	return 0;
 }
@@ -148,14 +151,27 @@ int rpcdev_uq_take(struct rpcdev_queue *q, struct rpcdev_entry *ue, bool *bell)
 
 	while (q->uq_cons != prod) {
 		u32 pos = q->uq_cons;
+		struct rpcdev_entry *shared = rpcdev_ring_entry(q, q->uq, pos);
 		struct rpcdev_upcall_slot *u;
 		int drop;
 
-		memcpy(ue, &q->uq[pos & (q->mem.depth - 1)], sizeof(*ue));
+		memcpy(ue, shared, sizeof(*ue));
+		drop = rpcdev_uq_check(q, ue, pos);
+		/*
+		 * A server reads the payload in place in UQ buffer id: an
+		 * inline one goes there (the device leaves that buffer alone
+		 * until the upcall is answered), and before the index moves,
+		 * after which the device may reuse the entry. A dropped
+		 * entry keeps its flag, for the trace of why.
+		 */
+		if (!drop && ue->flags & RPCDEV_ENTRY_INLINE) {
+			memcpy(rpcdev_mem_buf(&q->mem, RPCDEV_PART_UQ_BUF, ue->id),
+			       rpcdev_entry_data(shared), ue->len);
+			ue->flags &= ~RPCDEV_ENTRY_INLINE;
+		}
 		/* rpcdev_upcall_pending() reads it without the lock. */
 		WRITE_ONCE(q->uq_cons, pos + 1);
 		WRITE_ONCE(q->hctrl->uq_cons.val, pos + 1);
-		drop = rpcdev_uq_check(q, ue, pos);
 		if (drop) {
 			q->stats.bad_upcalls++;
 			trace_drop(q, drop, pos, ue);

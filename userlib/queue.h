@@ -39,6 +39,7 @@
 #define RPCDEV_F_STAMPS		(1U << 0)	/* RPCDEV_ATTACH_TIMESTAMPS */
 #define RPCDEV_F_RING_WAKE	(1U << 1)	/* RPCDEV_FEAT_RING_WAKE */
 #define RPCDEV_F_ASYNC_NOACK	(1U << 2)	/* RPCDEV_ATTACH_ASYNC_NOACK */
+#define RPCDEV_F_INLINE		(1U << 3)	/* RPCDEV_ATTACH_INLINE */
 
 /**
  * struct rpcdev_queue_ops - one way of driving a queue.

@@ -8,6 +8,14 @@
  * device's doorbell when the device says it sleeps. A round trip with a
  * polling device costs no system call and no interrupt.
  *
+ * Where the kernel offers it (RPCDEV_FEAT_INLINE), the queue is attached
+ * with RPCDEV_ATTACH_INLINE: a payload of up to RPCDEV_INLINE_MAX bytes
+ * travels in the entry's second cache line, so a small call costs the
+ * entry's two adjacent lines and no buffer line. An inline payload the
+ * library takes is copied out to memory of its own (the slot's) before
+ * the consumer index moves past the entry: the device may reuse the entry
+ * at once, while the caller or the handler still reads the payload.
+ *
  * Ordering: entries are read after the seq that publishes them (acquire)
  * and written before the seq and producer index that publish them
  * (release); a side about to sleep sets its flag, issues a full barrier
@@ -39,6 +47,8 @@ struct rpcdev_ring_slot {
 	uint32_t flags;		/* the entry's, and RING_SLOT_TAKEN */
 	uint64_t posted_ns;	/* the device's ts[0] */
 	uint64_t seen_ns;	/* when this library saw the upcall */
+	/* An inline request, while its handler reads it. */
+	uint8_t data[RPCDEV_INLINE_MAX];
 };
 
 /* What the library keeps of a downcall it posted (async or sync). */
@@ -47,6 +57,8 @@ struct rpcdev_ring_call {
 	uint64_t tag;
 	uint64_t posted_ns;	/* ADAPTIVE: when it was posted */
 	unsigned int state;	/* RING_CALL_* */
+	/* An inline answer, until the caller is done with it. */
+	uint8_t data[RPCDEV_INLINE_MAX];
 };
 
 #define RING_CALL_FREE		0	/* the slot is the library's */
@@ -96,13 +108,39 @@ static struct rpcdev_host_ctrl *ring_hctrl(struct rpcdev *dev)
 	return dev->part.host_ctrl;
 }
 
-/* Entry @pos of the ring at @off in @part (dev_ctrl or host_ctrl). */
+/*
+ * Entry @pos of the ring at @off in @part (dev_ctrl or host_ctrl): one
+ * cache line each, or two on an inline queue.
+ */
 static struct rpcdev_entry *ring_entry(struct rpcdev *dev, void *part,
 				       uint64_t off, uint32_t pos)
 {
-	struct rpcdev_entry *ring = (void *)((char *)part + off);
+	size_t size = dev->flags & RPCDEV_F_INLINE ?
+		      sizeof(struct rpcdev_entry_inline) :
+		      sizeof(struct rpcdev_entry);
 
-	return &ring[pos & (dev->layout.depth - 1)];
+	return (void *)((char *)part + off +
+			(pos & (dev->layout.depth - 1)) * size);
+}
+
+/* The payload line of entry @e of an inline queue (hdr comes first). */
+static uint8_t *ring_entry_data(const struct rpcdev_entry *e)
+{
+	return ((struct rpcdev_entry_inline *)e)->data;
+}
+
+/*
+ * Is the payload of a published entry with @flags and @len malformed for
+ * where it says it is? RPCDEV_ENTRY_INLINE is only right on an inline
+ * queue, for at most RPCDEV_INLINE_MAX bytes; else at most buf_size.
+ */
+static bool ring_len_bad(const struct rpcdev *dev, uint32_t flags,
+			 uint32_t len)
+{
+	if (flags & RPCDEV_ENTRY_INLINE)
+		return !(dev->flags & RPCDEV_F_INLINE) ||
+		       len > RPCDEV_INLINE_MAX;
+	return len > dev->layout.buf_size;
 }
 
 static uint32_t ring_load(const uint32_t *p)
@@ -284,18 +322,34 @@ static RING_HOT int ring_wait_entry(struct rpcdev *dev, struct rpcdev_dir *dir,
 	return ring_wait_slow(dev, dir, off, pos, timeout_ns);
 }
 
-/* Publish @src as the next entry of a host-produced ring (DQ or UR). */
+/* Does a payload of @len bytes go in the entry? Every one that fits does. */
+static RING_HOT bool ring_goes_inline(const struct rpcdev *dev, size_t len)
+{
+	return dev->flags & RPCDEV_F_INLINE && len <= RPCDEV_INLINE_MAX;
+}
+
+/*
+ * Publish @src as the next entry of a host-produced ring (DQ or UR). With
+ * @data, the payload (@src->len bytes, ring_goes_inline()) goes in the
+ * entry; else it is in the slot's buffer already.
+ */
 static RING_HOT void ring_post(struct rpcdev *dev, uint64_t off,
 			       uint32_t *prod, uint32_t *shared_prod,
-			       const struct rpcdev_entry *src)
+			       const struct rpcdev_entry *src, const void *data)
 {
 	struct rpcdev_entry *e;
+	uint32_t flags = src->flags;
 
 	e = ring_entry(dev, dev->part.host_ctrl, off, *prod);
+	if (data) {
+		if (src->len)
+			memcpy(ring_entry_data(e), data, src->len);
+		flags |= RPCDEV_ENTRY_INLINE;
+	}
 	e->id = src->id;
 	e->method = src->method;
 	e->len = src->len;
-	e->flags = src->flags;
+	e->flags = flags;
 	e->status = src->status;
 	e->tag = src->tag;
 	memcpy(e->ts, src->ts, sizeof(e->ts));
@@ -405,7 +459,11 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 	 * index of a good async upcall is held while the program reads its
 	 * payload, when that is what gives its slot back.
 	 */
-	bad = id >= l->depth || len > l->buf_size;
+	bad = id >= l->depth || ring_len_bad(dev, flags, len);
+	s = bad ? NULL : &u->slots[id];
+	/* Out of the entry before the index lets the device reuse it. */
+	if (s && flags & RPCDEV_ENTRY_INLINE && len)
+		memcpy(s->data, ring_entry_data(src), len);
 	u->uq_cons = pos + 1;
 	if (!bad && flags & RPCDEV_ENTRY_ASYNC &&
 	    dev->flags & RPCDEV_F_ASYNC_NOACK)
@@ -415,7 +473,6 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 	if (bad)
 		return -EIO;
 	/* Kept for the answer: the UQ entry's place may be reused first. */
-	s = &u->slots[id];
 	s->tag = __atomic_load_n(&src->tag, __ATOMIC_RELAXED);
 	s->method = ring_read(&src->method);
 	s->flags = flags | RING_SLOT_TAKEN;
@@ -429,7 +486,8 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 		.method = s->method,
 		.flags = flags & RPCDEV_ENTRY_ASYNC,
 		.tag = s->tag,
-		.data = rpcdev__buf(dev, dev->part.uq_buf, id),
+		.data = flags & RPCDEV_ENTRY_INLINE ? s->data :
+			rpcdev__buf(dev, dev->part.uq_buf, id),
 		.len = len,
 		.reply = rpcdev__buf(dev, dev->part.ur_buf, id),
 		.reply_cap = l->buf_size,
@@ -451,6 +509,8 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	struct rpcdev_up *u = &dev->up;
 	struct rpcdev_ring_slot *s;
 	struct rpcdev_entry e = { 0 };
+	uint8_t copy[RPCDEV_INLINE_MAX];
+	const void *data = NULL;
 
 	/* A server answers OK or ERROR; the other statuses are the kernel's. */
 	if (reply->id >= l->depth || reply->flags & ~RPCDEV_ENTRY_ERROR ||
@@ -475,10 +535,24 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	if (s->flags & RPCDEV_ENTRY_ASYNC) {
 		e.flags = RPCDEV_ENTRY_ASYNC;
 	} else {
-		if (reply->data && reply->len &&
-		    ring_copy_in(rpcdev__buf(dev, dev->part.ur_buf, reply->id),
-				 reply->data, reply->len))
+		void *buf = rpcdev__buf(dev, dev->part.ur_buf, reply->id);
+
+		/*
+		 * An answer that fits goes in the entry, from where it is: the
+		 * caller's (checked, as the kernel checks reply_data) or the
+		 * UR buffer the handler wrote in place.
+		 */
+		if (ring_goes_inline(dev, reply->len)) {
+			data = buf;
+			if (reply->data && reply->len) {
+				if (ring_copy_in(copy, reply->data, reply->len))
+					return -EFAULT;
+				data = copy;
+			}
+		} else if (reply->data && reply->len &&
+			   ring_copy_in(buf, reply->data, reply->len)) {
 			return -EFAULT;
+		}
 		e.len = (uint32_t)reply->len;
 		e.flags = reply->flags;
 		e.status = reply->status;
@@ -491,8 +565,11 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 		e.ts[3] = ring_now_ns();
 	}
 	s->flags = 0;
+	/* An async acknowledgment carries nothing: inline too, so no buffer. */
+	if (!data && ring_goes_inline(dev, e.len))
+		data = copy;
 	ring_post(dev, l->ur_off, &u->ur_prod, &ring_hctrl(dev)->ur_prod.val,
-		  &e);
+		  &e, data);
 	return 0;
 }
 
@@ -595,7 +672,7 @@ static RING_HOT int ring_submit_inline(struct rpcdev *dev,
 		if (id < 0)
 			break;
 		c = &d->calls[id];
-		if (calls[i].req_len)
+		if (calls[i].req_len && !ring_goes_inline(dev, calls[i].req_len))
 			memcpy(rpcdev__buf(dev, dev->part.dq_buf, id), calls[i].req,
 			       calls[i].req_len);
 		c->state = RING_CALL_POSTED;
@@ -608,7 +685,8 @@ static RING_HOT int ring_submit_inline(struct rpcdev *dev,
 		e.len = (uint32_t)calls[i].req_len;
 		e.tag = c->tag;
 		ring_post(dev, l->dq_off, &d->dq_prod,
-			  &ring_hctrl(dev)->dq_prod.val, &e);
+			  &ring_hctrl(dev)->dq_prod.val, &e,
+			  ring_goes_inline(dev, e.len) ? calls[i].req : NULL);
 	}
 	if (!i)
 		return n ? -EAGAIN : 0;
@@ -629,18 +707,24 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 	const struct rpcdev_queue_attach *l = &dev->layout;
 	struct rpcdev_down *d = &dev->down;
 	uint32_t pos = d->dc_cons;
+	const struct rpcdev_entry *src;
 	struct rpcdev_ring_call *c;
 	struct rpcdev_entry e;
+	bool bad;
 
-	memcpy(&e, ring_entry(dev, dev->part.dev_ctrl, l->dc_off, pos),
-	       sizeof(e));
+	src = ring_entry(dev, dev->part.dev_ctrl, l->dc_off, pos);
+	memcpy(&e, src, sizeof(e));
+	/* Checked once: a stale, duplicated or out-of-range answer is dropped. */
+	c = e.id < l->depth ? &d->calls[e.id] : NULL;
+	if (c && (c->state != RING_CALL_POSTED || c->tag != e.tag))
+		c = NULL;
+	bad = ring_len_bad(dev, e.flags, e.len);
+	/* Out of the entry before the index lets the device reuse it. */
+	if (c && !bad && e.flags & RPCDEV_ENTRY_INLINE && e.len)
+		memcpy(c->data, ring_entry_data(src), e.len);
 	d->dc_cons = pos + 1;
 	ring_store(&ring_hctrl(dev)->dc_cons.val, d->dc_cons);
-	/* Checked once: a stale, duplicated or out-of-range answer is dropped. */
-	if (e.id >= l->depth)
-		return 0;
-	c = &d->calls[e.id];
-	if (c->state != RING_CALL_POSTED || c->tag != e.tag)
+	if (!c)
 		return 0;
 	c->state = RING_CALL_DONE;
 	d->inflight--;
@@ -650,13 +734,15 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 	out->user_data = c->user_data;
 	out->id = e.id;
 	out->status = e.status;
-	out->flags = e.flags;
+	/* Where the payload was is the library's business. */
+	out->flags = e.flags & ~RPCDEV_ENTRY_INLINE;
 	/* The call's own answer, but malformed: it fails, and is not lost. */
-	if (e.len > l->buf_size) {
+	if (bad) {
 		out->err = -EIO;
 		return 1;
 	}
-	out->data = rpcdev__buf(dev, dev->part.dc_buf, e.id);
+	out->data = e.flags & RPCDEV_ENTRY_INLINE ? c->data :
+		    rpcdev__buf(dev, dev->part.dc_buf, e.id);
 	out->len = e.len;
 	return 1;
 }
@@ -789,6 +875,9 @@ static void ring_prepare(struct rpcdev *dev, struct rpcdev_queue_attach *a,
 	a->flags |= RPCDEV_ATTACH_USER_RINGS;
 	if (*features & RPCDEV_FEAT_ASYNC_NOACK)
 		a->flags |= RPCDEV_ATTACH_ASYNC_NOACK;
+	/* Small payloads in the entries: a kernel without it gets the old. */
+	if (*features & RPCDEV_FEAT_INLINE)
+		a->flags |= RPCDEV_ATTACH_INLINE;
 }
 
 static void ring_fini(struct rpcdev *dev)
@@ -812,6 +901,8 @@ static int ring_init(struct rpcdev *dev, uint64_t features)
 		dev->flags |= RPCDEV_F_STAMPS;
 	if (dev->layout.flags & RPCDEV_ATTACH_ASYNC_NOACK)
 		dev->flags |= RPCDEV_F_ASYNC_NOACK;
+	if (dev->layout.flags & RPCDEV_ATTACH_INLINE)
+		dev->flags |= RPCDEV_F_INLINE;
 	if (features & RPCDEV_FEAT_RING_WAKE)
 		dev->flags |= RPCDEV_F_RING_WAKE;
 	dev->up.slots = calloc(depth, sizeof(*dev->up.slots));

@@ -33,6 +33,7 @@ static const char *const rpcdev_feature_names[] = {
 	[7] = "dev_gone",	/* RPCDEV_FEAT_DEV_GONE */
 	[8] = "uring_cmd",	/* RPCDEV_FEAT_URING_CMD */
 	[9] = "reg_bufs",	/* RPCDEV_FEAT_REG_BUFS */
+	[10] = "inline",	/* RPCDEV_FEAT_INLINE */
 };
 
 static const char *const rpcdev_status_names[] = {

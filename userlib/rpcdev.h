@@ -282,7 +282,8 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * (RPCDEV_FEAT_USER_RINGS), "ring_wake" for bit 5 (RPCDEV_FEAT_RING_WAKE),
  * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "dev_gone" for bit 7
  * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD),
- * "reg_bufs" for bit 9 (RPCDEV_FEAT_REG_BUFS).
+ * "reg_bufs" for bit 9 (RPCDEV_FEAT_REG_BUFS), "inline" for bit 10
+ * (RPCDEV_FEAT_INLINE).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.
@@ -618,8 +619,10 @@ struct rpcdev_async_call {
  * @status:	RPCDEV_STATUS_* of the answer.
  * @flags:	RPCDEV_ENTRY_* flags of the answer (RPCDEV_ENTRY_ERROR).
  * @data:	the answer's payload, in place in the mapped (read-only) DC
- *		buffer of the slot: no copy. Valid until
- *		rpcdev_completion_done().
+ *		buffer of the slot: no copy; or, for one of up to
+ *		RPCDEV_INLINE_MAX bytes that came in the ring entry (a queue
+ *		with RPCDEV_ATTACH_INLINE), the library's copy of it. Valid
+ *		until rpcdev_completion_done().
  * @len:	its length.
  * @err:	0, or -EIO when the device's answer was malformed (longer
  *		than the queue's buffers): @data and @len are then NULL and 0,
@@ -790,8 +793,11 @@ const char *rpcdev_version(void);
  * @__resv0:	zero; room for later use.
  * @tag:	the device's cookie for the upcall.
  * @data:	the request payload, in place in the mapped UQ buffer of
- *		slot @id (read-only memory). Valid until the upcall is
- *		answered: the device may reuse the buffer right after.
+ *		slot @id (read-only memory); or, for one of up to
+ *		RPCDEV_INLINE_MAX bytes that came in the ring entry (a POLL
+ *		or ADAPTIVE queue with RPCDEV_ATTACH_INLINE), the library's
+ *		copy of it. Valid until the upcall is answered: the device
+ *		may reuse the buffer right after.
  * @len:	its length in bytes, at most rpcdev_queue_buf_size().
  * @reply:	the mapped UR buffer of slot @id, where the server writes its
  *		reply payload in place. Nobody else touches it until the

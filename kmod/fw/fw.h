@@ -29,7 +29,8 @@
  * @depth:	entries per ring and call slots per direction (a power of
  *		two).
  * @buf_size:	bytes of each payload buffer.
- * @flags:	the queue's RPCDEV_ATTACH_* bits.
+ * @flags:	the queue's RPCDEV_ATTACH_* bits (RPCDEV_ATTACH_INLINE: the
+ *		rings' entries are struct rpcdev_entry_inline).
  * @dctrl:	the device's control page (RPCDEV_OFF_DEV).
  * @dc:		the DC ring, in the device's area.
  * @uq:		the UQ ring, in the device's area.
@@ -57,6 +58,13 @@ struct fw_mem {
 	u8 *ur_buf;
 };
 
+/* Bytes of one ring entry of a queue attached with @flags. */
+static inline u32 fw_entry_size(u32 flags)
+{
+	return flags & RPCDEV_ATTACH_INLINE ?
+	       sizeof(struct rpcdev_entry_inline) : sizeof(struct rpcdev_entry);
+}
+
 /**
  * struct fw_reply - an answer the firmware owes on DC.
  * @due_ns:	when to post it (fw_now_ns()); 0 when the slot is idle.
@@ -80,7 +88,10 @@ struct fw_reply {
  * @FW_FAULT_BAD_ID:		post it with an id past the queue's depth.
  * @FW_FAULT_BAD_SEQ:		post it with a seq that is not its position's.
  * @FW_FAULT_LONG_REPLY:	post it with a length past the queue's
- *				buffers (the payload itself stays in bounds).
+ *				buffers (the payload itself stays in bounds);
+ *				an answer that would go inline, marked
+ *				RPCDEV_ENTRY_INLINE with a length past
+ *				RPCDEV_INLINE_MAX instead.
  * @FW_FAULT_BAD_DC_PROD:	publish DC's producer index after it as a
  *				value no device could have produced (the next
  *				one published is true).
@@ -201,6 +212,30 @@ struct fw_queue {
 	struct rpcdev_sim_stats stats;
 	struct fw_lifetime life;
 };
+
+/* The payload line of entry @e of an inline queue (hdr is its first member). */
+static inline u8 *fw_entry_data(const struct rpcdev_entry *e)
+{
+	return ((struct rpcdev_entry_inline *)e)->data;
+}
+
+/* Payload buffer @id of the buffers at @bufs. */
+static inline void *fw_buf(struct fw_queue *fq, u8 *bufs, u32 id)
+{
+	return bufs + (size_t)id * fq->mem.buf_size;
+}
+
+/*
+ * The payload of entry @e, a checked copy fw_entry_read() (fw_internal.h)
+ * made: in the copy itself when it came inline, else in buffer id of @bufs.
+ */
+static inline void *fw_payload(struct fw_queue *fq,
+			       const struct rpcdev_entry *e, u8 *bufs)
+{
+	if (e->flags & RPCDEV_ENTRY_INLINE)
+		return fw_entry_data(e);
+	return fw_buf(fq, bufs, e->id);
+}
 
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 		   u64 spin_ns);

@@ -24,22 +24,39 @@
 static inline struct rpcdev_entry *fw_ring(struct fw_queue *fq,
 					   struct rpcdev_entry *ring, u32 pos)
 {
-	return &ring[pos & (fq->mem.depth - 1)];
+	return (void *)ring + (size_t)(pos & (fq->mem.depth - 1)) *
+			      fw_entry_size(fq->mem.flags);
 }
 
-/* Payload buffer @id of the buffers at @bufs. */
-static inline void *fw_buf(struct fw_queue *fq, u8 *bufs, u32 id)
+/*
+ * Copy the entry at ring position @pos of @ring, one the host wrote, into
+ * @dst, in one read: its payload line too on an inline queue, before the
+ * caller moves its consumer index past it. False when its
+ * RPCDEV_ENTRY_INLINE cannot be right (no such line, or a longer len):
+ * the entry is malformed. A length past the buffers is the caller's to
+ * check.
+ */
+static inline bool fw_entry_read(struct fw_queue *fq, struct rpcdev_entry *ring,
+				 u32 pos, struct rpcdev_entry_inline *dst)
 {
-	return bufs + (size_t)id * fq->mem.buf_size;
+	memcpy(dst, fw_ring(fq, ring, pos), fw_entry_size(fq->mem.flags));
+	if (!(fq->mem.flags & RPCDEV_ATTACH_INLINE))
+		return !(dst->hdr.flags & RPCDEV_ENTRY_INLINE);
+	return !(dst->hdr.flags & RPCDEV_ENTRY_INLINE) ||
+	       dst->hdr.len <= RPCDEV_INLINE_MAX;
 }
 
 /*
  * Publish @src at ring position @pos of @ring: every field and the payload
  * are visible before the seq that validates them (pos + 1), and the seq
- * before the producer index the caller writes next.
+ * before the producer index the caller writes next. On an inline queue a
+ * payload that fits goes in the entry, from buffer @src->id of @bufs where
+ * the firmware wrote it (RPCDEV_ENTRY_INLINE): the host reads no buffer
+ * line for it. An id a fault broke (FW_FAULT_BAD_ID) names no buffer:
+ * that entry keeps its payload where it is.
  */
 static inline void fw_entry_write(struct fw_queue *fq,
-				  struct rpcdev_entry *ring,
+				  struct rpcdev_entry *ring, u8 *bufs,
 				  const struct rpcdev_entry *src, u32 pos)
 {
 	struct rpcdev_entry *e = fw_ring(fq, ring, pos);
@@ -47,6 +64,13 @@ static inline void fw_entry_write(struct fw_queue *fq,
 	struct rpcdev_entry tmp = *src;
 
 	tmp.seq = pos + 1;
+	/* A result written in place (RPCDEV_ENTRY_BUFS) has no payload here. */
+	if (fq->mem.flags & RPCDEV_ATTACH_INLINE &&
+	    !(src->flags & RPCDEV_ENTRY_BUFS) &&
+	    src->len <= RPCDEV_INLINE_MAX && src->id < fq->mem.depth) {
+		memcpy(fw_entry_data(e), fw_buf(fq, bufs, src->id), src->len);
+		tmp.flags |= RPCDEV_ENTRY_INLINE;
+	}
 	fw_tamper_entry(fq, &tmp);
 	/* Everything after the seq, in one copy. */
 	memcpy((u8 *)e + off, (const u8 *)&tmp + off, sizeof(*e) - off);

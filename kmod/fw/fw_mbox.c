@@ -46,7 +46,7 @@ int fw_watch(struct fw_queue *fq, const struct rpcdev_entry *call,
 
 	if (call->len != sizeof(req))
 		goto bad;
-	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	memcpy(&req, fw_payload(fq, call, fq->mem.dq_buf), sizeof(req));
 	if (req.slot >= RPCDEV_MBOX_SLOTS || req.pad)
 		goto bad;
 	deadline = fw_now_ns() +
@@ -93,7 +93,7 @@ int fw_mbox_cost(struct fw_queue *fq, const struct rpcdev_entry *call,
 		ans->status = RPCDEV_STATUS_BAD_REQUEST;
 		return 0;
 	}
-	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	memcpy(&req, fw_payload(fq, call, fq->mem.dq_buf), sizeof(req));
 	if (req.slot >= RPCDEV_MBOX_SLOTS || !req.count || req.count > 1U << 24) {
 		ans->status = RPCDEV_STATUS_BAD_REQUEST;
 		return 0;
@@ -130,7 +130,7 @@ void fw_mbox_notify(struct fw_queue *fq,
 		ans->status = RPCDEV_STATUS_BAD_REQUEST;
 		return;
 	}
-	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	memcpy(&req, fw_payload(fq, call, fq->mem.dq_buf), sizeof(req));
 	if (req.pad) {
 		ans->status = RPCDEV_STATUS_BAD_REQUEST;
 		return;
@@ -177,7 +177,7 @@ int fw_mbox_pingpong(struct fw_queue *fq, const struct rpcdev_entry *call,
 
 	if (call->len != sizeof(req))
 		goto bad;
-	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	memcpy(&req, fw_payload(fq, call, fq->mem.dq_buf), sizeof(req));
 	if (req.slot >= RPCDEV_MBOX_SLOTS || req.pad ||
 	    req.count > FW_MAX_PINGPONG)
 		goto bad;

@@ -55,8 +55,16 @@ static void fw_break_answer(struct fw_queue *fq, struct rpcdev_entry *e)
 		e->tag = ~e->tag;
 	if (fw_fault(fq, FW_FAULT_BAD_ID))
 		e->id = fq->mem.depth;
-	if (fw_fault(fq, FW_FAULT_LONG_REPLY))
-		e->len = fq->mem.buf_size + 1;
+	if (!fw_fault(fq, FW_FAULT_LONG_REPLY))
+		return;
+	/* An inline answer claims more than its line holds. */
+	if (fq->mem.flags & RPCDEV_ATTACH_INLINE &&
+	    e->len <= RPCDEV_INLINE_MAX) {
+		e->flags |= RPCDEV_ENTRY_INLINE;
+		e->len = RPCDEV_INLINE_MAX + 1;
+		return;
+	}
+	e->len = fq->mem.buf_size + 1;
 }
 
 /* Post an answer on DC, or return false when the host has not made room. */
@@ -68,7 +76,7 @@ static bool fw_dc_post(struct fw_queue *fq, const struct rpcdev_entry *src)
 	if (pos - READ_ONCE(fq->mem.hctrl->dc_cons.val) >= fq->mem.depth)
 		return false;
 	fw_break_answer(fq, &e);
-	fw_entry_write(fq, fq->mem.dc, &e, pos);
+	fw_entry_write(fq, fq->mem.dc, fq->mem.dc_buf, &e, pos);
 	if (fw_fault(fq, FW_FAULT_BAD_SEQ)) {
 		/* After the entry's own seq, before the index: one store. */
 		WRITE_ONCE(fw_ring(fq, fq->mem.dc, pos)->seq, pos + 2);
@@ -269,7 +277,7 @@ bad:
 static u64 fw_run_call(struct fw_queue *fq, const struct rpcdev_entry *call,
 		       struct rpcdev_entry *ans)
 {
-	void *req = fw_buf(fq, fq->mem.dq_buf, call->id);
+	void *req = fw_payload(fq, call, fq->mem.dq_buf);
 	void *resp = fw_buf(fq, fq->mem.dc_buf, call->id);
 	u64 now = fw_now_ns();
 
@@ -335,37 +343,46 @@ static void fw_take_calls(struct fw_queue *fq)
 	dma_rmb();
 
 	while (fq->dq_cons != prod && !fw_should_stop(fq)) {
-		struct rpcdev_entry call, ans = {};
+		struct rpcdev_entry_inline in;
+		struct rpcdev_entry *call = &in.hdr, ans = {};
 		struct fw_reply *r;
+		bool inline_ok;
 		u32 pos;
 
 		/* A ring full of long calls keeps no CPU to itself. */
 		fw_preempt_point();
 		pos = fq->dq_cons++;
-		memcpy(&call, fw_ring(fq, fq->mem.dq, pos), sizeof(call));
+		/* An inline request is in the copy: the entry may go now. */
+		inline_ok = fw_entry_read(fq, fq->mem.dq, pos, &in);
 		fw_publish(fq, &fq->mem.dctrl->dq_cons, fq->dq_cons);
 		fq->stats.calls++;
 		fq->life.calls++;
 		/* Without a good seq and id there is no one to answer. */
-		if (call.seq != pos + 1 || call.id >= depth ||
-		    fq->replies[call.id].due_ns) {
+		if (call->seq != pos + 1 || call->id >= depth ||
+		    fq->replies[call->id].due_ns) {
 			fq->stats.bad++;
 			fw_dbg("DQ %u: bad entry (seq %u id %u)\n", pos,
-			       call.seq, call.id);
+			       call->seq, call->id);
 			continue;
 		}
-		r = &fq->replies[call.id];
-		ans.id = call.id;
-		ans.method = call.method;
-		ans.tag = call.tag;
-		if (call.flags & RPCDEV_ENTRY_BUFS) {
-			r->due_ns = fw_run_buf_call(fq, &call, &ans);
-		} else if (call.len > fq->mem.buf_size) {
+		r = &fq->replies[call->id];
+		ans.id = call->id;
+		ans.method = call->method;
+		ans.tag = call->tag;
+		if (!inline_ok || (call->flags & RPCDEV_ENTRY_BUFS &&
+				   call->flags & RPCDEV_ENTRY_INLINE)) {
+			/* A descriptor is never inline: it is in the buffer. */
+			fq->stats.bad++;
+			ans.status = RPCDEV_STATUS_BAD_REQUEST;
+			r->due_ns = fw_now_ns();
+		} else if (call->flags & RPCDEV_ENTRY_BUFS) {
+			r->due_ns = fw_run_buf_call(fq, call, &ans);
+		} else if (call->len > fq->mem.buf_size) {
 			fq->stats.bad++;
 			ans.status = RPCDEV_STATUS_BAD_REQUEST;
 			r->due_ns = fw_now_ns();
 		} else {
-			r->due_ns = fw_run_call(fq, &call, &ans);
+			r->due_ns = fw_run_call(fq, call, &ans);
 		}
 		if (r->due_ns)
 			r->due_ns += fw_fault(fq, FW_FAULT_DELAY_REPLY) *

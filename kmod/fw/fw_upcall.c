@@ -60,19 +60,22 @@ static bool fw_ur_ready(struct fw_queue *fq)
  * an impossible index is no entry, and not counted (see struct
  * rpcdev_sim_stats).
  */
-static int fw_ur_take(struct fw_queue *fq, struct rpcdev_entry *re)
+static int fw_ur_take(struct fw_queue *fq, struct rpcdev_entry_inline *rin)
 {
+	struct rpcdev_entry *re = &rin->hdr;
 	u32 pos = fq->ur_cons;
+	bool inline_ok;
 
 	if (!fw_ur_seen(fq) && !fw_ur_indexed(fq))
 		return 0;
 	/* The entry is read after the seq or index that published it. */
 	dma_rmb();
-	memcpy(re, fw_ur_next(fq), sizeof(*re));
+	/* An inline answer is in the copy before the host may reuse the entry. */
+	inline_ok = fw_entry_read(fq, fq->mem.ur, pos, rin);
 	fq->ur_cons = pos + 1;
 	fw_publish(fq, &fq->mem.dctrl->ur_cons, fq->ur_cons);
 
-	if (re->seq != pos + 1 || re->id >= fq->mem.depth ||
+	if (!inline_ok || re->seq != pos + 1 || re->id >= fq->mem.depth ||
 	    !fq->up_busy[re->id] || fq->up_noack[re->id] ||
 	    re->len > fq->mem.buf_size) {
 		fq->stats.bad++;
@@ -90,7 +93,7 @@ static int fw_ur_take(struct fw_queue *fq, struct rpcdev_entry *re)
  * before the stop is honoured, so answers the host sent before stopping
  * the queue (RPCDEV_STATUS_NO_SERVER) are still seen.
  */
-static int fw_ur_wait(struct fw_queue *fq, struct rpcdev_entry *re,
+static int fw_ur_wait(struct fw_queue *fq, struct rpcdev_entry_inline *re,
 		      u64 timeout)
 {
 	u64 deadline = 0;
@@ -265,7 +268,7 @@ static void fw_uq_post(struct fw_queue *fq,
 
 	fq->up_busy[id] = true;
 	fq->nr_busy++;
-	fw_entry_write(fq, fq->mem.uq, &e, pos);
+	fw_entry_write(fq, fq->mem.uq, fq->mem.uq_buf, &e, pos);
 	fq->uq_prod = pos + 1;
 	fw_publish(fq, &fq->mem.dctrl->uq_prod, fq->uq_prod);
 	fq->stats.upcalls++;
@@ -313,7 +316,7 @@ static bool fw_upcall_done(struct fw_queue *fq,
 	if ((req->flags & RPCDEV_SIM_UPCALL_VERIFY) &&
 	    !(req->flags & RPCDEV_SIM_UPCALL_ASYNC) &&
 	    (re->len != req->size ||
-	     memcmp(fw_buf(fq, fq->mem.ur_buf, re->id),
+	     memcmp(fw_payload(fq, re, fq->mem.ur_buf),
 		    fw_buf(fq, fq->mem.uq_buf, re->id),
 		    req->size)))
 		res->mismatched++;
@@ -361,7 +364,8 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 	bool async;
 	struct rpcdev_sim_upcall_result res = {};
 	struct rpcdev_sim_upcalls req;
-	struct rpcdev_entry re;
+	struct rpcdev_entry_inline rin;
+	struct rpcdev_entry *re = &rin.hdr;
 	u32 sent = 0, answered = 0, inflight = 0, id = 0;
 	bool posted = false, noack;
 	u64 timeout, start;
@@ -369,7 +373,7 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 
 	if (call->len != sizeof(req))
 		goto bad;
-	memcpy(&req, fw_buf(fq, fq->mem.dq_buf, call->id), sizeof(req));
+	memcpy(&req, fw_payload(fq, call, fq->mem.dq_buf), sizeof(req));
 	if (req.size > fq->mem.buf_size || req.count > FW_MAX_UPCALLS ||
 	    req.pad || req.flags & ~(RPCDEV_SIM_UPCALL_ASYNC |
 				     RPCDEV_SIM_UPCALL_VERIFY))
@@ -442,7 +446,7 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 			res.done += ret;
 			continue;
 		}
-		ret = fw_ur_wait(fq, &re, timeout);
+		ret = fw_ur_wait(fq, &rin, timeout);
 		if (ret < 0) {
 			/* Reset under our upcalls: no one will answer them. */
 			fq->life.stopped += inflight;
@@ -453,16 +457,16 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 			fq->life.upcall_timeouts++;
 			break;
 		}
-		if (re.tag >> 32 != fq->run)
+		if (re->tag >> 32 != fq->run)
 			continue;	/* late answer to an earlier run */
 		inflight--;
-		if (!fw_upcall_done(fq, &req, &re, &res, answered++)) {
+		if (!fw_upcall_done(fq, &req, re, &res, answered++)) {
 			/* The host raised an error: the device re-raises it. */
-			memcpy(resp, fw_buf(fq, fq->mem.ur_buf, re.id),
-			       re.len);
-			ans->len = re.len;
-			ans->status = re.status;
-			ans->flags = re.flags & RPCDEV_ENTRY_ERROR;
+			memcpy(resp, fw_payload(fq, re, fq->mem.ur_buf),
+			       re->len);
+			ans->len = re->len;
+			ans->status = re->status;
+			ans->flags = re->flags & RPCDEV_ENTRY_ERROR;
 			ret = 0;
 			goto out;
 		}

@@ -107,9 +107,12 @@ static u32 ivfw_qcfg_check(const struct ivfw_dev *dev,
 	if ((c->attach_flags & RPCDEV_ATTACH_ASYNC_NOACK) &&
 	    !(dev->hdr->features & RPCDEV_IVSHMEM_F_ASYNC_NOACK))
 		return RPCDEV_IVSHMEM_QERR_FEATURE;
+	if ((c->attach_flags & RPCDEV_ATTACH_INLINE) &&
+	    !(dev->hdr->features & RPCDEV_IVSHMEM_F_INLINE))
+		return RPCDEV_IVSHMEM_QERR_FEATURE;
 
 	bufs = (u64)c->depth * c->buf_size;
-	ring_len = (u64)c->depth * sizeof(struct rpcdev_entry);
+	ring_len = (u64)c->depth * fw_entry_size(c->attach_flags);
 	for (i = 0; i < 6; i++) {
 		if (c->part_off[i] < RPCDEV_IVSHMEM_QPAGE_SIZE ||
 		    !ivfw_range_ok(c->part_off[i], c->part_size[i],
@@ -310,6 +313,8 @@ static int ivfw_hdr_init(struct ivfw_dev *dev)
 		return -ENOSPC;
 	h->features = RPCDEV_IVSHMEM_F_HEARTBEAT | RPCDEV_IVSHMEM_F_ASYNC_NOACK |
 		      RPCDEV_IVSHMEM_F_SIM_METHODS;
+	if (!o->no_inline)
+		h->features |= RPCDEV_IVSHMEM_F_INLINE;
 	if (o->hostile_mask)
 		h->features |= RPCDEV_IVSHMEM_F_HOSTILE;
 	if (o->test_methods)

@@ -238,8 +238,7 @@ static bool ivfw_test_method(struct ivfw_queue *q,
 		return true;
 	}
 	/* The firmware checked the id and the length before it came here. */
-	memcpy(&req, q->fw.mem.dq_buf + (size_t)call->id * q->fw.mem.buf_size,
-	       sizeof(req));
+	memcpy(&req, fw_payload(&q->fw, call, q->fw.mem.dq_buf), sizeof(req));
 	req.delay_ms = le32toh(req.delay_ms);
 	req.arg = le32toh(req.arg);
 	if (req.delay_ms > IVFW_TEST_MAX_DELAY_MS || req.arg > 1 ||
@@ -289,8 +288,7 @@ static void ivfw_fault_method(struct ivfw_queue *q,
 	ans->status = RPCDEV_STATUS_BAD_REQUEST;
 	if (call->len != sizeof(req))
 		return;
-	memcpy(&req, q->fw.mem.dq_buf + (size_t)call->id * q->fw.mem.buf_size,
-	       sizeof(req));
+	memcpy(&req, fw_payload(&q->fw, call, q->fw.mem.dq_buf), sizeof(req));
 	req.fault = le32toh(req.fault);
 	req.value = le64toh(req.value);
 	if (req.pad || !fw_fault_valid(req.fault, req.value))

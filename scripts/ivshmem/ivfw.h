@@ -53,6 +53,7 @@
  * @hostile_rate: one entry or index in this many is broken.
  * @seed:	of the hostile mode's pseudo-random choices.
  * @test_methods: answer the RPCDEV_IVSHMEM_TEST_* methods.
+ * @no_inline:	do not offer RPCDEV_IVSHMEM_F_INLINE.
  * @tcp_port:	the TCP echo's port on 127.0.0.1, or 0 for none.
  * @verbose:	log debug lines too.
  */
@@ -70,6 +71,7 @@ struct ivfw_opts {
 	u32 hostile_rate;
 	u64 seed;
 	bool test_methods;
+	bool no_inline;
 	u16 tcp_port;
 	bool verbose;
 };

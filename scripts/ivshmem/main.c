@@ -59,6 +59,8 @@ static void usage(FILE *f)
 		"  --device-id ID     the device it removes (default ivsh0)\n"
 		"  --device-del ID    just ask QEMU (--qmp) to remove device ID, and exit\n"
 		"  --test-methods     answer the RPCDEV_IVSHMEM_TEST_* methods\n"
+		"  --no-inline        do not offer RPCDEV_IVSHMEM_F_INLINE (a firmware\n"
+		"                     older than inline payloads)\n"
 		"  --tcp-echo PORT    echo TCP on 127.0.0.1:PORT (the bench's TCP baseline)\n"
 		"  --hostile[=WHAT]   break the protocol on purpose; WHAT is a list of\n"
 		"                     index,len,id,seq,storm (default all of them)\n"
@@ -122,6 +124,7 @@ enum {
 	OPT_SOCKET = 256, OPT_SHM, OPT_QUEUES, OPT_SPIN, OPT_LOG, OPT_PIDFILE,
 	OPT_QMP, OPT_DEVICE_ID, OPT_DEVICE_DEL, OPT_TEST, OPT_HOSTILE,
 	OPT_HOSTILE_QUEUES, OPT_HOSTILE_RATE, OPT_SEED, OPT_TCP_ECHO,
+	OPT_NO_INLINE,
 };
 
 static const struct option ivfw_longopts[] = {
@@ -135,6 +138,7 @@ static const struct option ivfw_longopts[] = {
 	{ "device-id", required_argument, NULL, OPT_DEVICE_ID },
 	{ "device-del", required_argument, NULL, OPT_DEVICE_DEL },
 	{ "test-methods", no_argument, NULL, OPT_TEST },
+	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
 	{ "hostile", optional_argument, NULL, OPT_HOSTILE },
 	{ "hostile-queues", required_argument, NULL, OPT_HOSTILE_QUEUES },
 	{ "hostile-rate", required_argument, NULL, OPT_HOSTILE_RATE },
@@ -167,6 +171,7 @@ static int parse_opts(int argc, char **argv, struct ivfw_opts *o,
 		case OPT_DEVICE_ID: o->device_id = optarg; break;
 		case OPT_DEVICE_DEL: *del = optarg; break;
 		case OPT_TEST: o->test_methods = true; break;
+		case OPT_NO_INLINE: o->no_inline = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_SHM:

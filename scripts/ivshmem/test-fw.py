@@ -30,6 +30,9 @@ ECHO, FAIL, STATS, UPCALLS, NOTIFY = 1, 2, 4, 5, 7
 TEST_KILL, TEST_MUTE, TEST_HOSTILE = 0x7e000001, 0x7e000002, 0x7e000004
 TEST_FAULT, FAULT_DROP_REPLY, FAULT_LONG_REPLY = 0x7e000005, 0, 6
 BAD_REQUEST = 3
+# RPCDEV_IVSHMEM_F_INLINE; RPCDEV_ATTACH_INLINE; RPCDEV_ENTRY_INLINE, _ASYNC
+F_INLINE, ATTACH_INLINE, ENTRY_INLINE, INLINE_MAX = 1 << 5, 1 << 3, 1 << 2, 64
+ENTRY_BUFS = 1 << 3                                 # RPCDEV_ENTRY_BUFS
 # struct rpcdev_dev_ctrl / rpcdev_host_ctrl: one 64-byte line per index.
 DC_PROD, UQ_PROD, DQ_CONS, UR_CONS, MB_PROD, DFLAGS, MB_MSGS = 0, 64, 128, 192, 256, 320, 384
 DQ_PROD, UR_PROD, DC_CONS, UQ_CONS, MB_CONS, HFLAGS = 0, 64, 128, 192, 256, 320
@@ -86,10 +89,12 @@ class Guest:
             return self.w64[off // 8]
         self.w64[off // 8] = val
 
-    def entry(self, off, seq, *fields):
-        """Publish a ring entry: its fields, then its seq, as a producer must."""
-        data = ENTRY.pack(seq, *fields)
-        self.shm[off + 4:off + 64] = data[4:]
+    def entry(self, off, seq, *fields, data=b""):
+        """Publish a ring entry: its fields (and an inline payload in its
+        second line), then its seq, as a producer must."""
+        packed = ENTRY.pack(seq, *fields)
+        self.shm[off + 64:off + 64 + len(data)] = data
+        self.shm[off + 4:off + 64] = packed[4:]
         self.u32(off, seq)
 
     def ring(self, vec):
@@ -114,8 +119,11 @@ def wait_for(cond, timeout=5.0):
 class Queue:
     """A queue started as the driver starts one; its rings driven as the core does."""
 
-    def __init__(self, g, hdr, qid, depth=8, buf_size=4096, gen=1):
+    def __init__(self, g, hdr, qid, depth=8, buf_size=4096, gen=1, inline=False):
         self.g, self.qid, self.depth, self.buf = g, qid, depth, buf_size
+        # RPCDEV_ATTACH_INLINE: entries of two lines, small payloads in them.
+        self.inline = inline
+        self.esz = 128 if inline else 64
         self.base = hdr["queue_off"] + qid * hdr["queue_stride"]
         self.nq = hdr["nr_queues"]
         bufs = -(-depth * buf_size // ALIGN) * ALIGN
@@ -126,8 +134,8 @@ class Queue:
             sizes.append(size)
             off += size
         self.off, self.sizes = offs, sizes
-        self.dc_off, self.uq_off = 4096, 4096 + depth * 64
-        self.dq_off, self.ur_off = 4096, 4096 + depth * 64
+        self.dc_off, self.uq_off = 4096, 4096 + depth * self.esz
+        self.dq_off, self.ur_off = 4096, 4096 + depth * self.esz
         self.gen = gen
         self.dq_prod = self.dc_cons = self.uq_cons = self.ur_prod = 0
 
@@ -138,7 +146,8 @@ class Queue:
         g, c = self.g, self.base
         for part in range(6):
             g.shm[self.a(part):self.a(part) + self.sizes[part]] = bytes(self.sizes[part])
-        fields = dict(depth=self.depth, buf_size=self.buf, flags=0, offs=self.off,
+        fields = dict(depth=self.depth, buf_size=self.buf,
+                      flags=ATTACH_INLINE if self.inline else 0, offs=self.off,
                       sizes=self.sizes, rings=(self.dc_off, self.uq_off, self.dq_off, self.ur_off))
         fields.update(override)
         # The configuration is only read after the req word below.
@@ -152,48 +161,66 @@ class Queue:
         ok = wait_for(lambda: g.u32(c + QACK_OFF) == self.gen)
         return ok, g.u32(c + QACK_OFF + 4), g.u32(c + QACK_OFF + 8)
 
-    def post(self, method, payload, sid=0, flags=0, length=None):
-        """Post a downcall on DQ, ringing the doorbell if the firmware sleeps."""
+    def post(self, method, payload, sid=0, flags=None, ln=None):
+        """Post a downcall on DQ, ringing the doorbell if the firmware sleeps;
+        inline when it fits an inline queue's entry, unless told otherwise."""
         g, pos = self.g, self.dq_prod
-        g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
-        e = self.a(3, self.dq_off + (pos % self.depth) * 64)
-        ln = len(payload) if length is None else length
-        g.entry(e, pos + 1, sid, method, ln, flags, 0, 0xabc0 + pos, 0, 0, 0, 0)
+        if flags is None:
+            flags = ENTRY_INLINE if self.inline and len(payload) <= INLINE_MAX else 0
+        e = self.a(3, self.dq_off + (pos % self.depth) * self.esz)
+        if flags & ENTRY_INLINE:
+            data = payload
+        else:
+            data = b""
+            g.shm[self.a(4, sid * self.buf):self.a(4, sid * self.buf) + len(payload)] = payload
+        g.entry(e, pos + 1, sid, method, len(payload) if ln is None else ln, flags, 0,
+                0xabc0 + pos, 0, 0, 0, 0, data=data)
         self.dq_prod += 1
         g.u32(self.a(3, DQ_PROD), self.dq_prod)
         if g.u32(self.a(0, DFLAGS)) & 1:
             g.ring(self.qid)
 
-    def call(self, method, payload, timeout=5.0, sid=0):
-        self.post(method, payload, sid)
+    def call(self, method, payload, timeout=5.0, sid=0, **entry):
+        self.post(method, payload, sid, **entry)
         return self.answer(timeout)
 
     def answer(self, timeout=5.0):
         g, pos = self.g, self.dc_cons
-        e = self.a(0, self.dc_off + (pos % self.depth) * 64)
+        e = self.a(0, self.dc_off + (pos % self.depth) * self.esz)
         if not wait_for(lambda: g.u32(e) == pos + 1, timeout):
             return None
         seq, sid, method, ln, flags, status, tag, *ts = ENTRY.unpack_from(g.shm, e)
-        data = bytes(g.shm[self.a(1, sid * self.buf):self.a(1, sid * self.buf) + min(ln, self.buf)])
+        if flags & ENTRY_INLINE:
+            data = bytes(g.shm[e + 64:e + 64 + min(ln, INLINE_MAX)])
+        else:
+            data = bytes(g.shm[self.a(1, sid * self.buf):self.a(1, sid * self.buf) + min(ln, self.buf)])
         self.dc_cons += 1
         g.u32(self.a(3, DC_CONS), self.dc_cons)
         return dict(id=sid, method=method, len=ln, flags=flags, status=status, tag=tag, data=data)
 
-    def serve_upcalls(self, count, stop_after=None):
-        """Answer `count` upcalls by echoing them, as a server on user rings."""
+    def serve_upcalls(self, count, stop_after=None, seen=None):
+        """Answer `count` upcalls by echoing them, as a server on user rings
+        (inline where they came inline); each entry's flags go in `seen`."""
         g, served = self.g, 0
         while served < count:
             pos = self.uq_cons
-            e = self.a(0, self.uq_off + (pos % self.depth) * 64)
+            e = self.a(0, self.uq_off + (pos % self.depth) * self.esz)
             if not wait_for(lambda: g.u32(e) == pos + 1):
                 return served
             seq, sid, method, ln, flags, status, tag, *ts = ENTRY.unpack_from(g.shm, e)
-            data = bytes(g.shm[self.a(2, sid * self.buf):self.a(2, sid * self.buf) + ln])
-            g.shm[self.a(5, sid * self.buf):self.a(5, sid * self.buf) + ln] = data
+            if seen is not None:
+                seen.append(flags)
+            inline = flags & ENTRY_INLINE
+            if inline:
+                data = bytes(g.shm[e + 64:e + 64 + ln])
+            else:
+                data = bytes(g.shm[self.a(2, sid * self.buf):self.a(2, sid * self.buf) + ln])
+                g.shm[self.a(5, sid * self.buf):self.a(5, sid * self.buf) + ln] = data
             self.uq_cons += 1
             g.u32(self.a(3, UQ_CONS), self.uq_cons)
-            r = self.a(3, self.ur_off + (self.ur_prod % self.depth) * 64)
-            g.entry(r, self.ur_prod + 1, sid, method, ln, 0, 0, tag, 0, 0, 0, 0)
+            r = self.a(3, self.ur_off + (self.ur_prod % self.depth) * self.esz)
+            g.entry(r, self.ur_prod + 1, sid, method, ln, inline, 0, tag, 0, 0, 0, 0,
+                    data=data if inline else b"")
             self.ur_prod += 1
             g.u32(self.a(3, UR_PROD), self.ur_prod)
             if g.u32(self.a(0, DFLAGS)) & 1:
@@ -253,16 +280,93 @@ def check_tcp_echo(port):
     check(bad.returncode == 2, "--tcp-echo 0 is a usage error (exit 2)")
 
 
+def inline_checks(g, h, gen):
+    """Queue 0 started with RPCDEV_ATTACH_INLINE (then stopped): the
+    firmware's side of inline payloads. Returns the queue's last generation."""
+    q = Queue(g, h, 0, gen=gen, inline=True)
+    narrow = (4096, 4096 + q.depth * 64, 4096, 4096 + q.depth * 64)
+    check(q.request(1, rings=narrow)[1:] == (2, 2),
+          "inline: rings of one-line entries overlap, refused RANGE")
+    check(q.request(1)[:3] == (True, 1, 0), "inline: a start with RPCDEV_ATTACH_INLINE runs")
+    for ln in (0, 1, INLINE_MAX, INLINE_MAX + 1, 4000):
+        payload = bytes((i * 7 + 3) & 0xff for i in range(ln))
+        a = q.call(ECHO, payload)
+        want = ENTRY_INLINE if ln <= INLINE_MAX else 0
+        check(a and a["status"] == 0 and a["len"] == ln and a["data"] == payload and
+              a["flags"] & ENTRY_INLINE == want,
+              "inline: ECHO of %d byte(s) comes back exactly, %s" %
+              (ln, "in the entry" if want else "in the buffer"))
+    a = q.call(ECHO, b"x" * 8, flags=0)
+    check(a and a["status"] == 0 and a["data"] == b"x" * 8,
+          "inline: a small request in its buffer is honoured")
+    a = q.call(ECHO, b"y" * 8, flags=ENTRY_INLINE, ln=INLINE_MAX + 1)
+    check(a and a["status"] == BAD_REQUEST, "inline: an inline request past the limit is BAD_REQUEST")
+    q.call(TEST_FAULT, struct.pack("<IIQ", FAULT_LONG_REPLY, 0, 1))
+    a = q.call(ECHO, b"long")
+    check(a and a["flags"] & ENTRY_INLINE and a["len"] == INLINE_MAX + 1,
+          "inline: LONG_REPLY marks the next small answer inline, past the limit")
+    for size in (INLINE_MAX, INLINE_MAX + 1):
+        seen = []
+        q.post(UPCALLS, struct.pack("<IIIIII", 4, 77, size, 2, 0, 0))
+        served = q.serve_upcalls(4, seen=seen)
+        a = q.answer()
+        done, failed, no_server, timed_out, mismatched = (
+            struct.unpack("<5I", a["data"][:20]) if a else (0,) * 5)
+        want = ENTRY_INLINE if size <= INLINE_MAX else 0
+        check(served == 4 and done == 4 and mismatched == 0 and
+              all(f & ENTRY_INLINE == want for f in seen),
+              "inline: 4 upcalls of %d bytes, %s, echoed exactly" %
+              (size, "inline" if want else "in the buffers"))
+    check(q.request(0)[:2] == (True, 0), "inline: a stop is acknowledged")
+    q0 = Queue(g, h, 0, gen=q.gen)
+    check(q0.request(1)[:3] == (True, 1, 0), "inline: queue 0 starts again without the flag")
+    a = q0.call(ECHO, b"z" * 8, flags=ENTRY_INLINE)
+    check(a and a["status"] == BAD_REQUEST,
+          "inline: an inline request on a queue without the flag is BAD_REQUEST")
+    a = q0.call(ECHO, b"old")
+    check(a and a["data"] == b"old" and not a["flags"] & ENTRY_INLINE,
+          "inline: without the flag answers use the buffers")
+    check(q0.request(0)[:2] == (True, 0), "inline: the stop of the old queue is acknowledged")
+    return q0.gen
+
+
+def start_fw(tmp, name, queues, *args):
+    """Run the firmware with its socket, log and pidfile named @name in @tmp;
+    (process, socket path, log path)."""
+    sock, log = os.path.join(tmp, name + ".sock"), os.path.join(tmp, name + ".log")
+    pidfile = os.path.join(tmp, name + ".pid")
+    fw = subprocess.Popen([FW, "--socket", sock, "--queues", str(queues), "--log", log,
+                           "--pidfile", pidfile] + list(args))
+    check(wait_for(lambda: os.path.exists(pidfile)),
+          "%s: the firmware listens" % " ".join(args))
+    return fw, sock, log
+
+
+def no_inline_checks(tmp):
+    """A firmware run with --no-inline neither offers nor starts inline queues."""
+    fw, sock, log = start_fw(tmp, "old", 1, "--shm-size", "16M", "--no-inline")
+    try:
+        g = Guest(sock, 2)
+        h = header(g)
+        check(not h["features"] & F_INLINE, "--no-inline: RPCDEV_IVSHMEM_F_INLINE is not offered")
+        check(driver_up(g, 1), "--no-inline: the driver's block is acknowledged")
+        q = Queue(g, h, 0, inline=True)
+        check(q.request(1)[1:] == (2, 4), "--no-inline: an inline start is refused FEATURE")
+        q = Queue(g, h, 0, gen=q.gen)
+        check(q.request(1)[:3] == (True, 1, 0), "--no-inline: a start without the flag runs")
+        a = q.call(ECHO, b"old firmware")
+        check(a and a["data"] == b"old firmware", "--no-inline: ECHO comes back")
+    finally:
+        fw.terminate()
+        fw.wait(5)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rpcdev-ivfw-")
-    sock, log = os.path.join(tmp, "fw.sock"), os.path.join(tmp, "fw.log")
-    pidfile = os.path.join(tmp, "fw.pid")
     port = free_port()
-    fw = subprocess.Popen([FW, "--socket", sock, "--shm-size", "64M", "--queues", "2",
-                           "--log", log, "--pidfile", pidfile, "--test-methods",
-                           "--tcp-echo", str(port)])
+    fw, sock, log = start_fw(tmp, "fw", 2, "--shm-size", "64M", "--test-methods",
+                             "--tcp-echo", str(port))
     try:
-        check(wait_for(lambda: os.path.exists(pidfile)), "the firmware listens")
         g = Guest(sock, 3)
         h = header(g)
         check(g.version == 0 and g.peer != g.fw_peer, "protocol version 0, a peer id of its own")
@@ -274,6 +378,7 @@ def main():
         check(h["queue_off"] % ALIGN == 0 and h["queue_stride"] % ALIGN == 0 and
               h["queue_off"] + 2 * h["queue_stride"] <= g.size, "header: regions fit")
         check(h["fw_peer"] == g.fw_peer, "header: the firmware's peer id is the one it rings")
+        check(h["features"] & F_INLINE, "header: the firmware offers inline payloads")
         hb = header(g)["heartbeat"]
         check(wait_for(lambda: header(g)["heartbeat"] != hb, 1.0), "the heartbeat moves")
         check(driver_up(g, 1), "the driver's block is acknowledged")
@@ -315,7 +420,7 @@ def main():
         # rpcdev_buf_desc in the DQ buffer): this device reaches BAR2 alone,
         # so no buffer resolves and the answer is BAD_REQUEST, nothing written.
         desc = struct.pack("<IHHQQI", 3, 0, 1, 0, 0, 64).ljust(64, b"\0")
-        q.post(ECHO, desc, flags=4, length=8)
+        q.post(ECHO, desc, flags=ENTRY_BUFS, ln=8)
         a = q.answer()
         check(a and a["status"] == BAD_REQUEST and a["flags"] == 0 and a["len"] == 0,
               "a call in registered buffers is BAD_REQUEST")
@@ -383,8 +488,9 @@ def main():
         check(a and a["status"] == BAD_REQUEST, "an unknown fault is refused")
 
         check(q.request(0)[:2] == (True, 0), "a stop is acknowledged")
+        gen = inline_checks(g, h, q.gen)
         hb = header(g)["heartbeat"]
-        q = Queue(g, h, 0, gen=q.gen)
+        q = Queue(g, h, 0, gen=gen)
         q.request(1)
         a = q.call(TEST_KILL, struct.pack("<II", 0, 0))
         check(a and a["status"] == 0, "TEST_KILL is answered first")
@@ -399,6 +505,7 @@ def main():
         if fw.poll() is None:
             fw.terminate()
             fw.wait(5)
+    no_inline_checks(tmp)
     failed = results.count(False)
     print("1..%d" % len(results))
     print("# %d passed, %d failed (firmware log: %s)" % (len(results) - failed, failed, log))

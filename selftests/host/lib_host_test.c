@@ -238,9 +238,15 @@ TEST(feature_bit9_is_named_reg_bufs)
 	ASSERT_STREQ("reg_bufs", rpcdev_feature_name(9));
 }
 
-TEST(unknown_feature_bit10_has_no_name)
+TEST(feature_bit10_is_named_inline)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(10));
+	ASSERT_EQ(1ULL << 10, RPCDEV_FEAT_INLINE);
+	ASSERT_STREQ("inline", rpcdev_feature_name(10));
+}
+
+TEST(unknown_feature_bit11_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(11));
 }
 
 /* --- library: status names ------------------------------------------- */

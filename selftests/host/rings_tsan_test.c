@@ -15,7 +15,11 @@
  * it answers every downcall with its request (echo), at once or a set
  * time after the call, and makes upcalls as fast as the server answers
  * them. It never sleeps, so the library rings no doorbell; ADAPTIVE
- * sleeps (RPCDEV_IOC_ENTER) are short naps, counted.
+ * sleeps (RPCDEV_IOC_ENTER) are short naps, counted. The *_inline
+ * variants offer RPCDEV_FEAT_INLINE: the library then attaches with
+ * RPCDEV_ATTACH_INLINE, and every payload (eight bytes) travels in the
+ * entries, which the device reuses as soon as the indices let it, so a
+ * payload the library read after moving its index is a race.
  *
  * A data race ends the program at once with ThreadSanitizer's report
  * (halt_on_error, see __tsan_default_options()): the test fails.
@@ -38,7 +42,9 @@
 #define FAKE_PATH	"/dev/null"
 #define DEPTH		8
 #define BUF_SIZE	256
-#define ENTRY		sizeof(struct rpcdev_entry)
+#define ENTRY		(fake.inline_entries ? \
+			 sizeof(struct rpcdev_entry_inline) : \
+			 sizeof(struct rpcdev_entry))
 #define ROUNDS		3000
 #define UP_METHOD	0x77
 #define DOWN_METHOD	0x33
@@ -77,6 +83,8 @@ static struct fake {
 	unsigned int upcalls;		/* to make */
 	uint64_t delay_ns;		/* a downcall's answer comes this late */
 	unsigned int dc_sleeps;		/* atomic: ENTER waits for DC */
+	bool inline_feature;		/* RPCDEV_FEAT_INLINE offered */
+	bool inline_entries;		/* attached with RPCDEV_ATTACH_INLINE */
 	/* The device thread's own. */
 	uint32_t dq_cons, dc_prod, uq_prod, ur_cons;
 	unsigned int made, answered, calls, bad;
@@ -125,8 +133,11 @@ static int fake_attach(struct rpcdev_queue_attach *a)
 	if (a->qid || (a->depth && a->depth != DEPTH) ||
 	    (a->buf_size && a->buf_size != BUF_SIZE))
 		return -EINVAL;
+	if (a->flags & RPCDEV_ATTACH_INLINE && !fake.inline_feature)
+		return -EINVAL;
 	memset(l, 0, sizeof(*l));
 	l->flags = a->flags;
+	fake.inline_entries = a->flags & RPCDEV_ATTACH_INLINE;
 	l->depth = DEPTH;
 	l->buf_size = BUF_SIZE;
 	l->dc_off = sizeof(struct rpcdev_dev_ctrl);
@@ -185,6 +196,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		info->features = RPCDEV_FEAT_INFO | RPCDEV_FEAT_DOWNCALL |
 				 RPCDEV_FEAT_UPCALL | RPCDEV_FEAT_USER_RINGS |
 				 RPCDEV_FEAT_RING_WAKE;
+		if (fake.inline_feature)
+			info->features |= RPCDEV_FEAT_INLINE;
 		return 0;
 	case RPCDEV_IOC_QUEUE_ATTACH:
 		return fake_attach(arg);
@@ -247,9 +260,13 @@ static struct rpcdev_host_ctrl *fake_hctrl(void)
 static struct rpcdev_entry *fake_entry(unsigned int part, uint64_t off,
 				       uint32_t pos)
 {
-	struct rpcdev_entry *ring = (void *)((char *)fake.part[part] + off);
+	return (void *)((char *)fake.part[part] + off + (pos % DEPTH) * ENTRY);
+}
 
-	return &ring[pos % DEPTH];
+/* The payload line of entry @e of an inline queue. */
+static uint8_t *fake_entry_data(struct rpcdev_entry *e)
+{
+	return ((struct rpcdev_entry_inline *)e)->data;
 }
 
 static char *fake_buf(unsigned int part, uint32_t id)
@@ -270,16 +287,25 @@ static void store_release(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Publish @e as the next entry of the device-produced ring at @off. */
+/*
+ * Publish @e as the next entry of the device-produced ring at @off; its
+ * payload, in buffer e->id of part @bufs, goes in the entry when it fits
+ * an inline one.
+ */
 static void fake_post(uint64_t off, uint32_t *prod, uint32_t *shared,
-		      const struct rpcdev_entry *e)
+		      const struct rpcdev_entry *e, unsigned int bufs)
 {
 	struct rpcdev_entry *dst = fake_entry(PART_DEV, off, *prod);
+	uint32_t flags = e->flags;
 
+	if (fake.inline_entries && e->len <= RPCDEV_INLINE_MAX) {
+		memcpy(fake_entry_data(dst), fake_buf(bufs, e->id), e->len);
+		flags |= RPCDEV_ENTRY_INLINE;
+	}
 	dst->id = e->id;
 	dst->method = e->method;
 	dst->len = e->len;
-	dst->flags = e->flags;
+	dst->flags = flags;
 	dst->status = e->status;
 	dst->tag = e->tag;
 	store_release(&dst->seq, *prod + 1);
@@ -293,7 +319,7 @@ static void fake_answer_due(void)
 	if (!fake.due_ns || now_ns() < fake.due_ns)
 		return;
 	fake_post(fake.layout.dc_off, &fake.dc_prod,
-		  &fake_dctrl()->dc_prod.val, &fake.due);
+		  &fake_dctrl()->dc_prod.val, &fake.due, PART_DC_BUF);
 	fake.due_ns = 0;
 	fake.calls++;
 }
@@ -313,10 +339,14 @@ static void fake_take_calls(void)
 		struct rpcdev_entry *a = &fake.due;
 
 		if (load_acquire(&q->seq) != fake.dq_cons + 1 ||
-		    q->id >= DEPTH || q->len > BUF_SIZE) {
+		    q->id >= DEPTH || q->len > BUF_SIZE ||
+		    (q->flags & RPCDEV_ENTRY_INLINE &&
+		     (!fake.inline_entries || q->len > RPCDEV_INLINE_MAX))) {
 			fake.bad++;
 		} else {
 			memcpy(fake_buf(PART_DC_BUF, q->id),
+			       q->flags & RPCDEV_ENTRY_INLINE ?
+			       (char *)fake_entry_data(q) :
 			       fake_buf(PART_DQ_BUF, q->id), q->len);
 			memset(a, 0, sizeof(*a));
 			a->id = q->id;
@@ -340,11 +370,14 @@ static void fake_take_answers(void)
 		struct rpcdev_entry *r = fake_entry(PART_HOST, l->ur_off,
 						    fake.ur_cons);
 		uint32_t id = r->id;
+		bool in = r->flags & RPCDEV_ENTRY_INLINE;
 
 		if (load_acquire(&r->seq) != fake.ur_cons + 1 || id >= DEPTH ||
 		    !fake.busy[id] || r->len != sizeof(uint64_t) ||
-		    memcmp(fake_buf(PART_UR_BUF, id), fake_buf(PART_UQ_BUF, id),
-			   sizeof(uint64_t)))
+		    in != fake.inline_entries ||
+		    memcmp(in ? (char *)fake_entry_data(r) :
+				fake_buf(PART_UR_BUF, id),
+			   fake_buf(PART_UQ_BUF, id), sizeof(uint64_t)))
 			fake.bad++;
 		else
 			fake.answered++;
@@ -376,7 +409,8 @@ static void fake_make_upcall(void)
 	u.method = UP_METHOD;
 	u.len = sizeof(n);
 	u.tag = n;
-	fake_post(l->uq_off, &fake.uq_prod, &fake_dctrl()->uq_prod.val, &u);
+	fake_post(l->uq_off, &fake.uq_prod, &fake_dctrl()->uq_prod.val, &u,
+		  PART_UQ_BUF);
 	fake.made++;
 }
 
@@ -469,6 +503,7 @@ FIXTURE(fake) {
 
 FIXTURE_VARIANT(fake) {
 	unsigned int policy;
+	bool inline_feature;
 };
 
 FIXTURE_VARIANT_ADD(fake, poll) {
@@ -479,12 +514,25 @@ FIXTURE_VARIANT_ADD(fake, adaptive) {
 	.policy = RPCDEV_WAIT_ADAPTIVE,
 };
 
+FIXTURE_VARIANT_ADD(fake, poll_inline) {
+	.policy = RPCDEV_WAIT_POLL,
+	.inline_feature = true,
+};
+
+FIXTURE_VARIANT_ADD(fake, adaptive_inline) {
+	.policy = RPCDEV_WAIT_ADAPTIVE,
+	.inline_feature = true,
+};
+
 FIXTURE_SETUP(fake)
 {
 	ASSERT_EQ(0, rpcdev_open(&self->dev, FAKE_PATH));
 	fake.fd = rpcdev_fd(&self->dev);
+	fake.inline_feature = variant->inline_feature;
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, DEPTH, BUF_SIZE,
 						variant->policy));
+	/* The library takes inline entries exactly when they are offered. */
+	ASSERT_EQ(variant->inline_feature, fake.inline_entries);
 }
 
 FIXTURE_TEARDOWN(fake)

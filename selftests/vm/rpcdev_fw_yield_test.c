@@ -145,15 +145,20 @@ TEST_F(fw, queue_works_after_garbage_ur_prod)
 /*
  * Write the echo of @up at UR position @pos as librpcdev does, every field
  * and the payload before the seq, and leave ur_prod alone: the first of a
- * server's two stores.
+ * server's two stores. The payload goes in the UR buffer, which a queue
+ * with inline entries (RPCDEV_ATTACH_INLINE, the library's default) takes
+ * too; only the entries' size differs.
  */
 static void ur_write_echo(struct rpcdev *dev,
 			  const struct rpcdev_upcall_req *up, uint32_t pos)
 {
 	const struct rpcdev_queue_attach *l = rpcdev_queue_layout(dev);
 	unsigned char *host = rpcdev_queue_part(dev, RPCDEV_OFF_HOST, NULL);
-	struct rpcdev_entry *e = (struct rpcdev_entry *)(host + l->ur_off) +
-				 (pos & (l->depth - 1));
+	size_t size = l->flags & RPCDEV_ATTACH_INLINE ?
+		      sizeof(struct rpcdev_entry_inline) :
+		      sizeof(struct rpcdev_entry);
+	struct rpcdev_entry *e = (void *)(host + l->ur_off +
+					  (pos & (l->depth - 1)) * size);
 
 	memcpy(up->reply, up->data, up->len);
 	e->id = up->id;

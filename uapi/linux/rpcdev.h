@@ -78,6 +78,8 @@
  *			device: set where it can reach host memory other than
  *			its queues' (rpcdev_sim), clear where it cannot (a
  *			device that only reaches its own BAR).
+ * RPCDEV_FEAT_INLINE:	RPCDEV_ATTACH_INLINE: small payloads travel inside
+ *			the ring entries (struct rpcdev_entry_inline).
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -89,6 +91,7 @@
 #define RPCDEV_FEAT_DEV_GONE	(1ULL << 7)
 #define RPCDEV_FEAT_URING_CMD	(1ULL << 8)
 #define RPCDEV_FEAT_REG_BUFS	(1ULL << 9)
+#define RPCDEV_FEAT_INLINE	(1ULL << 10)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -133,7 +136,9 @@ struct rpcdev_info {
  * @buf_size bytes in each direction: a downcall's request goes in DQ buffer
  * id and its reply in DC buffer id; an upcall's request in UQ buffer id and
  * its reply in UR buffer id. With at most depth calls in flight a ring can
- * never overflow.
+ * never overflow. On a queue attached with RPCDEV_ATTACH_INLINE, a payload
+ * of up to RPCDEV_INLINE_MAX bytes travels in the entry itself instead
+ * (struct rpcdev_entry_inline).
  *
  * Memory is shared with the device and mapped into the owner with mmap(2),
  * in six parts, each at its own offset (as io_uring maps its rings):
@@ -214,6 +219,28 @@ struct rpcdev_info {
  */
 #define RPCDEV_ATTACH_ASYNC_NOACK	(1U << 2)
 
+/*
+ * RPCDEV_ATTACH_INLINE: the entries of all four rings are struct
+ * rpcdev_entry_inline, two cache lines (128 bytes) instead of one, and a
+ * payload of up to RPCDEV_INLINE_MAX bytes travels in the entry's second
+ * line (RPCDEV_ENTRY_INLINE) instead of the slot's buffer: a consumer
+ * polling a small call reads two adjacent lines, whose addresses it knows
+ * before it reads either (the CPU fetches them together), instead of an
+ * entry and then a buffer line whose address depends on the entry's id.
+ * Larger payloads use the buffers as before. The ring offsets and sizes
+ * attach reports count the larger entries. The kernel on a queue it
+ * drives, and librpcdev on user rings, put every payload that fits
+ * inline; the device does the same; every consumer honours the flag of
+ * each entry, so a producer may still use the buffer for a small one.
+ * The kernel hides the difference from RPCDEV_IOC_CALL and
+ * RPCDEV_IOC_REPLY_AND_WAIT: a request or a reply is copied as before,
+ * and an inline upcall's payload is copied into its UQ buffer before a
+ * server learns of it, so a server reads it in place there as on any
+ * queue. Works with and without RPCDEV_ATTACH_USER_RINGS. Needs
+ * RPCDEV_FEAT_INLINE.
+ */
+#define RPCDEV_ATTACH_INLINE		(1U << 3)
+
 /**
  * struct rpcdev_queue_attach - argument of RPCDEV_IOC_QUEUE_ATTACH.
  * @qid:	in: the queue, 0..nr_queues-1.
@@ -256,9 +283,10 @@ struct rpcdev_queue_attach {
  *		never valid). A consumer that polls the entry itself waits for
  *		seq == its own position + 1 (the phase tag of NVMe CQs).
  * @id:		the call slot, 0..depth-1; the payload is in that slot's
- *		buffer.
+ *		buffer (or in the entry, with RPCDEV_ENTRY_INLINE).
  * @method:	the method called (a request) or echoed back (a result).
- * @len:	payload bytes in the buffer, at most buf_size.
+ * @len:	payload bytes, at most buf_size (at most RPCDEV_INLINE_MAX
+ *		with RPCDEV_ENTRY_INLINE).
  * @flags:	RPCDEV_ENTRY_* bits.
  * @status:	a result's status: 0 for success, else RPCDEV_STATUS_*.
  * @tag:	the caller's cookie, returned unchanged with the result.
@@ -285,6 +313,28 @@ struct rpcdev_entry {
 	__u64 ts[4];
 };
 
+/* RPCDEV_INLINE_MAX - the largest payload an entry carries itself. */
+#define RPCDEV_INLINE_MAX	64
+
+/**
+ * struct rpcdev_entry_inline - a ring entry of a queue attached with
+ * RPCDEV_ATTACH_INLINE: 128 bytes, two cache lines.
+ * @hdr:	the entry, as struct rpcdev_entry describes it. Its seq is
+ *		still written last and validates both lines.
+ * @data:	with RPCDEV_ENTRY_INLINE in hdr.flags, the payload: its first
+ *		hdr.len bytes (the rest undefined). Without it, unused: the
+ *		payload is in the slot's buffer.
+ *
+ * Entry p of a ring is at p % depth * sizeof(struct rpcdev_entry_inline)
+ * from the ring's offset. A consumer copies an inline payload out before
+ * it moves its consumer index past the entry: from then on the producer
+ * may write the next lap's entry there.
+ */
+struct rpcdev_entry_inline {
+	struct rpcdev_entry hdr;
+	__u8 data[RPCDEV_INLINE_MAX];
+};
+
 /*
  * RPCDEV_ENTRY_ASYNC:	an upcall request that expects no reply (fire and
  *			forget); the kernel acknowledges it to the device on UR
@@ -300,10 +350,21 @@ struct rpcdev_entry {
  *			bytes, at most the descriptor's resp_cap) was written
  *			in place, into the call's registered reply buffer,
  *			not into the DC buffer. RPCDEV_FEAT_REG_BUFS.
+ * RPCDEV_ENTRY_INLINE:	the payload is in the entry's second line (struct
+ *			rpcdev_entry_inline.data), len at most
+ *			RPCDEV_INLINE_MAX, not in the slot's buffer. Only on a
+ *			queue attached with RPCDEV_ATTACH_INLINE: anywhere
+ *			else, or with a longer len, the entry is malformed (a
+ *			downcall's answer fails with EIO, an upcall is
+ *			answered RPCDEV_STATUS_BAD_REQUEST). Never reported in
+ *			struct rpcdev_call.res_flags nor
+ *			struct rpcdev_upcall.entry_flags: there the kernel
+ *			has copied the payload to where it always is.
  */
 #define RPCDEV_ENTRY_ASYNC	(1U << 0)
 #define RPCDEV_ENTRY_ERROR	(1U << 1)
-#define RPCDEV_ENTRY_BUFS	(1U << 2)
+#define RPCDEV_ENTRY_INLINE	(1U << 2)
+#define RPCDEV_ENTRY_BUFS	(1U << 3)
 
 /*
  * Result status, in struct rpcdev_entry.status and struct rpcdev_call.status.
@@ -820,8 +881,9 @@ struct rpcdev_buf_desc {
  * Returns 0, or -1 with errno:
  *	EINVAL	qid >= nr_queues, an unknown flag or reserved set,
  *		RPCDEV_ATTACH_ASYNC_NOACK without RPCDEV_ATTACH_USER_RINGS
- *		or on a device without RPCDEV_FEAT_ASYNC_NOACK, depth not a
- *		power of two or above RPCDEV_MAX_DEPTH;
+ *		or on a device without RPCDEV_FEAT_ASYNC_NOACK,
+ *		RPCDEV_ATTACH_INLINE on a device without RPCDEV_FEAT_INLINE,
+ *		depth not a power of two or above RPCDEV_MAX_DEPTH;
  *	E2BIG	buf_size above RPCDEV_MAX_PAYLOAD, or depth * buf_size
  *		above RPCDEV_MAX_BUFS;
  *	EBADF	the file was not opened for reading and writing

@@ -234,12 +234,17 @@
  *				on it (a hostile device need not say so).
  * RPCDEV_IVSHMEM_F_TEST_METHODS: the firmware answers the
  *				RPCDEV_IVSHMEM_TEST_* methods below.
+ * RPCDEV_IVSHMEM_F_INLINE:	queues may be started with
+ *				RPCDEV_ATTACH_INLINE: entries of struct
+ *				rpcdev_entry_inline, small payloads in them
+ *				(the driver then offers RPCDEV_FEAT_INLINE).
  */
 #define RPCDEV_IVSHMEM_F_HEARTBEAT	(1ULL << 0)
 #define RPCDEV_IVSHMEM_F_ASYNC_NOACK	(1ULL << 1)
 #define RPCDEV_IVSHMEM_F_SIM_METHODS	(1ULL << 2)
 #define RPCDEV_IVSHMEM_F_HOSTILE	(1ULL << 3)
 #define RPCDEV_IVSHMEM_F_TEST_METHODS	(1ULL << 4)
+#define RPCDEV_IVSHMEM_F_INLINE		(1ULL << 5)
 
 /**
  * struct rpcdev_ivshmem_hdr - the device header at offset 0 of BAR2,
@@ -345,11 +350,13 @@ struct rpcdev_ivshmem_drv {
 /*
  * RPCDEV_IVSHMEM_QCFG_FLAGS - the RPCDEV_ATTACH_* bits qcfg.attach_flags
  * may carry: how the host drives the rings, which the firmware must know
- * (RPCDEV_ATTACH_ASYNC_NOACK changes how async upcall slots come back).
+ * (RPCDEV_ATTACH_ASYNC_NOACK changes how async upcall slots come back,
+ * RPCDEV_ATTACH_INLINE the size of every entry and where small payloads
+ * are).
  */
 #define RPCDEV_IVSHMEM_QCFG_FLAGS \
 	(RPCDEV_ATTACH_USER_RINGS | RPCDEV_ATTACH_TIMESTAMPS | \
-	 RPCDEV_ATTACH_ASYNC_NOACK)
+	 RPCDEV_ATTACH_ASYNC_NOACK | RPCDEV_ATTACH_INLINE)
 
 /**
  * struct rpcdev_ivshmem_qcfg - a queue's configuration, at offset 0 of its
@@ -376,8 +383,9 @@ struct rpcdev_ivshmem_drv {
  * @uq_off:	offset of the UQ ring in part 0.
  * @dq_off:	offset of the DQ ring in part 3, after struct rpcdev_host_ctrl.
  * @ur_off:	offset of the UR ring in part 3. Rings are 64-byte aligned,
- *		depth entries each, and do not overlap their control
- *		structure or each other.
+ *		depth entries each (of struct rpcdev_entry, or of struct
+ *		rpcdev_entry_inline with RPCDEV_ATTACH_INLINE), and do not
+ *		overlap their control structure or each other.
  * @reserved:	zero.
  *
  * The driver zeroes all six parts before a start, while the firmware
@@ -428,7 +436,9 @@ struct rpcdev_ivshmem_qcfg {
  *				state.
  * RPCDEV_IVSHMEM_QERR_FEATURE:	a flag asks for what the firmware lacks
  *				(RPCDEV_ATTACH_ASYNC_NOACK without
- *				RPCDEV_IVSHMEM_F_ASYNC_NOACK).
+ *				RPCDEV_IVSHMEM_F_ASYNC_NOACK,
+ *				RPCDEV_ATTACH_INLINE without
+ *				RPCDEV_IVSHMEM_F_INLINE).
  */
 #define RPCDEV_IVSHMEM_QERR_NONE	0
 #define RPCDEV_IVSHMEM_QERR_INVAL	1
@@ -514,7 +524,10 @@ struct rpcdev_ivshmem_test {
  *					their call's,
  * RPCDEV_IVSHMEM_FAULT_BAD_ID:		an id past the queue's depth,
  * RPCDEV_IVSHMEM_FAULT_BAD_SEQ:	a seq that is not their position's,
- * RPCDEV_IVSHMEM_FAULT_LONG_REPLY:	a length past the queue's buffers.
+ * RPCDEV_IVSHMEM_FAULT_LONG_REPLY:	a length past the queue's buffers (an
+ *					answer that would go inline:
+ *					RPCDEV_ENTRY_INLINE with a length
+ *					past RPCDEV_INLINE_MAX).
  * RPCDEV_IVSHMEM_FAULT_BAD_DC_PROD:	@value DC producer indices published
  *					are ones no device could produce.
  * RPCDEV_IVSHMEM_FAULT_STALL:		the firmware stops @value
