@@ -447,6 +447,64 @@ TEST_F(echo_in_place, is_byte_exact)
 	munmap(resp, MIB + guard);
 }
 
+/*
+ * On a queue attached with RPCDEV_ATTACH_INLINE, a small call naming
+ * registered buffers is not inline: its descriptor (and a request beside
+ * it) stays in the DQ buffer, and the answer written in place is not put
+ * in the entry either. The same variants, 16 bytes each way.
+ */
+TEST_F(echo_in_place, small_on_an_inline_queue_is_byte_exact)
+{
+	int fd = rpcdev_fd(&self->dev);
+	size_t len = 16, page = page_size();
+	unsigned char *req = anon(page), *resp = anon(page);
+	struct rpcdev_queue_attach a = { .flags = RPCDEV_ATTACH_INLINE };
+	struct rpcdev_info info;
+	struct rpcdev_call c;
+	int ireq = -1, iresp = -1;
+
+	SKIP_UNLESS_REG_BUFS(&self->dev);
+	ASSERT_EQ(0, rpcdev_info(&self->dev, &info));
+	if (!(info.features & RPCDEV_FEAT_INLINE))
+		SKIP(return, "the device has no RPCDEV_FEAT_INLINE");
+	ASSERT_NE(NULL, req);
+	ASSERT_NE(NULL, resp);
+	ASSERT_EQ(0, ioctl(fd, RPCDEV_IOC_QUEUE_ATTACH, &a));
+	ASSERT_EQ(RPCDEV_ATTACH_INLINE, a.flags);
+	fill_pattern(req, len, 21);
+	memset(resp, 0x5a, page);
+	if (variant->req_buf) {
+		ireq = reg(fd, req, page);
+		ASSERT_LE(0, ireq);
+	}
+	if (variant->resp_buf) {
+		iresp = reg(fd, resp, page);
+		ASSERT_LE(0, iresp);
+	}
+
+	call_init(&c, RPCDEV_SIM_ECHO);
+	if (variant->req_buf) {
+		call_req_buf(&c, ireq, 0, len);
+	} else {
+		c.req = (uintptr_t)req;
+		c.req_len = len;
+	}
+	if (variant->resp_buf) {
+		call_resp_buf(&c, iresp, 0, page);
+	} else {
+		c.resp = (uintptr_t)resp;
+		c.resp_cap = page;
+	}
+	ASSERT_EQ(0, call_raw(fd, &c));
+	EXPECT_EQ(RPCDEV_STATUS_OK, c.status);
+	EXPECT_EQ(len, c.resp_len);
+	EXPECT_EQ(variant->resp_buf ? RPCDEV_ENTRY_BUFS : 0, c.res_flags);
+	EXPECT_EQ(0, memcmp(req, resp, len));
+	EXPECT_EQ(-1, first_not(resp + len, page - len, 0x5a));
+	munmap(req, page);
+	munmap(resp, page);
+}
+
 TEST_F(regbuf, echo_within_one_buffer_at_offsets_is_byte_exact)
 {
 	int fd = rpcdev_fd(&self->dev);

@@ -349,7 +349,10 @@ struct rpcdev_entry_inline {
  *			where. In a DC entry: the result's payload (len
  *			bytes, at most the descriptor's resp_cap) was written
  *			in place, into the call's registered reply buffer,
- *			not into the DC buffer. RPCDEV_FEAT_REG_BUFS.
+ *			not into the DC buffer. Never with
+ *			RPCDEV_ENTRY_INLINE: the descriptor is always in the
+ *			buffer (an entry with both is malformed).
+ *			RPCDEV_FEAT_REG_BUFS.
  * RPCDEV_ENTRY_INLINE:	the payload is in the entry's second line (struct
  *			rpcdev_entry_inline.data), len at most
  *			RPCDEV_INLINE_MAX, not in the slot's buffer. Only on a
