@@ -291,8 +291,10 @@ static const struct ioc iocs[] = {
 	{ RPCDEV_IOC_QUEUE_ATTACH, "QUEUE_ATTACH",
 	  sizeof(struct rpcdev_queue_attach),
 	  ERRS(EINVAL, E2BIG, EBUSY, EALREADY, ENOMEM, EFAULT) },
+	/* ENOENT, ENOSPC, EOPNOTSUPP: a call naming registered buffers. */
 	{ RPCDEV_IOC_CALL, "CALL", sizeof(struct rpcdev_call),
-	  ERRS(EINVAL, E2BIG, EFAULT, EAGAIN, ETIMEDOUT) },
+	  ERRS(EINVAL, E2BIG, EFAULT, EAGAIN, ETIMEDOUT, ENOENT, ENOSPC,
+	       EOPNOTSUPP) },
 	{ RPCDEV_IOC_REPLY_AND_WAIT, "REPLY_AND_WAIT",
 	  sizeof(struct rpcdev_upcall), ERRS(EINVAL, E2BIG, EFAULT, ETIMEDOUT) },
 	{ RPCDEV_IOC_MBOX_POST, "MBOX_POST", sizeof(struct rpcdev_mbox),
@@ -301,6 +303,12 @@ static const struct ioc iocs[] = {
 	  ERRS(EAGAIN, EINVAL, EFAULT) },
 	{ RPCDEV_IOC_ENTER, "ENTER", sizeof(struct rpcdev_enter),
 	  ERRS(EINVAL, ETIMEDOUT, EFAULT) },
+	{ RPCDEV_IOC_BUF_REGISTER, "BUF_REGISTER",
+	  sizeof(struct rpcdev_buf_reg),
+	  ERRS(EOPNOTSUPP, EINVAL, E2BIG, ENOSPC, EFAULT, ENOMEM) },
+	{ RPCDEV_IOC_BUF_UNREGISTER, "BUF_UNREGISTER",
+	  sizeof(struct rpcdev_buf_unreg),
+	  ERRS(EOPNOTSUPP, EINVAL, ENOENT, EBUSY, EFAULT) },
 };
 
 #define NR_IOCS	(sizeof(iocs) / sizeof(iocs[0]))
@@ -530,7 +538,8 @@ TEST_F(fuzz, ioctls_give_0_or_a_documented_errno_and_the_driver_answers_exactly)
 #define URING_BATCH	8
 
 static const int uring_errs[] = {
-	ENOTTY, EINVAL, EFAULT, E2BIG, EAGAIN, ECANCELED, 0
+	ENOTTY, EINVAL, EFAULT, E2BIG, EAGAIN, ECANCELED, ENOENT, ENOSPC,
+	EOPNOTSUPP, 0
 };
 
 static unsigned int fuzz_cmd_op(struct rng *r)
