@@ -240,8 +240,16 @@ static bool ring_interrupted(struct rpcdev_dir *dir)
 static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
 				    uint32_t pos)
 {
-	return ring_load(&ring_entry(dev, dev->part.dev_ctrl, off, pos)->seq) ==
-	       pos + 1;
+	struct rpcdev_entry *e = ring_entry(dev, dev->part.dev_ctrl, off, pos);
+
+	/*
+	 * On an inline queue the payload's line is loaded beside the seq's:
+	 * the two lines come over together, not one after the other.
+	 */
+	if (dev->flags & RPCDEV_F_INLINE)
+		(void)__atomic_load_n((const uint32_t *)ring_entry_data(e),
+				      __ATOMIC_RELAXED);
+	return ring_load(&e->seq) == pos + 1;
 }
 
 /*

@@ -26,7 +26,15 @@ static struct rpcdev_entry *fw_ur_next(struct fw_queue *fq)
  */
 static bool fw_ur_seen(struct fw_queue *fq)
 {
-	return READ_ONCE(fw_ur_next(fq)->seq) == fq->ur_cons + 1;
+	struct rpcdev_entry *e = fw_ur_next(fq);
+
+	/*
+	 * An inline answer's payload line is loaded beside its seq's, so
+	 * the two lines come over together, not one after the other.
+	 */
+	if (fq->mem.flags & RPCDEV_ATTACH_INLINE)
+		(void)READ_ONCE(*(u32 *)fw_entry_data(e));
+	return READ_ONCE(e->seq) == fq->ur_cons + 1;
 }
 
 /*
@@ -398,21 +406,26 @@ int fw_upcalls(struct fw_queue *fq, const struct rpcdev_entry *call,
 
 	start = fw_now_ns();
 	while (answered < req.count) {
-		bool answer;
+		bool answer, room;
 
 		/* A run of up to FW_MAX_UPCALLS keeps no CPU to itself. */
 		fw_preempt_point();
+		room = sent < req.count && fq->nr_busy < fq->mem.depth &&
+		       inflight < (async ? fq->mem.depth : 1);
+		/*
+		 * Without acknowledgments the host's UQ consumer index is
+		 * read only when no id is free: a line the host writes for
+		 * every upcall is not pulled over for each one.
+		 */
 		answer = inflight &&
-			      (noack ? fw_uq_moved(fq) : fw_ur_seen(fq));
+			 (noack ? !room && fw_uq_moved(fq) : fw_ur_seen(fq));
 
 		/*
 		 * Post while an id is free (sync: only when none is out), but
 		 * take the answers already there first: ids come back in
 		 * bursts and go out in bursts.
 		 */
-		if (!answer && sent < req.count &&
-		    fq->nr_busy < fq->mem.depth &&
-		    inflight < (async ? fq->mem.depth : 1)) {
+		if (!answer && room) {
 			while (fq->up_busy[id])
 				id = (id + 1) & (fq->mem.depth - 1);
 			fw_uq_post(fq, &req, id, sent++);
