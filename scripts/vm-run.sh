@@ -62,7 +62,10 @@
 # much slower, never silently: the values are printed with the run. On the
 # debug flavour (KASAN, lockdep... under TCG) it is
 #   RPCDEV_STRESS_COUNT=100000   upcalls in rpcdev_poll_test's wakeup stress
-#                                (a million elsewhere)
+#                                (a million elsewhere); a tenth of it is the
+#                                calls per thread of rpcdev_call_stress_test
+#                                (100000 elsewhere) and per process of
+#                                rpcdev_uring_test's stress (the same)
 #   RPCDEV_FUZZ_ITERS=1000       work of each rpcdev_fuzz_test test (3000)
 #   RPCDEV_TRINITY_SYSCALLS=2000 syscalls trinity makes there (20000)
 #

@@ -1125,13 +1125,7 @@ TEST_F(uring, one_ring_serves_two_queues)
 
 static unsigned int stress_calls(void)
 {
-	const char *s = getenv("RPCDEV_STRESS_COUNT");
-	unsigned long n;
-
-	if (!s || !*s)
-		return STRESS_CALLS;
-	n = strtoul(s, NULL, 10) / 10;
-	return n < 100 || n > STRESS_CALLS ? STRESS_CALLS : (unsigned int)n;
+	return stress_tenth(STRESS_CALLS);
 }
 
 /* One call of the stress: its op and its 8 bytes each way. */

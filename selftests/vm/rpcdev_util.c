@@ -351,3 +351,14 @@ void stalled_page_fini(struct stalled_page *sp)
 	munmap(sp->page, sp->size);
 	close(sp->uffd);
 }
+
+unsigned int stress_tenth(unsigned int max)
+{
+	const char *s = getenv("RPCDEV_STRESS_COUNT");
+	unsigned long n;
+
+	if (!s || !*s)
+		return max;
+	n = strtoul(s, NULL, 10) / 10;
+	return n < 100 || n > max ? max : (unsigned int)n;
+}

@@ -104,6 +104,13 @@ unsigned int host_ur_prod(struct rpcdev *dev);
 unsigned int host_uq_cons(struct rpcdev *dev);
 
 /*
+ * A stress's count of calls per thread or process: @max, or a tenth of
+ * RPCDEV_STRESS_COUNT where the runner sets it for a slow kernel (the
+ * debug flavour), when that is from 100 to @max.
+ */
+unsigned int stress_tenth(unsigned int max);
+
+/*
  * The rpcdev tool in the guest: $RPCDEV_TOOL, else the first of /bin,
  * /sbin, /usr/bin, /usr/sbin, /usr/local/bin that has it; NULL if none.
  */
