@@ -247,8 +247,7 @@ static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
 	 * the two lines come over together, not one after the other.
 	 */
 	if (dev->flags & RPCDEV_F_INLINE)
-		(void)__atomic_load_n((const uint32_t *)ring_entry_data(e),
-				      __ATOMIC_RELAXED);
+		(void)ring_read((const uint32_t *)ring_entry_data(e));
 	return ring_load(&e->seq) == pos + 1;
 }
 

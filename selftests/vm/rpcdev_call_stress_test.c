@@ -186,12 +186,12 @@ TEST_F_TIMEOUT(call, concurrent_echoes_on_two_queues_are_exact, CONC_TIMEOUT_S)
 	unsigned long long done = 0, lost = 0, mismatched = 0;
 	struct timespec t0, t1;
 	pid_t pids[CONC_PROCS];
-	unsigned int p, t;
+	unsigned int p, t, calls = conc_calls();
 	double secs;
 	int status;
 
-	TH_LOG("%u calls per thread%s", conc_calls(),
-	       conc_calls() == CONC_CALLS ? "" : " (RPCDEV_STRESS_COUNT / 10)");
+	TH_LOG("%u calls per thread%s", calls,
+	       calls == CONC_CALLS ? "" : " (RPCDEV_STRESS_COUNT / 10)");
 	st = mmap(NULL, sizeof(*st) * CONC_PROCS, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, st);
@@ -230,8 +230,7 @@ TEST_F_TIMEOUT(call, concurrent_echoes_on_two_queues_are_exact, CONC_TIMEOUT_S)
 	munmap(st, sizeof(*st) * CONC_PROCS);
 	ASSERT_EQ(0ULL, lost);
 	ASSERT_EQ(0ULL, mismatched);
-	ASSERT_EQ((unsigned long long)CONC_PROCS * CONC_THREADS * conc_calls(),
-		  done);
+	ASSERT_EQ((unsigned long long)CONC_PROCS * CONC_THREADS * calls, done);
 }
 
 TEST_HARNESS_MAIN
