@@ -76,6 +76,7 @@ struct ivs_dev;
 /**
  * struct ivs_irq - one MSI-X vector and what it costs.
  * @irq:	its Linux interrupt number.
+ * @name:	its name in /proc/interrupts (ivs_irq_init()).
  * @window_ns:	when the current counting window began.
  * @in_window:	interrupts in it.
  * @total:	interrupts taken.
@@ -85,6 +86,7 @@ struct ivs_dev;
  */
 struct ivs_irq {
 	unsigned int irq;
+	char name[32];
 	u64 window_ns;
 	u32 in_window;
 	u64 total;
@@ -570,10 +572,23 @@ static int ivs_read_hdr(struct ivs_dev *idev, struct rpcdev_ivshmem_hdr *h)
 	return ivs_check_hdr(idev, h);
 }
 
-static void ivs_irq_init(struct ivs_irq *v, unsigned int irq,
+/*
+ * Each vector is named for its device and its part ("0000:00:05.0-q0",
+ * "...-ctrl" in /proc/interrupts), so a lab can put a queue's interrupt
+ * on the CPU of the thread that serves it (/proc/irq/N/smp_affinity_list):
+ * the wake-up then needs no IPI.
+ */
+static void ivs_irq_init(struct ivs_irq *v, struct pci_dev *pdev,
+			 unsigned int vector, const char *part, u32 qid,
 			 work_func_t unmask)
 {
-	v->irq = irq;
+	v->irq = pci_irq_vector(pdev, vector);
+	if (part)
+		snprintf(v->name, sizeof(v->name), "%s-%s", pci_name(pdev),
+			 part);
+	else
+		snprintf(v->name, sizeof(v->name), "%s-q%u", pci_name(pdev),
+			 qid);
 	INIT_DELAYED_WORK(&v->unmask, unmask);
 }
 
@@ -599,20 +614,20 @@ static void ivs_irqs_free(struct ivs_dev *idev, u32 nr)
 static int ivs_irqs_request(struct ivs_dev *idev)
 {
 	struct pci_dev *pdev = idev->pdev;
-	const char *name = dev_name(&pdev->dev);
 	u32 i, nr = idev->desc.nr_queues;
 	int ret;
 
-	ivs_irq_init(&idev->ctrl, pci_irq_vector(pdev, ivs_ctrl_vector(idev)),
+	ivs_irq_init(&idev->ctrl, pdev, ivs_ctrl_vector(idev), "ctrl", 0,
 		     ivs_ctrl_unmask);
-	ret = request_irq(idev->ctrl.irq, ivs_ctrl_irq, 0, name, idev);
+	ret = request_irq(idev->ctrl.irq, ivs_ctrl_irq, 0, idev->ctrl.name,
+			  idev);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr; i++) {
 		struct ivs_queue *q = &idev->queues[i];
 
-		ivs_irq_init(&q->vec, pci_irq_vector(pdev, i), ivs_queue_unmask);
-		ret = request_irq(q->vec.irq, ivs_queue_irq, 0, name, q);
+		ivs_irq_init(&q->vec, pdev, i, NULL, i, ivs_queue_unmask);
+		ret = request_irq(q->vec.irq, ivs_queue_irq, 0, q->vec.name, q);
 		if (ret) {
 			ivs_irqs_free(idev, i);
 			return ret;

@@ -338,18 +338,26 @@ static RING_HOT bool ring_goes_inline(const struct rpcdev *dev, size_t len)
 /*
  * Publish @src as the next entry of a host-produced ring (DQ or UR). With
  * @data, the payload (@src->len bytes, ring_goes_inline()) goes in the
- * entry; else it is in the slot's buffer already.
+ * entry; else it is in the slot's buffer already. @data_whole says @data
+ * is a slot's buffer, which holds a whole line (buf_size is a multiple of
+ * 64): then the line is copied whole, a few moves where a copy of len
+ * bytes is a call; the device reads len bytes of it, and the rest is the
+ * buffer's, which the device sees anyway. Else (the caller's memory) only
+ * len bytes are read.
  */
 static RING_HOT void ring_post(struct rpcdev *dev, uint64_t off,
 			       uint32_t *prod, uint32_t *shared_prod,
-			       const struct rpcdev_entry *src, const void *data)
+			       const struct rpcdev_entry *src, const void *data,
+			       bool data_whole)
 {
 	struct rpcdev_entry *e;
 	uint32_t flags = src->flags;
 
 	e = ring_entry(dev, dev->part.host_ctrl, off, *prod);
 	if (data) {
-		if (src->len)
+		if (data_whole)
+			memcpy(ring_entry_data(e), data, RPCDEV_INLINE_MAX);
+		else if (src->len)
 			memcpy(ring_entry_data(e), data, src->len);
 		flags |= RPCDEV_ENTRY_INLINE;
 	}
@@ -468,9 +476,13 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 	 */
 	bad = id >= l->depth || ring_len_bad(dev, flags, len);
 	s = bad ? NULL : &u->slots[id];
-	/* Out of the entry before the index lets the device reuse it. */
-	if (s && flags & RPCDEV_ENTRY_INLINE && len)
-		memcpy(s->data, ring_entry_data(src), len);
+	/*
+	 * Out of the entry before the index lets the device reuse it: the
+	 * whole line, a fixed-size copy of a few moves (len bytes of it are
+	 * the payload).
+	 */
+	if (s && flags & RPCDEV_ENTRY_INLINE)
+		memcpy(s->data, ring_entry_data(src), RPCDEV_INLINE_MAX);
 	u->uq_cons = pos + 1;
 	if (!bad && flags & RPCDEV_ENTRY_ASYNC &&
 	    dev->flags & RPCDEV_F_ASYNC_NOACK)
@@ -576,7 +588,7 @@ static RING_HOT int ring_upcall_post(struct rpcdev *dev,
 	if (!data && ring_goes_inline(dev, e.len))
 		data = copy;
 	ring_post(dev, l->ur_off, &u->ur_prod, &ring_hctrl(dev)->ur_prod.val,
-		  &e, data);
+		  &e, data, data && data != copy);
 	return 0;
 }
 
@@ -693,7 +705,8 @@ static RING_HOT int ring_submit_inline(struct rpcdev *dev,
 		e.tag = c->tag;
 		ring_post(dev, l->dq_off, &d->dq_prod,
 			  &ring_hctrl(dev)->dq_prod.val, &e,
-			  ring_goes_inline(dev, e.len) ? calls[i].req : NULL);
+			  ring_goes_inline(dev, e.len) ? calls[i].req : NULL,
+			  false);
 	}
 	if (!i)
 		return n ? -EAGAIN : 0;
@@ -726,9 +739,9 @@ static int ring_reap_one(struct rpcdev *dev, struct rpcdev_completion *out)
 	if (c && (c->state != RING_CALL_POSTED || c->tag != e.tag))
 		c = NULL;
 	bad = ring_len_bad(dev, e.flags, e.len);
-	/* Out of the entry before the index lets the device reuse it. */
-	if (c && !bad && e.flags & RPCDEV_ENTRY_INLINE && e.len)
-		memcpy(c->data, ring_entry_data(src), e.len);
+	/* Out of the entry before the index lets the device reuse it (whole). */
+	if (c && !bad && e.flags & RPCDEV_ENTRY_INLINE)
+		memcpy(c->data, ring_entry_data(src), RPCDEV_INLINE_MAX);
 	d->dc_cons = pos + 1;
 	ring_store(&ring_hctrl(dev)->dc_cons.val, d->dc_cons);
 	if (!c)

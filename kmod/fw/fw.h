@@ -28,7 +28,9 @@
  * struct fw_mem - a queue's memory as the firmware reaches it.
  * @depth:	entries per ring and call slots per direction (a power of
  *		two).
- * @buf_size:	bytes of each payload buffer.
+ * @buf_size:	bytes of each payload buffer: a multiple of 64, as the attach
+ *		rounds it (and the ivshmem firmware checks), so at least one
+ *		entry line.
  * @flags:	the queue's RPCDEV_ATTACH_* bits (RPCDEV_ATTACH_INLINE: the
  *		rings' entries are struct rpcdev_entry_inline).
  * @dctrl:	the device's control page (RPCDEV_OFF_DEV).

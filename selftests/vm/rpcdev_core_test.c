@@ -384,6 +384,65 @@ TEST_F(sim, sim_reload_gives_working_device_0)
 	ASSERT_STREQ(before.name, self->info.name);
 }
 
+/*
+ * The PCI name ("0000:00:05.0") of the device behind /dev/rpcdev0, read
+ * off its sysfs link; 0 or -errno.
+ */
+static int parent_pci_name(char *buf, size_t len)
+{
+	char link[256];
+	const char *base;
+	ssize_t n;
+
+	n = readlink("/sys/class/rpcdev/rpcdev0/device", link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+/* /proc/interrupts into @buf (NUL-terminated); 0 or -errno. */
+static int read_interrupts(char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = 0;
+	return n < 0 ? -errno : 0;
+}
+
+TEST_F(sim, ivshmem_vectors_are_named_for_their_device_and_queue)
+{
+	static char irqs[1 << 16];
+	char pci[256], want[300];
+	unsigned int q;
+
+	if (!kmod_backend() || kmod_backend()->sim)
+		SKIP(return, "rpcdev_sim takes no interrupt of its own");
+	ASSERT_EQ(0, info_of(0, &self->info));
+	ASSERT_EQ(0, parent_pci_name(pci, sizeof(pci)));
+	ASSERT_EQ(0, read_interrupts(irqs, sizeof(irqs)));
+	snprintf(want, sizeof(want), " %s-ctrl\n", pci);
+	EXPECT_NE(NULL, strstr(irqs, want)) TH_LOG("no%s in:\n%s", want, irqs);
+	for (q = 0; q < self->info.nr_queues; q++) {
+		snprintf(want, sizeof(want), " %s-q%u\n", pci, q);
+		EXPECT_NE(NULL, strstr(irqs, want))
+			TH_LOG("no%s in:\n%s", want, irqs);
+	}
+}
+
 TEST_F(sim, tool_info_prints_device_block)
 {
 	char expected[512];
