@@ -6,8 +6,8 @@
  * targets, repeated rows give medians and their rounds' spread,
  * rpcdev_sim's fw_cpu and fw_spin_us are given back, a missing device
  * or a wrong command line is an error, and --sweep gives each curve with
- * its points in order. No figure is asserted: the VM's timing is whatever
- * it is.
+ * its points in order (one quick sweep, kept for every test that reads
+ * it). No figure is asserted: the VM's timing is whatever it is.
  *
  * The fixture loads rpcdev and the backend (rpcdev_sim with one device and
  * four queues, or rpcdev_ivshmem, whose device has four), as the bench
@@ -128,17 +128,82 @@ static unsigned int point_values(const char *line, unsigned long *v,
  * Run a quick sweep into JSON_PATH; the line of its curve @id into @line.
  * 0, or the step that failed (-1 the run, -2 its status, -3 the curve).
  */
+/*
+ * The quick sweep is run once per run of this program, by the first test
+ * that asks for it, and kept for the others (every test runs in a child of
+ * the program's first process, whose pid names the files): each sweep
+ * takes seconds, and the tests read different parts of one.
+ */
+static pid_t main_pid;
+
+__attribute__((constructor)) static void note_main_pid(void)
+{
+	main_pid = getpid();
+}
+
+static void sweep_paths(char *res_path, char *json_path, size_t len)
+{
+	snprintf(res_path, len, "/tmp/rpcdev-bench-test-sweep-%d.res", (int)main_pid);
+	snprintf(json_path, len, "/tmp/rpcdev-bench-test-sweep-%d.json", (int)main_pid);
+}
+
+/* The kept sweep's files go with the program's first process. */
+__attribute__((destructor)) static void drop_sweep(void)
+{
+	char res_path[64], json_path[64];
+
+	if (getpid() != main_pid)
+		return;
+	sweep_paths(res_path, json_path, sizeof(res_path));
+	unlink(res_path);
+	unlink(json_path);
+}
+
+/*
+ * "rpcdev bench --sweep --quick --json" into @res, its JSON's path into
+ * @json_path: run the first time, then the kept result. 0, or -1 when the
+ * tool could not be run.
+ */
+static int quick_sweep(struct run_result *res, char *json_path, size_t len)
+{
+	char res_path[64];
+	FILE *f;
+	int ret;
+
+	sweep_paths(res_path, json_path, len);
+	f = fopen(res_path, "r");
+	if (f) {
+		ret = fread(res, sizeof(*res), 1, f) == 1 ? 0 : -1;
+		fclose(f);
+		if (!ret)
+			return 0;
+	}
+	unlink(json_path);
+	if (run_bench(res, "--sweep", "--quick", "--json", json_path))
+		return -1;
+	f = fopen(res_path, "w");
+	if (f) {
+		if (fwrite(res, sizeof(*res), 1, f) != 1) {
+			fclose(f);
+			unlink(res_path);
+			return 0;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 static int sweep_curve_line(struct run_result *res, const char *id,
 			    char *line, size_t len)
 {
+	char json_path[64];
 	const char *json;
 
-	unlink(JSON_PATH);
-	if (run_bench(res, "--sweep", "--quick", "--json", JSON_PATH))
+	if (quick_sweep(res, json_path, sizeof(json_path)))
 		return -1;
 	if (res->status)
 		return -2;
-	json = read_file(JSON_PATH);
+	json = read_file(json_path);
 	if (!json || json_line(json, id, line, len))
 		return -3;
 	return 0;
@@ -511,11 +576,11 @@ TEST_F(bench, bad_cpus_exit_2)
 TEST_F_TIMEOUT(bench, quick_sweep_exits_0_and_says_it_is_indicative, 300)
 {
 	struct run_result *res = &(struct run_result){ 0 };
+	char json_path[64];
 	const char *json;
 
 	SKIP_WITHOUT_TOOL();
-	unlink(JSON_PATH);
-	ASSERT_EQ(0, run_bench(res, "--sweep", "--quick", "--json", JSON_PATH));
+	ASSERT_EQ(0, quick_sweep(res, json_path, sizeof(json_path)));
 	ASSERT_EQ(0, res->status) TH_LOG("stdout: %s\nstderr: %s", res->out, res->err);
 	EXPECT_NE(NULL, strstr(res->out, "\nsweep with --quick: few iterations per point, the figures are indicative\n"))
 		TH_LOG("%s", res->out);
@@ -523,7 +588,7 @@ TEST_F_TIMEOUT(bench, quick_sweep_exits_0_and_says_it_is_indicative, 300)
 	EXPECT_NE(NULL, strstr(res->out, "sweep: all points ran in "));
 	/* The sweep, not the rows. */
 	EXPECT_EQ(NULL, strstr(res->out, "\ntargets:\n"));
-	json = read_file(JSON_PATH);
+	json = read_file(json_path);
 	ASSERT_NE(NULL, json);
 	EXPECT_NE(NULL, strstr(json, "\n  \"indicative\": true,\n"));
 	EXPECT_NE(NULL, strstr(json, "\n  \"sweep\": [\n"));
@@ -541,10 +606,11 @@ TEST_F_TIMEOUT(bench, sweep_prints_one_table_per_curve, 300)
 		"\nsweep: in flight: echo downcalls per io_uring_enter, 64 B (latency: of a batch)\n   in flight ",
 		"\nsweep: queues: echo downcalls, one caller per queue\n      queues ",
 	};
+	char json_path[64];
 	unsigned int i;
 
 	SKIP_WITHOUT_TOOL();
-	ASSERT_EQ(0, run_bench(res, "--sweep", "--quick"));
+	ASSERT_EQ(0, quick_sweep(res, json_path, sizeof(json_path)));
 	ASSERT_EQ(0, res->status) TH_LOG("%s%s", res->out, res->err);
 	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
 		EXPECT_NE(NULL, strstr(res->out, heads[i]))
