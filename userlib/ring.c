@@ -115,12 +115,9 @@ static struct rpcdev_host_ctrl *ring_hctrl(struct rpcdev *dev)
 static struct rpcdev_entry *ring_entry(struct rpcdev *dev, void *part,
 				       uint64_t off, uint32_t pos)
 {
-	size_t size = dev->flags & RPCDEV_F_INLINE ?
-		      sizeof(struct rpcdev_entry_inline) :
-		      sizeof(struct rpcdev_entry);
-
 	return (void *)((char *)part + off +
-			(pos & (dev->layout.depth - 1)) * size);
+			((size_t)(pos & (dev->layout.depth - 1)) <<
+			 dev->entry_shift));
 }
 
 /* The payload line of entry @e of an inline queue (hdr comes first). */
@@ -236,12 +233,11 @@ static bool ring_interrupted(struct rpcdev_dir *dir)
 	       __atomic_exchange_n(&dir->interrupt, 0, __ATOMIC_ACQUIRE);
 }
 
-/* Is the entry at @pos of the device-produced ring at @off published? */
-static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
-				    uint32_t pos)
+/* Is @e, the entry at @pos of a device-produced ring, published? */
+static RING_HOT bool ring_entry_published(const struct rpcdev *dev,
+					  const struct rpcdev_entry *e,
+					  uint32_t pos)
 {
-	struct rpcdev_entry *e = ring_entry(dev, dev->part.dev_ctrl, off, pos);
-
 	/*
 	 * On an inline queue the payload's line is loaded beside the seq's:
 	 * the two lines come over together, not one after the other.
@@ -249,6 +245,14 @@ static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
 	if (dev->flags & RPCDEV_F_INLINE)
 		(void)ring_read((const uint32_t *)ring_entry_data(e));
 	return ring_load(&e->seq) == pos + 1;
+}
+
+/* Is the entry at @pos of the device-produced ring at @off published? */
+static RING_HOT bool ring_published(struct rpcdev *dev, uint64_t off,
+				    uint32_t pos)
+{
+	return ring_entry_published(dev, ring_entry(dev, dev->part.dev_ctrl,
+						    off, pos), pos);
 }
 
 /*
@@ -318,13 +322,14 @@ static int ring_wait_slow(struct rpcdev *dev, struct rpcdev_dir *dir,
 /*
  * ring_wait_slow(), with the entry that is already there found inline:
  * under emulation every call and return costs, and this is the path of
- * each message in a burst.
+ * each message in a burst. @e is that entry, which the caller reads next.
  */
 static RING_HOT int ring_wait_entry(struct rpcdev *dev, struct rpcdev_dir *dir,
 				    uint64_t off, uint32_t pos,
+				    const struct rpcdev_entry *e,
 				    uint64_t timeout_ns)
 {
-	if (ring_published(dev, off, pos))
+	if (ring_entry_published(dev, e, pos))
 		return 0;
 	return ring_wait_slow(dev, dir, off, pos, timeout_ns);
 }
@@ -401,7 +406,7 @@ static int ring_copy_in(void *dst, const void *src, size_t len)
  */
 
 /* Is the next upcall on UQ already published? */
-static bool ring_upcall_ready(struct rpcdev *dev)
+static RING_HOT bool ring_upcall_ready(struct rpcdev *dev)
 {
 	return ring_published(dev, dev->layout.uq_off, dev->up.uq_cons);
 }
@@ -453,11 +458,11 @@ static RING_HOT int ring_take(struct rpcdev *dev, uint64_t timeout_ns,
 		if (ret)
 			return ret;
 	}
-	ret = ring_wait_entry(dev, &u->dir, l->uq_off, pos, timeout_ns);
+	src = ring_entry(dev, dev->part.dev_ctrl, l->uq_off, pos);
+	ret = ring_wait_entry(dev, &u->dir, l->uq_off, pos, src, timeout_ns);
 	if (ret)
 		return ret;
 	/* The fields used, each read once: shared memory is not trusted. */
-	src = ring_entry(dev, dev->part.dev_ctrl, l->uq_off, pos);
 	id = ring_read(&src->id);
 	len = ring_read(&src->len);
 	flags = ring_read(&src->flags);
@@ -794,6 +799,8 @@ static RING_HOT int ring_reap_inline(struct rpcdev *dev,
 		if (timeout_ns && now - start >= timeout_ns)
 			break;
 		ret = ring_wait_entry(dev, &d->dir, l->dc_off, d->dc_cons,
+				      ring_entry(dev, dev->part.dev_ctrl,
+						 l->dc_off, d->dc_cons),
 				      timeout_ns ? timeout_ns - (now - start) : 0);
 		if (ret && ret != -ETIMEDOUT)
 			return n ? (int)n : ret;
@@ -909,6 +916,10 @@ static void ring_fini(struct rpcdev *dev)
 	dev->spin_max_ns = 0;
 }
 
+_Static_assert(sizeof(struct rpcdev_entry) == 1 << 6 &&
+	       sizeof(struct rpcdev_entry_inline) == 1 << 7,
+	       "ring entries are one and two cache lines");
+
 static int ring_init(struct rpcdev *dev, uint64_t features)
 {
 	unsigned int depth = dev->layout.depth;
@@ -921,8 +932,11 @@ static int ring_init(struct rpcdev *dev, uint64_t features)
 		dev->flags |= RPCDEV_F_STAMPS;
 	if (dev->layout.flags & RPCDEV_ATTACH_ASYNC_NOACK)
 		dev->flags |= RPCDEV_F_ASYNC_NOACK;
-	if (dev->layout.flags & RPCDEV_ATTACH_INLINE)
+	dev->entry_shift = 6;	/* struct rpcdev_entry: 64 bytes */
+	if (dev->layout.flags & RPCDEV_ATTACH_INLINE) {
 		dev->flags |= RPCDEV_F_INLINE;
+		dev->entry_shift = 7;	/* struct rpcdev_entry_inline */
+	}
 	if (features & RPCDEV_FEAT_RING_WAKE)
 		dev->flags |= RPCDEV_F_RING_WAKE;
 	dev->up.slots = calloc(depth, sizeof(*dev->up.slots));

@@ -108,6 +108,8 @@ struct rpcdev {
 			/* How the queue is driven: NULL when there is none. */
 			const struct rpcdev_queue_ops *ops;
 			unsigned int policy;
+			/* log2 of a ring entry's size (user rings) */
+			unsigned int entry_shift;
 			/* POLL and ADAPTIVE: the library drives the rings. */
 			uint64_t spin_max_ns;
 			struct rpcdev_up up;

@@ -167,6 +167,8 @@ struct fw_lifetime {
 /**
  * struct fw_queue - the firmware state of one queue.
  * @mem:	the queue's memory, from fw_queue_start().
+ * @entry_shift: log2 of a ring entry's size (fw_entry_size()).
+ * @ring_mask:	mem.depth - 1: where a ring position's entry is.
  * @dq_cons:	firmware's DQ consumer index.
  * @dc_prod:	firmware's DC producer index.
  * @uq_prod:	firmware's UQ producer index.
@@ -194,6 +196,8 @@ struct fw_lifetime {
  */
 struct fw_queue {
 	struct fw_mem mem;
+	u32 entry_shift;
+	u32 ring_mask;
 	u32 dq_cons;
 	u32 dc_prod;
 	u32 uq_prod;

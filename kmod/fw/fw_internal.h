@@ -24,8 +24,7 @@
 static inline struct rpcdev_entry *fw_ring(struct fw_queue *fq,
 					   struct rpcdev_entry *ring, u32 pos)
 {
-	return (void *)ring + (size_t)(pos & (fq->mem.depth - 1)) *
-			      fw_entry_size(fq->mem.flags);
+	return (void *)ring + ((size_t)(pos & fq->ring_mask) << fq->entry_shift);
 }
 
 /*

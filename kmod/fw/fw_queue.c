@@ -442,6 +442,10 @@ static void fw_queue_free(struct fw_queue *fq)
  *
  * Return: 0, or -ENOMEM.
  */
+_Static_assert(sizeof(struct rpcdev_entry) == 1 << 6 &&
+	       sizeof(struct rpcdev_entry_inline) == 1 << 7,
+	       "fw_ring() shifts by the entry sizes");
+
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 		   u64 spin_ns)
 {
@@ -449,6 +453,9 @@ int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 
 	fq->spin_ns = spin_ns;
 	fq->mem = *mem;
+	/* Entries are one line, or two (inline): a shift, not a multiply. */
+	fq->entry_shift = mem->flags & RPCDEV_ATTACH_INLINE ? 7 : 6;
+	fq->ring_mask = depth - 1;
 	fq->dq_cons = 0;
 	fq->dc_prod = 0;
 	fq->uq_prod = 0;
