@@ -423,6 +423,12 @@ static void *fake_device(void *arg)
 		fake_take_answers();
 		fake_make_upcall();
 	}
+	/*
+	 * The stop comes once the server has returned: its last answers are
+	 * on UR (published before the join that preceded the stop), and the
+	 * loop may have left before it took them.
+	 */
+	fake_take_answers();
 	return NULL;
 }
 
