@@ -434,6 +434,10 @@ static void fw_queue_free(struct fw_queue *fq)
 	fq->replies = NULL;
 }
 
+_Static_assert(sizeof(struct rpcdev_entry) == 1 << 6 &&
+	       sizeof(struct rpcdev_entry_inline) == 1 << 7,
+	       "fw_ring() shifts by the entry sizes");
+
 /**
  * fw_queue_start() - set up the firmware of a queue before it runs.
  * @fq:		the queue; its lifetime counters are kept.
@@ -442,10 +446,6 @@ static void fw_queue_free(struct fw_queue *fq)
  *
  * Return: 0, or -ENOMEM.
  */
-_Static_assert(sizeof(struct rpcdev_entry) == 1 << 6 &&
-	       sizeof(struct rpcdev_entry_inline) == 1 << 7,
-	       "fw_ring() shifts by the entry sizes");
-
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 		   u64 spin_ns)
 {
