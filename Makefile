@@ -4,11 +4,13 @@
 #
 #   make [all]        modules for one kernel, the library, the tool, the Python
 #                     package (with the VM's Python), the ivshmem firmware
-#                     (build/ivshmem/rpcdev-ivshmem-fw), the tests
+#                     (build/ivshmem/rpcdev-ivshmem-fw) and the ring bench
+#                     (build/ivshmem/rpcdev-ring-bench), the tests
 #   make check        host tests, then the selftests in a VM on every flavour
 #   make run          boot a VM with the driver and run the demo (= make demo)
-#   make bench        boot a VM (FLAVOUR) and run `rpcdev bench` there, on
-#                     rpcdev_sim, then on the ivshmem device
+#   make bench        the ring bench on this host, then boot a VM (FLAVOUR)
+#                     and run `rpcdev bench` there, on rpcdev_sim, then on
+#                     the ivshmem device
 #   make install      the product (modules, library, tool, man pages, udev
 #                     rule) and nothing else; make uninstall; make dkms-install
 #   make checkpatch   the kernel's coding style on kmod/ and uapi/
@@ -95,9 +97,10 @@ python:
 	@$(MAKE) -s -C userlib/python O=$(BUILD)/python LIBDIR=$(BUILD)/userlib guest
 
 # The ivshmem device's firmware (and ivshmem server): a host program, built
-# from scripts/ivshmem/ and the portable firmware of kmod/fw/.
-ivshmem:
-	@$(MAKE) -s -C scripts/ivshmem O=$(BUILD)/ivshmem
+# from scripts/ivshmem/ and the portable firmware of kmod/fw/; beside it
+# rpcdev-ring-bench, that firmware and librpcdev on this host's own CPUs.
+ivshmem: userlib
+	@$(MAKE) -s -C scripts/ivshmem O=$(BUILD)/ivshmem LIBDIR=$(BUILD)/userlib
 
 tools:
 	@scripts/fetch-tools.sh >/dev/null

@@ -280,6 +280,27 @@ def check_tcp_echo(port):
     check(bad.returncode == 2, "--tcp-echo 0 is a usage error (exit 2)")
 
 
+def ring_bench_checks():
+    """rpcdev-ring-bench, built beside the firmware: the firmware's upcall
+    loop and librpcdev's POLL server in two threads, beside the ping-pong.
+    A short run: its figures are not judged, only that every round ran."""
+    bench = os.path.join(os.path.dirname(FW), "rpcdev-ring-bench")
+    if len(os.sched_getaffinity(0)) < 2:
+        print("ok %d # SKIP ring bench: this host has one CPU, the two sides need two"
+              % (len(results) + 1))
+        results.append(True)
+        return
+    run = subprocess.run([bench, "-n", "2000", "-r", "3"], capture_output=True, text=True,
+                         timeout=120)
+    lines = run.stdout.splitlines()
+    check(run.returncode == 0 and any("upcall POLL p50 / shared-memory ping-pong p50" in ln
+                                      for ln in lines) and "median of 3 rounds" in run.stdout,
+          "ring bench: 2000 upcalls echoed and verified in each of 3 rounds, the ratio printed")
+    bad = subprocess.run([bench, "--cpus", "0,0"], capture_output=True, text=True)
+    check(bad.returncode == 2 and "two different CPUs" in bad.stderr,
+          "ring bench: both sides on one CPU is a usage error (exit 2)")
+
+
 def inline_checks(g, h, gen):
     """Queue 0 started with RPCDEV_ATTACH_INLINE (then stopped): the
     firmware's side of inline payloads. Returns the queue's last generation."""
@@ -506,6 +527,7 @@ def main():
             fw.terminate()
             fw.wait(5)
     no_inline_checks(tmp)
+    ring_bench_checks()
     failed = results.count(False)
     print("1..%d" % len(results))
     print("# %d passed, %d failed (firmware log: %s)" % (len(results) - failed, failed, log))

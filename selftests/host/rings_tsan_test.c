@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -38,6 +37,7 @@
 
 #include "kselftest_harness.h"
 #include "rpcdev.h"
+#include "fake_driver.h"
 
 #define FAKE_PATH	"/dev/null"
 #define DEPTH		8
@@ -66,18 +66,8 @@ const char *__tsan_default_options(void)
 	return "halt_on_error=1:exitcode=66";
 }
 
-int __real_ioctl(int fd, unsigned long req, ...);
-int __wrap_ioctl(int fd, unsigned long req, ...);
-void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off);
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off);
-
 /* The device: one per test process (each TEST runs in its own). */
 static struct fake {
-	int fd;				/* the descriptor the library holds */
-	struct rpcdev_queue_attach layout;
-	void *part[6];			/* by mmap offset >> 28 */
 	pthread_t th;
 	bool stop;			/* atomic: the device thread ends */
 	unsigned int upcalls;		/* to make */
@@ -91,71 +81,31 @@ static struct fake {
 	bool busy[DEPTH];
 	struct rpcdev_entry due;	/* the answer waiting for its time */
 	uint64_t due_ns;		/* 0: none */
-} fake = { .fd = -1 };
+} fake;
 
-#define PART_DEV	0
-#define PART_DC_BUF	1
-#define PART_UQ_BUF	2
-#define PART_HOST	3
-#define PART_DQ_BUF	4
-#define PART_UR_BUF	5
+/* fake_q.part[]'s indices. */
+#define PART_DEV	(RPCDEV_OFF_DEV >> FAKE_PART_SHIFT)
+#define PART_DC_BUF	(RPCDEV_OFF_DC_BUF >> FAKE_PART_SHIFT)
+#define PART_UQ_BUF	(RPCDEV_OFF_UQ_BUF >> FAKE_PART_SHIFT)
+#define PART_HOST	(RPCDEV_OFF_HOST >> FAKE_PART_SHIFT)
+#define PART_DQ_BUF	(RPCDEV_OFF_DQ_BUF >> FAKE_PART_SHIFT)
+#define PART_UR_BUF	(RPCDEV_OFF_UR_BUF >> FAKE_PART_SHIFT)
 
 static uint32_t load_acquire(const uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static size_t page_round(size_t n)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-
-	return (n + page - 1) / page * page;
-}
-
-static size_t fake_part_size(unsigned int i)
-{
-	switch (i) {
-	case PART_DEV:
-		return fake.layout.dev_size;
-	case PART_HOST:
-		return fake.layout.host_size;
-	default:
-		return fake.layout.bufs_size;
-	}
-}
-
 /* RPCDEV_IOC_QUEUE_ATTACH: lay the queue out as the kernel would. */
 static int fake_attach(struct rpcdev_queue_attach *a)
 {
-	struct rpcdev_queue_attach *l = &fake.layout;
-	unsigned int i;
-
 	if (a->qid || (a->depth && a->depth != DEPTH) ||
 	    (a->buf_size && a->buf_size != BUF_SIZE))
 		return -EINVAL;
 	if (a->flags & RPCDEV_ATTACH_INLINE && !fake.inline_feature)
 		return -EINVAL;
-	memset(l, 0, sizeof(*l));
-	l->flags = a->flags;
 	fake.inline_entries = a->flags & RPCDEV_ATTACH_INLINE;
-	l->depth = DEPTH;
-	l->buf_size = BUF_SIZE;
-	l->dc_off = sizeof(struct rpcdev_dev_ctrl);
-	l->uq_off = l->dc_off + DEPTH * ENTRY;
-	l->dev_size = page_round(l->uq_off + DEPTH * ENTRY);
-	l->dq_off = sizeof(struct rpcdev_host_ctrl);
-	l->ur_off = l->dq_off + DEPTH * ENTRY;
-	l->host_size = page_round(l->ur_off + DEPTH * ENTRY);
-	l->bufs_size = page_round(DEPTH * BUF_SIZE);
-	for (i = 0; i < 6; i++) {
-		fake.part[i] = __real_mmap(NULL, fake_part_size(i),
-					   PROT_READ | PROT_WRITE,
-					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (fake.part[i] == MAP_FAILED)
-			return -ENOMEM;
-	}
-	*a = *l;
-	return 0;
+	return fake_lay_out(a, DEPTH, BUF_SIZE, ENTRY, a->flags);
 }
 
 static struct rpcdev_dev_ctrl *fake_dctrl(void);
@@ -213,54 +163,20 @@ static int fake_ioctl(unsigned long req, void *arg)
 	}
 }
 
-int __wrap_ioctl(int fd, unsigned long req, ...)
-{
-	va_list ap;
-	void *arg;
-	int ret;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fd < 0 || fd != fake.fd)
-		return __real_ioctl(fd, req, arg);
-	ret = fake_ioctl(req, arg);
-	if (ret) {
-		errno = -ret;
-		return -1;
-	}
-	return 0;
-}
-
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off)
-{
-	unsigned int i = (unsigned int)((uint64_t)off >> 28);
-
-	/* The harness maps anonymous memory (fd -1) too. */
-	if (fd < 0 || fd != fake.fd)
-		return __real_mmap(addr, len, prot, flags, fd, off);
-	if ((uint64_t)off & 0x0fffffff || i >= 6 || len != fake_part_size(i)) {
-		errno = EINVAL;
-		return MAP_FAILED;
-	}
-	return fake.part[i];
-}
-
 static struct rpcdev_dev_ctrl *fake_dctrl(void)
 {
-	return fake.part[PART_DEV];
+	return fake_q.part[PART_DEV];
 }
 
 static struct rpcdev_host_ctrl *fake_hctrl(void)
 {
-	return fake.part[PART_HOST];
+	return fake_q.part[PART_HOST];
 }
 
 static struct rpcdev_entry *fake_entry(unsigned int part, uint64_t off,
 				       uint32_t pos)
 {
-	return (void *)((char *)fake.part[part] + off + (pos % DEPTH) * ENTRY);
+	return (void *)((char *)fake_q.part[part] + off + (pos % DEPTH) * ENTRY);
 }
 
 /* The payload line of entry @e of an inline queue. */
@@ -271,7 +187,7 @@ static uint8_t *fake_entry_data(struct rpcdev_entry *e)
 
 static char *fake_buf(unsigned int part, uint32_t id)
 {
-	return (char *)fake.part[part] + (size_t)id * BUF_SIZE;
+	return (char *)fake_q.part[part] + (size_t)id * BUF_SIZE;
 }
 
 static uint64_t now_ns(void)
@@ -318,7 +234,7 @@ static void fake_answer_due(void)
 {
 	if (!fake.due_ns || now_ns() < fake.due_ns)
 		return;
-	fake_post(fake.layout.dc_off, &fake.dc_prod,
+	fake_post(fake_q.layout.dc_off, &fake.dc_prod,
 		  &fake_dctrl()->dc_prod.val, &fake.due, PART_DC_BUF);
 	fake.due_ns = 0;
 	fake.calls++;
@@ -330,7 +246,7 @@ static void fake_answer_due(void)
  */
 static void fake_take_calls(void)
 {
-	const struct rpcdev_queue_attach *l = &fake.layout;
+	const struct rpcdev_queue_attach *l = &fake_q.layout;
 
 	while (!fake.due_ns &&
 	       fake.dq_cons != load_acquire(&fake_hctrl()->dq_prod.val)) {
@@ -364,7 +280,7 @@ static void fake_take_calls(void)
 /* Take the server's answers off UR: their slots are free again. */
 static void fake_take_answers(void)
 {
-	const struct rpcdev_queue_attach *l = &fake.layout;
+	const struct rpcdev_queue_attach *l = &fake_q.layout;
 
 	while (fake.ur_cons != load_acquire(&fake_hctrl()->ur_prod.val)) {
 		struct rpcdev_entry *r = fake_entry(PART_HOST, l->ur_off,
@@ -391,7 +307,7 @@ static void fake_take_answers(void)
 /* Make the next upcall if a slot and a UQ entry are free. */
 static void fake_make_upcall(void)
 {
-	const struct rpcdev_queue_attach *l = &fake.layout;
+	const struct rpcdev_queue_attach *l = &fake_q.layout;
 	uint64_t n = fake.made;
 	struct rpcdev_entry u = { 0 };
 	uint32_t id;
@@ -533,7 +449,7 @@ FIXTURE_VARIANT_ADD(fake, adaptive_inline) {
 FIXTURE_SETUP(fake)
 {
 	ASSERT_EQ(0, rpcdev_open(&self->dev, FAKE_PATH));
-	fake.fd = rpcdev_fd(&self->dev);
+	fake_q.fd = rpcdev_fd(&self->dev);
 	fake.inline_feature = variant->inline_feature;
 	ASSERT_EQ(0, rpcdev_queue_attach_policy(&self->dev, 0, DEPTH, BUF_SIZE,
 						variant->policy));
