@@ -91,10 +91,15 @@ if [ "$(qemus)" -gt 0 ]; then
 elif awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }'; then
 	echo "warning: this host's load average is $load: the figures may be noisy" >&2
 fi
-# While the bench runs, ours is the one QEMU expected.
+# While the bench runs, ours is the one QEMU expected. The watcher ends
+# with this script however it ends: left behind, it would hold what the
+# script was given (a caller's flock on the VM lock, say) for ever.
 crowd=$(mktemp)
-trap 'rm -f "$crowd"' EXIT
-( while sleep 5; do [ "$(qemus)" -le 1 ] || echo x >>"$crowd"; done ) &
+watcher=
+trap '[ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -f "$crowd"' EXIT
+( while kill -0 $$ 2>/dev/null && sleep 5; do
+	[ "$(qemus)" -le 1 ] || echo x >>"$crowd"
+done ) &
 watcher=$!
 
 # Five rounds of alternating order unless told otherwise: the ratios of
