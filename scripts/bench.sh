@@ -96,7 +96,8 @@ fi
 # script was given (a caller's flock on the VM lock, say) for ever.
 crowd=$(mktemp)
 watcher=
-trap '[ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -f "$crowd"' EXIT
+# (set -e holds in the trap: a kill of a watcher gone already must not fail it.)
+trap 'kill "$watcher" 2>/dev/null || true; rm -f "$crowd"' EXIT
 ( while kill -0 $$ 2>/dev/null && sleep 5; do
 	[ "$(qemus)" -le 1 ] || echo x >>"$crowd"
 done ) &
