@@ -32,6 +32,7 @@
  * test arms them before or after it attaches, as it needs.
  */
 #include <linux/debugfs.h>
+#include <linux/interrupt.h>
 #include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
@@ -87,7 +88,12 @@ void sim_fault_running(struct sim_queue *sq, bool running)
 	sq->faults.running = running;
 }
 
-/* Raise @n interrupts, each handled before the next (none coalesce). */
+/*
+ * Raise @n interrupts, each handled before the next (none coalesce). The
+ * irq_work only runs the hard part of the interrupt: on PREEMPT_RT the
+ * handler is a thread that the hard part wakes, and wakes of a thread that
+ * has not run yet are one run. synchronize_irq() waits for that thread too.
+ */
 static int sim_fault_irqs(struct sim_queue *sq, u64 n)
 {
 	guard(mutex)(&sq->faults.irq_lock);
@@ -96,6 +102,7 @@ static int sim_fault_irqs(struct sim_queue *sq, u64 n)
 	while (n--) {
 		irq_work_queue(&sq->irq_work);
 		irq_work_sync(&sq->irq_work);
+		synchronize_irq(sq->virq);
 	}
 	return 0;
 }
