@@ -55,9 +55,6 @@
 /* RPCDEV_IOC_QUEUE_ATTACH: queue 0, laid out as the driver does. */
 static int rb_attach(struct rpcdev_queue_attach *a)
 {
-	if (a->qid || (a->depth && a->depth != RB_DEPTH) ||
-	    (a->buf_size && a->buf_size != RB_BUF_SIZE))
-		return -EINVAL;
 	return fake_lay_out(a, RB_DEPTH, RB_BUF_SIZE, fw_entry_size(a->flags),
 			    a->flags & RPCDEV_ATTACH_INLINE);
 }

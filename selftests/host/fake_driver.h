@@ -69,8 +69,10 @@ static inline void *fake_part(uint64_t off)
 /*
  * RPCDEV_IOC_QUEUE_ATTACH's work: lay queue 0 out as the driver does,
  * @depth entries of @entry bytes on each ring and as many buffers of
- * @buf_size, with attach @flags, into fake_q and @a; map its parts.
- * 0 or -ENOMEM.
+ * @buf_size, with attach @flags, into fake_q and @a; map its parts. The
+ * fake has that one queue of that one shape: a request @a for another
+ * queue, or for another depth or buffer size than the default (0), gets
+ * -EINVAL. 0, -EINVAL or -ENOMEM.
  */
 static inline int fake_lay_out(struct rpcdev_queue_attach *a, uint32_t depth,
 			       uint32_t buf_size, uint32_t entry,
@@ -79,6 +81,9 @@ static inline int fake_lay_out(struct rpcdev_queue_attach *a, uint32_t depth,
 	struct rpcdev_queue_attach *l = &fake_q.layout;
 	unsigned int i;
 
+	if (a->qid || (a->depth && a->depth != depth) ||
+	    (a->buf_size && a->buf_size != buf_size))
+		return -EINVAL;
 	memset(l, 0, sizeof(*l));
 	l->flags = flags;
 	l->depth = depth;

@@ -99,9 +99,6 @@ static uint32_t load_acquire(const uint32_t *p)
 /* RPCDEV_IOC_QUEUE_ATTACH: lay the queue out as the kernel would. */
 static int fake_attach(struct rpcdev_queue_attach *a)
 {
-	if (a->qid || (a->depth && a->depth != DEPTH) ||
-	    (a->buf_size && a->buf_size != BUF_SIZE))
-		return -EINVAL;
 	if (a->flags & RPCDEV_ATTACH_INLINE && !fake.inline_feature)
 		return -EINVAL;
 	fake.inline_entries = a->flags & RPCDEV_ATTACH_INLINE;
