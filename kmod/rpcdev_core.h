@@ -39,6 +39,7 @@
 #ifndef _RPCDEV_CORE_H
 #define _RPCDEV_CORE_H
 
+#include <linux/cache.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/list.h>
@@ -330,6 +331,11 @@ enum rpcdev_trace_waiters {
  *		the device goes away.
  * @uwq:	servers waiting for upcalls; woken by the interrupt and when
  *		the device goes away, with the owner's rpcdev_file.pwq.
+ *
+ * Queues are served from different CPUs at once, so each starts on a cache
+ * line of its own: one queue's wake-ups (@uwq, the last field) would
+ * otherwise write the line that holds the next queue's @rdev and flags,
+ * which its every call and interrupt reads.
  */
 struct rpcdev_queue {
 	struct rpcdev_device *rdev;
@@ -373,7 +379,7 @@ struct rpcdev_queue {
 	struct rpcdev_queue_stats stats;
 	wait_queue_head_t wq;
 	wait_queue_head_t uwq;
-};
+} ____cacheline_aligned_in_smp;
 
 /**
  * struct rpcdev_file - an open /dev/rpcdevN.

@@ -6,6 +6,7 @@
 #ifndef _RPCDEV_SIM_H
 #define _RPCDEV_SIM_H
 
+#include <linux/cache.h>
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -57,6 +58,10 @@ struct sim_buf {
  *		buffer, and by the ops that change @bufs, so a buffer
  *		unmapped is one the firmware is done with.
  * @bufs:	the registered buffers of the running queue, by index.
+ *
+ * Each queue's firmware thread runs on a CPU of its own, writing the
+ * fields at the start of its queue (@irq_work, @wq, @fw): they start on a
+ * cache line of their own, not one with the end of the queue before.
  */
 struct sim_queue {
 	struct sim_dev *sd;
@@ -69,7 +74,7 @@ struct sim_queue {
 	struct sim_faults faults;
 	struct mutex buf_lock;
 	struct sim_buf bufs[RPCDEV_MAX_REG_BUFS];
-};
+} ____cacheline_aligned_in_smp;
 
 /**
  * struct sim_dev - one simulated device.
