@@ -51,6 +51,11 @@ module_param(fw_spin_us, uint, 0644);
 MODULE_PARM_DESC(fw_spin_us,
 		 "How long firmware threads poll before they sleep, in us (default 50)");
 
+static unsigned int fw_irq_hold_us = FW_IRQ_HOLD_US;
+module_param(fw_irq_hold_us, uint, 0644);
+MODULE_PARM_DESC(fw_irq_hold_us,
+		 "How long at most an answer's interrupt waits while more calls wait, in us (default 50; 0: none waits)");
+
 static struct sim_dev *sim_devs;
 static struct dentry *sim_debugfs_root;
 
@@ -107,7 +112,9 @@ static int sim_queue_start(struct rpcdev_device *rdev, u32 qid,
 
 	snprintf(name, sizeof(name), "rpcdev_sim/%u:%u", sd->pdev->id, qid);
 	ret = sim_fw_start(sq, mem, flags, name, READ_ONCE(fw_cpu),
-			   min(READ_ONCE(fw_spin_us), 100000U));
+			   min(READ_ONCE(fw_spin_us), 100000U),
+			   min_t(u32, READ_ONCE(fw_irq_hold_us),
+				 FW_MAX_IRQ_HOLD_US));
 	if (ret) {
 		sim_fault_running(sq, false);
 		free_irq(sq->virq, sq);

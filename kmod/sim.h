@@ -96,7 +96,8 @@ struct sim_dev {
 
 /* sim_fw.c */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 u32 flags, const char *name, int cpu, u32 spin_us);
+		 u32 flags, const char *name, int cpu, u32 spin_us,
+		 u32 irq_hold_us);
 void sim_fw_stop(struct sim_queue *sq);
 
 /* sim_fault.c */

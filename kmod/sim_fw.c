@@ -107,17 +107,21 @@ static void sim_fw_mem(struct fw_mem *fm, const struct rpcdev_queue_mem *mem,
  * @name:	the thread's name.
  * @cpu:	the CPU to run it on, or -1 for any.
  * @spin_us:	how long the firmware polls before it sleeps.
+ * @irq_hold_us: how long at most an answer's interrupt waits while more
+ *		calls wait.
  *
  * Return: 0 or a negative errno.
  */
 int sim_fw_start(struct sim_queue *sq, const struct rpcdev_queue_mem *mem,
-		 u32 flags, const char *name, int cpu, u32 spin_us)
+		 u32 flags, const char *name, int cpu, u32 spin_us,
+		 u32 irq_hold_us)
 {
 	struct fw_mem fm;
 	int ret;
 
 	sim_fw_mem(&fm, mem, flags);
-	ret = fw_queue_start(&sq->fw, &fm, (u64)spin_us * NSEC_PER_USEC);
+	ret = fw_queue_start(&sq->fw, &fm, (u64)spin_us * NSEC_PER_USEC,
+			     (u64)irq_hold_us * NSEC_PER_USEC);
 	if (ret)
 		return ret;
 

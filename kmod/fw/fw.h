@@ -115,6 +115,14 @@ enum fw_fault {
 	FW_FAULT_NR
 };
 
+/*
+ * How long the interrupt for an answer waits by default while the host
+ * keeps posting calls (struct fw_queue's @irq_hold_ns), and the longest
+ * a host may ask for, in microseconds.
+ */
+#define FW_IRQ_HOLD_US		50
+#define FW_MAX_IRQ_HOLD_US	(1ULL * USEC_PER_SEC)
+
 /* Longest RPCDEV_SIM_DELAY, delay or stall of a fault: no test wedges it. */
 #define FW_MAX_DELAY_US		(60ULL * USEC_PER_SEC)
 
@@ -174,6 +182,8 @@ struct fw_lifetime {
  * @uq_prod:	firmware's UQ producer index.
  * @ur_cons:	firmware's UR consumer index.
  * @mb_prod:	firmware's device-to-host mailbox producer index.
+ * @dc_held_ns:	when the oldest answer on DC that the host has not been
+ *		interrupted for was posted (fw_now_ns()), or 0: none is.
  * @replies:	answers owed, one per call slot id.
  * @up_busy:	upcall ids in flight.
  * @nr_busy:	how many.
@@ -189,6 +199,8 @@ struct fw_lifetime {
  * @up_start:	when each upcall in flight was posted (ns).
  * @lat:	round trip times of the current RPCDEV_SIM_UPCALLS run.
  * @spin_ns:	how long the firmware polls before it arms its doorbell.
+ * @irq_hold_ns: how long at most the interrupt for an answer on DC waits
+ *		while more calls wait on DQ (0: none waits).
  * @stage_sum:	sums of the parts of stamped round trips in the current
  *		RPCDEV_SIM_UPCALLS run.
  * @stats:	RPCDEV_SIM_STATS counters, per start.
@@ -203,6 +215,7 @@ struct fw_queue {
 	u32 uq_prod;
 	u32 ur_cons;
 	u32 mb_prod;
+	u64 dc_held_ns;
 	struct fw_reply *replies;
 	bool *up_busy;
 	u32 nr_busy;
@@ -214,6 +227,7 @@ struct fw_queue {
 	u64 *up_start;
 	u64 *lat;
 	u64 spin_ns;
+	u64 irq_hold_ns;
 	u64 stage_sum[4];
 	struct rpcdev_sim_stats stats;
 	struct fw_lifetime life;
@@ -244,7 +258,7 @@ static inline void *fw_payload(struct fw_queue *fq,
 }
 
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
-		   u64 spin_ns);
+		   u64 spin_ns, u64 irq_hold_ns);
 void fw_queue_run(struct fw_queue *fq);
 void fw_queue_stop(struct fw_queue *fq);
 

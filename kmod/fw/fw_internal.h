@@ -109,6 +109,15 @@ static inline void fw_notify(struct fw_queue *fq, u32 ring)
 		fw_interrupt(fq);
 }
 
+/* Interrupt the host for the answers held back on DC, if there are any. */
+static inline void fw_dc_flush(struct fw_queue *fq)
+{
+	if (!fq->dc_held_ns)
+		return;
+	fq->dc_held_ns = 0;
+	fw_notify(fq, RPCDEV_RING_WAKE_DC);
+}
+
 /*
  * One batch of checks of @ready(@fq): most answers come while the device
  * polls, and then it needs no look at the clock. Inlined with its @ready,

@@ -89,7 +89,25 @@ static bool fw_dc_post(struct fw_queue *fq, const struct rpcdev_entry *src)
 	return true;
 }
 
-/* Post the answers that are due; the time of the next one, or U64_MAX. */
+/* New calls on DQ? An index no host could have written is no work. */
+static bool fw_has_work(struct fw_queue *fq)
+{
+	u32 n = READ_ONCE(fq->mem.hctrl->dq_prod.val) - fq->dq_cons;
+
+	return n && n <= fq->mem.depth;
+}
+
+/*
+ * Post the answers that are due; the time of the next one, or U64_MAX.
+ *
+ * Their interrupt waits while more calls wait on DQ, up to irq_hold_ns
+ * after the first answer it would have been for, as a NIC moderates its
+ * interrupts: a burst of calls then costs the host one interrupt, not one
+ * per answer. Only a method that finishes at once runs while answers wait
+ * (fw_method_is_quick()), so a call taken meanwhile delays them by its
+ * copy of at most a buffer; the firmware interrupts for them before it
+ * runs any other, before a stall and when it stops.
+ */
 static u64 fw_post_due(struct fw_queue *fq)
 {
 	u64 now = fw_now_ns(), next = U64_MAX;
@@ -114,12 +132,33 @@ static u64 fw_post_due(struct fw_queue *fq)
 			next = min(next, max(r->due_ns, now + NSEC_PER_MSEC));
 		}
 	}
-	if (posted)
-		fw_notify(fq, RPCDEV_RING_WAKE_DC);
+	if (posted && !fq->dc_held_ns)
+		fq->dc_held_ns = now ?: 1;
+	if (fq->dc_held_ns &&
+	    (!fw_has_work(fq) || now - fq->dc_held_ns >= fq->irq_hold_ns))
+		fw_dc_flush(fq);
 	return next;
 }
 
 /* Downcalls. */
+
+/*
+ * Does @method finish at once: a copy of at most a buffer, or less? The
+ * others call the host, wait for it or loop for as long as it asks.
+ */
+static bool fw_method_is_quick(u32 method)
+{
+	switch (method) {
+	case RPCDEV_SIM_ECHO:
+	case RPCDEV_SIM_FAIL:
+	case RPCDEV_SIM_DELAY:
+	case RPCDEV_SIM_STATS:
+	case RPCDEV_SIM_NOTIFY:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /*
  * RPCDEV_SIM_DELAY's answer, due when its request (a __le64 of
@@ -327,6 +366,8 @@ static void fw_stall(struct fw_queue *fq)
 	u64 us = fw_fault(fq, FW_FAULT_STALL);
 	u64 until = fw_now_ns() + us * NSEC_PER_USEC;
 
+	if (us)
+		fw_dc_flush(fq);
 	while (us && fw_now_ns() < until && !fw_should_stop(fq))
 		fw_sleep(fq, fw_never, until);
 }
@@ -365,6 +406,9 @@ static void fw_take_calls(struct fw_queue *fq)
 			       call->seq, call->id);
 			continue;
 		}
+		/* Answers held back wait for no method that may run long. */
+		if (!fw_method_is_quick(call->method))
+			fw_dc_flush(fq);
 		r = &fq->replies[call->id];
 		ans.id = call->id;
 		ans.method = call->method;
@@ -394,14 +438,6 @@ static void fw_take_calls(struct fw_queue *fq)
 	}
 }
 
-/* New calls on DQ? An index no host could have written is no work. */
-static bool fw_has_work(struct fw_queue *fq)
-{
-	u32 n = READ_ONCE(fq->mem.hctrl->dq_prod.val) - fq->dq_cons;
-
-	return n && n <= fq->mem.depth;
-}
-
 /**
  * fw_queue_run() - the firmware of a started queue, until fw_should_stop().
  * @fq:		the queue.
@@ -418,6 +454,8 @@ void fw_queue_run(struct fw_queue *fq)
 		if (next > fw_now_ns())
 			fw_wait(fq, fw_has_work, next);
 	}
+	/* No answer the host could still take is left unannounced. */
+	fw_dc_flush(fq);
 }
 
 static void fw_queue_free(struct fw_queue *fq)
@@ -443,15 +481,18 @@ _Static_assert(sizeof(struct rpcdev_entry) == 1 << 6 &&
  * @fq:		the queue; its lifetime counters are kept.
  * @mem:	its memory, as the firmware reaches it.
  * @spin_ns:	how long the firmware polls before it sleeps.
+ * @irq_hold_ns: how long at most an answer's interrupt waits while more
+ *		calls wait (FW_IRQ_HOLD_US is the usual choice; 0: never).
  *
  * Return: 0, or -ENOMEM.
  */
 int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
-		   u64 spin_ns)
+		   u64 spin_ns, u64 irq_hold_ns)
 {
 	u32 depth = mem->depth;
 
 	fq->spin_ns = spin_ns;
+	fq->irq_hold_ns = irq_hold_ns;
 	fq->mem = *mem;
 	/* Entries are one line, or two (inline): a shift, not a multiply. */
 	fq->entry_shift = mem->flags & RPCDEV_ATTACH_INLINE ? 7 : 6;
@@ -461,6 +502,7 @@ int fw_queue_start(struct fw_queue *fq, const struct fw_mem *mem,
 	fq->uq_prod = 0;
 	fq->ur_cons = 0;
 	fq->mb_prod = 0;
+	fq->dc_held_ns = 0;
 	fq->nr_busy = 0;
 	fq->uq_freed = 0;
 	fq->noack = mem->flags & RPCDEV_ATTACH_ASYNC_NOACK;

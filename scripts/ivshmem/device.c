@@ -169,7 +169,8 @@ static u32 ivfw_queue_start(struct ivfw_queue *q,
 		return err;
 	}
 	ivfw_fw_mem(q, c, &m);
-	if (fw_queue_start(&q->fw, &m, q->dev->opts->spin_ns))
+	if (fw_queue_start(&q->fw, &m, q->dev->opts->spin_ns,
+			   q->dev->opts->irq_hold_ns))
 		return RPCDEV_IVSHMEM_QERR_NOMEM;
 	atomic_store(&q->stop, false);
 	memset(q->faults, 0, sizeof(q->faults));

@@ -48,6 +48,8 @@
  * @shm_size:	bytes of the shared memory, a power of two.
  * @nr_queues:	queue pairs.
  * @spin_ns:	how long a queue polls before it sleeps on its doorbell.
+ * @irq_hold_ns: how long at most an answer's interrupt waits while more
+ *		calls wait.
  * @hostile:	IVFW_HOSTILE_* bits the hostile queues use.
  * @hostile_mask: the queues hostile from the start (bit q: queue q).
  * @hostile_rate: one entry or index in this many is broken.
@@ -66,6 +68,7 @@ struct ivfw_opts {
 	u64 shm_size;
 	u32 nr_queues;
 	u64 spin_ns;
+	u64 irq_hold_ns;
 	u32 hostile;
 	u64 hostile_mask;
 	u32 hostile_rate;

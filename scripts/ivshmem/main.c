@@ -53,6 +53,8 @@ static void usage(FILE *f)
 		"                     suffixes (default 256M)\n"
 		"  --queues N         queue pairs, 1-%u (default 4); QEMU's vectors=N+1\n"
 		"  --spin-us US       how long a queue polls before it sleeps (default 50)\n"
+		"  --irq-hold-us US   how long at most an answer's interrupt waits while\n"
+		"                     more calls wait (default %u; 0: none waits)\n"
 		"  --log FILE         log there (default stderr)\n"
 		"  --pidfile FILE     write the pid there once the socket listens\n"
 		"  --qmp PATH         QEMU's QMP socket, for RPCDEV_IVSHMEM_TEST_UNPLUG\n"
@@ -69,7 +71,7 @@ static void usage(FILE *f)
 		"  --hostile-rate N   break one entry or index in N (default 8)\n"
 		"  --seed N           of the hostile mode's choices (default 1)\n"
 		"  -v, --verbose      log debug lines too\n",
-		RPCDEV_MAX_QUEUES);
+		RPCDEV_MAX_QUEUES, FW_IRQ_HOLD_US);
 }
 
 static int parse_u64(const char *s, u64 *v, bool suffix)
@@ -124,7 +126,7 @@ enum {
 	OPT_SOCKET = 256, OPT_SHM, OPT_QUEUES, OPT_SPIN, OPT_LOG, OPT_PIDFILE,
 	OPT_QMP, OPT_DEVICE_ID, OPT_DEVICE_DEL, OPT_TEST, OPT_HOSTILE,
 	OPT_HOSTILE_QUEUES, OPT_HOSTILE_RATE, OPT_SEED, OPT_TCP_ECHO,
-	OPT_NO_INLINE,
+	OPT_NO_INLINE, OPT_IRQ_HOLD,
 };
 
 static const struct option ivfw_longopts[] = {
@@ -132,6 +134,7 @@ static const struct option ivfw_longopts[] = {
 	{ "shm-size", required_argument, NULL, OPT_SHM },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "spin-us", required_argument, NULL, OPT_SPIN },
+	{ "irq-hold-us", required_argument, NULL, OPT_IRQ_HOLD },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "qmp", required_argument, NULL, OPT_QMP },
@@ -159,7 +162,9 @@ static int parse_opts(int argc, char **argv, struct ivfw_opts *o,
 
 	*o = (struct ivfw_opts){
 		.shm_size = 256ULL << 20, .nr_queues = 4,
-		.spin_ns = 50 * NSEC_PER_USEC, .device_id = "ivsh0",
+		.spin_ns = 50 * NSEC_PER_USEC,
+		.irq_hold_ns = FW_IRQ_HOLD_US * NSEC_PER_USEC,
+		.device_id = "ivsh0",
 		.hostile_rate = 8, .seed = 1,
 	};
 	while ((c = getopt_long(argc, argv, "vh", ivfw_longopts, NULL)) != -1) {
@@ -190,6 +195,12 @@ static int parse_opts(int argc, char **argv, struct ivfw_opts *o,
 			if (parse_u64(optarg, &v, false) || v > 1000000)
 				return -EINVAL;
 			o->spin_ns = v * NSEC_PER_USEC;
+			break;
+		case OPT_IRQ_HOLD:
+			if (parse_u64(optarg, &v, false) ||
+			    v > FW_MAX_IRQ_HOLD_US)
+				return -EINVAL;
+			o->irq_hold_ns = v * NSEC_PER_USEC;
 			break;
 		case OPT_HOSTILE:
 			if (parse_hostile(optarg, &o->hostile))

@@ -218,7 +218,8 @@ static void *rb_fw_main(void *arg)
 
 	w->ret = rb_pin(w->cfg->dev_cpu);
 	if (!w->ret)
-		w->ret = fw_queue_start(&w->fq, &m, 1000 * NSEC_PER_MSEC);
+		w->ret = fw_queue_start(&w->fq, &m, 1000 * NSEC_PER_MSEC,
+					FW_IRQ_HOLD_US * NSEC_PER_USEC);
 	if (w->ret) {
 		rpcdev_interrupt(w->dev);
 		return NULL;

@@ -9,6 +9,9 @@
  * caller gets (the exact errno), what the core counts (its per-queue
  * debugfs file: "bad" entries, "abandoned" and "free" slots), that the
  * queue answers the next call exactly, and that other queues see nothing.
+ * A stall also shows how the firmware moderates its interrupts: answers
+ * that come while more calls wait share one interrupt, and none of them
+ * waits for a method that runs long behind it.
  * Run as root inside the test VM.
  *
  * The fixture (rpcdev_fixture.h) loads rpcdev and the backend that
@@ -24,6 +27,7 @@
  * librpcdev's BLOCK policy); the over-long answer, which the library
  * checks itself on user rings, is tried on every policy.
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -50,6 +54,18 @@
 /* Calls of the stalled burst, one thread each; fewer than DEPTH. */
 #define BURST		3
 #define STALL_US	(300 * USEC_PER_MSEC)
+
+/*
+ * A stall long enough for the burst's threads to post their calls while
+ * the firmware holds the first, and an interrupt hold that outlasts what
+ * is left of the burst (rpcdev_sim's fw_irq_hold_us), so the burst is
+ * answered with exactly one.
+ */
+#define LONG_STALL_US	(1000 * USEC_PER_MSEC)
+#define LONG_HOLD_US	(1000 * USEC_PER_MSEC)
+
+/* How long a WATCH that must not end by itself looks: below the timeout. */
+#define WATCH_US	4000000U
 
 /* Spurious interrupts raised in one go. */
 #define SPURIOUS	50
@@ -179,6 +195,23 @@ static void *burst_call_run(void *arg)
 	return NULL;
 }
 
+/* Start the calls of a burst, each in a thread of its own. */
+static int burst_start(struct burst_call *calls, unsigned int n,
+		       struct rpcdev *dev)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		calls[i] = (struct burst_call){ .dev = dev, .seed = i };
+		ret = -pthread_create(&calls[i].thread, NULL, burst_call_run,
+				      &calls[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 TEST_F(fault, firmware_stalled_mid_burst_answers_every_call_exactly)
 {
 	struct burst_call calls[BURST];
@@ -186,11 +219,7 @@ TEST_F(fault, firmware_stalled_mid_burst_answers_every_call_exactly)
 
 	ASSERT_EQ(0, ATTACH());
 	ASSERT_EQ(0, ARM("stall_us", STALL_US));
-	for (i = 0; i < BURST; i++) {
-		calls[i] = (struct burst_call){ .dev = &self->dev, .seed = i };
-		ASSERT_EQ(0, pthread_create(&calls[i].thread, NULL,
-					    burst_call_run, &calls[i]));
-	}
+	ASSERT_EQ(0, burst_start(calls, BURST, &self->dev));
 	for (i = 0; i < BURST; i++) {
 		ASSERT_EQ(0, pthread_join(calls[i].thread, NULL));
 		EXPECT_EQ(0, calls[i].ret) TH_LOG("call %u", i);
@@ -199,6 +228,76 @@ TEST_F(fault, firmware_stalled_mid_burst_answers_every_call_exactly)
 				    "free", DEPTH, WAIT_MS));
 	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
 	ASSERT_EQ(0ULL, dbg(self->q0, "timeouts"));
+}
+
+TEST_F(fault, burst_posted_while_the_firmware_stalls_takes_one_interrupt)
+{
+	struct burst_call calls[BURST];
+	unsigned long long before;
+	unsigned int i;
+
+	SKIP_UNLESS_SIM("rpcdev_sim's fw_irq_hold_us parameter");
+	ASSERT_EQ(0, kmod_sim_param("fw_irq_hold_us", LONG_HOLD_US));
+	ASSERT_EQ(0, ATTACH());
+	before = dbg(self->q0, "interrupts");
+	ASSERT_EQ(0, ARM("stall_us", LONG_STALL_US));
+	ASSERT_EQ(0, burst_start(calls, BURST, &self->dev));
+	for (i = 0; i < BURST; i++) {
+		ASSERT_EQ(0, pthread_join(calls[i].thread, NULL));
+		EXPECT_EQ(0, calls[i].ret) TH_LOG("call %u", i);
+	}
+	/* The answers came while more calls waited: one interrupt for all. */
+	ASSERT_EQ(before + 1, dbg(self->q0, "interrupts"));
+	ASSERT_EQ((unsigned long long)DEPTH, dbg(self->q0, "free"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
+}
+
+/* A WATCH of mailbox slot 0 from another thread: it runs until a post. */
+struct bg_watch {
+	struct rpcdev *dev;
+	pthread_t thread;
+	struct rpcdev_call_result res;
+	struct rpcdev_sim_watch_result r;
+	int ret;
+};
+
+static void *bg_watch_run(void *arg)
+{
+	struct bg_watch *w = arg;
+	struct rpcdev_sim_watch req = { .timeout_us = htole32(WATCH_US) };
+	int ret;
+
+	ret = rpcdev_call(w->dev, RPCDEV_SIM_WATCH, &req, sizeof(req), &w->r,
+			  sizeof(w->r), CALL_TIMEOUT_NS, &w->res);
+	__atomic_store_n(&w->ret, ret, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST_F(fault, answer_held_back_does_not_wait_for_a_watch_behind_it)
+{
+	struct burst_call echo;
+	struct bg_watch w = { .dev = &self->dev, .ret = -EINPROGRESS };
+
+	/* Where it can: a hold that no time ends before the WATCH would. */
+	if (kmod_backend()->sim)
+		ASSERT_EQ(0, kmod_sim_param("fw_irq_hold_us", LONG_HOLD_US));
+	ASSERT_EQ(0, ATTACH());
+	ASSERT_EQ(0, ARM("stall_us", STALL_US));
+	/* The firmware takes the ECHO and stalls; the WATCH waits behind. */
+	ASSERT_EQ(0, burst_start(&echo, 1, &self->dev));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", DEPTH - 1, WAIT_MS));
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, bg_watch_run, &w));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", DEPTH - 2, WAIT_MS));
+	/* The ECHO's answer comes while the WATCH still runs. */
+	ASSERT_EQ(0, pthread_join(echo.thread, NULL));
+	ASSERT_EQ(0, echo.ret);
+	ASSERT_EQ(-EINPROGRESS, __atomic_load_n(&w.ret, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(0, rpcdev_mbox_post(&self->dev, 0, 7, NULL));
+	ASSERT_EQ(0, pthread_join(w.thread, NULL));
+	ASSERT_EQ(0, w.ret);
+	ASSERT_EQ(RPCDEV_STATUS_OK, w.res.status);
+	ASSERT_EQ(7U, le32toh(w.r.value));
+	ASSERT_EQ(0ULL, dbg(self->q0, "bad"));
 }
 
 TEST_F(fault, spurious_interrupts_are_counted_and_change_nothing)

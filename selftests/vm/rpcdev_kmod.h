@@ -34,9 +34,10 @@ const char *kmod_dir(void);
  * @module:	its module, which registers its devices when loaded and
  *		removes them when unloaded.
  * @sim:	true for rpcdev_sim. Only it has module parameters (devices,
- *		queues, fw_cpu, fw_spin_us), debugfs counters of its own
- *		(rpcdev_sim/rpcdev_sim.N/qM) and can be loaded again with
- *		other parameters; tests that need those skip on the others.
+ *		queues, fw_cpu, fw_spin_us, fw_irq_hold_us), debugfs counters
+ *		of its own (rpcdev_sim/rpcdev_sim.N/qM) and can be loaded again
+ *		with other parameters; tests that need those skip on the
+ *		others.
  */
 struct kmod_backend {
 	const char *name;
@@ -84,10 +85,10 @@ int kmod_unload_settle(const char *name);
 int kmod_load_stack(const char *core_params, const char *sim_params);
 
 /*
- * Set rpcdev_sim's run-time parameter @name (fw_cpu, fw_spin_us: they
- * apply to queues started from then on) to @value, through
- * /sys/module/rpcdev_sim/parameters/. Returns 0 or -errno of open(2) or
- * write(2) (-ENOENT when rpcdev_sim is not loaded).
+ * Set rpcdev_sim's run-time parameter @name (fw_cpu, fw_spin_us,
+ * fw_irq_hold_us: they apply to queues started from then on) to @value,
+ * through /sys/module/rpcdev_sim/parameters/. Returns 0 or -errno of
+ * open(2) or write(2) (-ENOENT when rpcdev_sim is not loaded).
  */
 int kmod_sim_param(const char *name, long value);
 
