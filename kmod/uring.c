@@ -455,23 +455,21 @@ static int rpcdev_uring_upcall(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 			return ret;
 	}
 
-	/* An upcall waiting already: complete at once. */
-	scoped_guard(spinlock_irqsave, &q->lock)
-		got = rpcdev_uq_take(q, &ue, &bell);
+	/*
+	 * One pass under the lock: an upcall waiting already completes the
+	 * command at once, in this issue; else the command waits on ur_fetch
+	 * (or fails, if the device went), and the next upcall completes it.
+	 */
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		got = !rpcdev_gone(q->rdev) && rpcdev_uq_take(q, &ue, &bell);
+		if (!got)
+			rpcdev_uring_queue_locked(q, p, &q->ur_fetch, false,
+						  &ready);
+	}
 	if (bell)
 		rpcdev_doorbell(q);
 	if (got)
 		return rpcdev_uring_upcall_out(q, p->addr, ue.id);
-
-	bell = false;
-	scoped_guard(spinlock_irqsave, &q->lock) {
-		got = !rpcdev_gone(q->rdev) && rpcdev_uq_take(q, &ue, &bell);
-		if (got)
-			p->id = ue.id;
-		rpcdev_uring_queue_locked(q, p, &q->ur_fetch, got, &ready);
-	}
-	if (bell)
-		rpcdev_doorbell(q);
 	rpcdev_uring_complete(&ready);
 	rpcdev_uring_watch(q);
 	return -EIOCBQUEUED;
