@@ -154,7 +154,8 @@ static long rpcdev_ioctl_info(struct rpcdev_device *rdev,
 			RPCDEV_FEAT_DEV_GONE;
 	/* io_uring commands are the core's own, on every device. */
 	if (IS_ENABLED(CONFIG_IO_URING))
-		info.features |= RPCDEV_FEAT_URING_CMD;
+		info.features |= RPCDEV_FEAT_URING_CMD |
+				 RPCDEV_FEAT_URING_TIMEOUT;
 	strscpy(info.name, rdev->name, sizeof(info.name));
 	info.minor = rdev->minor;
 

@@ -162,6 +162,8 @@ enum rpcdev_slot_state {
  *		answer, or NULL; under the queue's lock.
  * @resp:	with @ucmd: where the payload of the answer goes and
  * @resp_cap:	how much of it, as struct rpcdev_call says.
+ * @deadline:	with @ucmd: when the command gives up with -ETIMEDOUT
+ *		(CLOCK_MONOTONIC ns), or 0 if it waits until it completes.
  * @req_rb:	the registered buffer the request is in, or NULL, and
  * @resp_rb:	the one the result goes to, or NULL: a use of each is held
  *		until the slot is FREE (regbuf.c).
@@ -176,6 +178,7 @@ struct rpcdev_slot {
 	struct io_uring_cmd *ucmd;
 	u64 resp;
 	u32 resp_cap;
+	u64 deadline;
 	struct rpcdev_regbuf *req_rb;
 	struct rpcdev_regbuf *resp_rb;
 	u64 resp_off;
@@ -323,6 +326,9 @@ enum rpcdev_trace_waiters {
  *		command on them holds its file, so the queue stays attached.
  * @ur_monitor:	where io_uring cannot cancel commands (6.1), looks for
  *		those whose task or ring is going, while any are pending.
+ * @ur_timer:	ends the calls on @ur_calls whose deadline passed; armed
+ *		for @ur_next, the earliest deadline it was armed for (0:
+ *		not armed), under @lock.
  * @buf_lock:	serializes changes of @bufs (regbuf.c).
  * @bufs:	the registered buffers, by index; changed under @buf_lock
  *		and @lock, read under either.
@@ -374,6 +380,8 @@ struct rpcdev_queue {
 	struct list_head ur_fetch;
 	struct list_head ur_mbox;
 	struct delayed_work ur_monitor;
+	struct delayed_work ur_timer;
+	u64 ur_next;
 	struct mutex buf_lock;
 	struct rpcdev_regbuf *bufs[RPCDEV_MAX_REG_BUFS];
 	struct rpcdev_queue_stats stats;

@@ -15,13 +15,18 @@
  * A command is on one of these (and on q->ur_calls for a call) exactly
  * while it is PENDING, under q->lock. Whoever takes it off owns its one
  * completion: the interrupt, the device going away (rpcdev_uring_fail()),
- * io_uring's cancel (IO_URING_F_CANCEL, 6.12) or the monitor (6.1). All
+ * a call's timeout (rpcdev_uring_timeout()), io_uring's cancel
+ * (IO_URING_F_CANCEL, 6.12) or the monitor (6.1). All
  * but the cancel complete it from its task (io_uring_cmd_complete_in_task()),
  * where the results are copied out. Nothing reads the SQE after the issue:
  * its command area is read once, at the issue.
  */
 #include <linux/cleanup.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -92,6 +97,7 @@ static struct rpcdev_queue *rpcdev_cmd_queue(struct io_uring_cmd *cmd)
 }
 
 static void rpcdev_uring_monitor(struct work_struct *work);
+static void rpcdev_uring_timeout(struct work_struct *work);
 
 void rpcdev_uring_init(struct rpcdev_queue *q)
 {
@@ -99,12 +105,15 @@ void rpcdev_uring_init(struct rpcdev_queue *q)
 	INIT_LIST_HEAD(&q->ur_fetch);
 	INIT_LIST_HEAD(&q->ur_mbox);
 	INIT_DELAYED_WORK(&q->ur_monitor, rpcdev_uring_monitor);
+	INIT_DELAYED_WORK(&q->ur_timer, rpcdev_uring_timeout);
 }
 
 /* The queue's file is going: no command holds it, so none is pending. */
 void rpcdev_uring_detach(struct rpcdev_queue *q)
 {
 	cancel_delayed_work_sync(&q->ur_monitor);
+	cancel_delayed_work_sync(&q->ur_timer);
+	q->ur_next = 0;
 	WARN_ON_ONCE(!list_empty(&q->ur_calls) || !list_empty(&q->ur_fetch) ||
 		     !list_empty(&q->ur_mbox));
 }
@@ -261,6 +270,60 @@ void rpcdev_uring_fail(struct rpcdev_queue *q)
 	rpcdev_uring_complete(&ready);
 }
 
+/*
+ * Arm q->ur_timer for @deadline unless it is armed for one as early.
+ * Called with q->lock held (mod_delayed_work() may be, from any context).
+ */
+static void rpcdev_uring_arm(struct rpcdev_queue *q, u64 deadline)
+{
+	u64 now = ktime_get_ns(), delay = 0;
+
+	if (q->ur_next && q->ur_next <= deadline)
+		return;
+	q->ur_next = deadline;
+	/*
+	 * Rounded up, so the work finds the deadline passed (or else arms
+	 * again); a deadline years away waits as long as a timer can.
+	 */
+	if (deadline > now)
+		delay = min_t(u64, nsecs_to_jiffies64(deadline - now) + 1,
+			      MAX_JIFFY_OFFSET);
+	mod_delayed_work(system_wq, &q->ur_timer, delay);
+}
+
+/*
+ * A call's timeout_ns passed: end it with -ETIMEDOUT, its slot abandoned
+ * to the device as RPCDEV_IOC_CALL's is, and arm for the next deadline.
+ */
+static void rpcdev_uring_timeout(struct work_struct *work)
+{
+	struct rpcdev_queue *q = container_of(to_delayed_work(work),
+					      struct rpcdev_queue, ur_timer);
+	struct rpcdev_uring_pdu *p, *n;
+	u64 now = ktime_get_ns(), next = 0;
+	LIST_HEAD(ready);
+
+	scoped_guard(spinlock_irqsave, &q->lock) {
+		q->ur_next = 0;
+		list_for_each_entry_safe(p, n, &q->ur_calls, node) {
+			u64 deadline = q->slots[p->id].deadline;
+
+			if (!deadline)
+				continue;
+			if (deadline <= now) {
+				rpcdev_uring_unlink(q, p, -ETIMEDOUT);
+				list_add_tail(&p->node, &ready);
+				q->stats.timeouts++;
+			} else if (!next || deadline < next) {
+				next = deadline;
+			}
+		}
+		if (next)
+			rpcdev_uring_arm(q, next);
+	}
+	rpcdev_uring_complete(&ready);
+}
+
 #ifdef RPCDEV_HAVE_URING_CANCEL
 static void rpcdev_uring_monitor(struct work_struct *work)
 {
@@ -374,6 +437,7 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 	struct rpcdev_uring_pdu *p = rpcdev_pdu(cmd);
 	struct rpcdev_call call;
 	LIST_HEAD(ready);
+	u64 deadline;
 	bool failed;
 	int id, ret;
 
@@ -381,9 +445,10 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 				    sizeof(call));
 	if (ret)
 		return ret;
-	/* A command waits until it completes or its ring goes. */
-	if (call.timeout_ns)
-		return -EINVAL;
+	/* Saturated: a deadline too far to reach is no deadline at all. */
+	deadline = call.timeout_ns ? ktime_get_ns() : 0;
+	if (check_add_overflow(deadline, call.timeout_ns, &deadline))
+		deadline = U64_MAX;
 	id = rpcdev_call_start(q, &call);
 	if (id < 0)
 		return id;
@@ -400,7 +465,10 @@ static int rpcdev_uring_call(struct rpcdev_queue *q, struct io_uring_cmd *cmd,
 			q->slots[id].ucmd = cmd;
 			q->slots[id].resp = call.resp;
 			q->slots[id].resp_cap = call.resp_cap;
+			q->slots[id].deadline = deadline;
 			rpcdev_uring_link(p, &q->ur_calls);
+			if (deadline)
+				rpcdev_uring_arm(q, deadline);
 		}
 	}
 	/* From here on the command may complete at any moment. */

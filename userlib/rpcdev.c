@@ -34,6 +34,7 @@ static const char *const rpcdev_feature_names[] = {
 	[8] = "uring_cmd",	/* RPCDEV_FEAT_URING_CMD */
 	[9] = "reg_bufs",	/* RPCDEV_FEAT_REG_BUFS */
 	[10] = "inline",	/* RPCDEV_FEAT_INLINE */
+	[11] = "uring_timeout",	/* RPCDEV_FEAT_URING_TIMEOUT */
 };
 
 static const char *const rpcdev_status_names[] = {

@@ -285,7 +285,8 @@ int rpcdev_info(struct rpcdev *dev, struct rpcdev_info *info);
  * "async_noack" for bit 6 (RPCDEV_FEAT_ASYNC_NOACK), "dev_gone" for bit 7
  * (RPCDEV_FEAT_DEV_GONE), "uring_cmd" for bit 8 (RPCDEV_FEAT_URING_CMD),
  * "reg_bufs" for bit 9 (RPCDEV_FEAT_REG_BUFS), "inline" for bit 10
- * (RPCDEV_FEAT_INLINE).
+ * (RPCDEV_FEAT_INLINE), "uring_timeout" for bit 11
+ * (RPCDEV_FEAT_URING_TIMEOUT).
  *
  * Return: a static string, or NULL if this version of the library does not
  * know the bit.
@@ -1186,10 +1187,10 @@ struct rpcdev_uring_op {
  *
  * The call of rpcdev_call() (RPCDEV_URING_CALL), without a timeout: a
  * command waits until the device answers, and io_uring's cancellations
- * (IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT) do not reach it; wait
- * for its CQE with a timeout and close the ring to give up (its slot is
- * then abandoned to the device). Up to the queue's depth may be in flight
- * at once.
+ * (IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT) do not reach it; give it
+ * a timeout with rpcdev_prep_call_timeout(), or wait for its CQE with a
+ * timeout and close the ring to give up (its slot is then abandoned to the
+ * device). Up to the queue's depth may be in flight at once.
  *
  * Return: 0, or a negative errno value, and then @sqe is untouched:
  *	-EINVAL	@sqe, @dev or @op is NULL, @dev has no queue, or its queue
@@ -1201,6 +1202,35 @@ int rpcdev_prep_call(struct io_uring_sqe *sqe, struct rpcdev *dev,
 		     struct rpcdev_uring_op *op, unsigned int method,
 		     const void *req, size_t req_len, void *resp,
 		     size_t resp_cap);
+
+/**
+ * rpcdev_prep_call_timeout() - prepare a downcall that gives up in time.
+ * @sqe:	the SQE to fill.
+ * @dev:	a device with a queue attached with RPCDEV_WAIT_BLOCK.
+ * @op:		where the command's argument lives until its CQE.
+ * @method:	the device method called.
+ * @req:	request payload, as for rpcdev_prep_call().
+ * @req_len:	its length, at most rpcdev_queue_buf_size().
+ * @resp:	where the answer's payload goes.
+ * @resp_cap:	bytes available at @resp.
+ * @timeout_ns:	how long the kernel waits for the answer from the issue;
+ *		0 waits until it comes, as rpcdev_prep_call().
+ *
+ * rpcdev_prep_call() with the timeout of rpcdev_call(): once @timeout_ns
+ * passed without the device's answer, the CQE comes and
+ * rpcdev_uring_result() gives -ETIMEDOUT; the call's slot is abandoned to
+ * the device, as a timed-out rpcdev_call()'s is. The kernel needs
+ * RPCDEV_FEAT_URING_TIMEOUT; one without it ends a command with a
+ * timeout at once with -EINVAL.
+ *
+ * Since: LIBRPCDEV_1.5.
+ *
+ * Return: 0, or -EINVAL, -E2BIG or -EBADF as for rpcdev_prep_call().
+ */
+int rpcdev_prep_call_timeout(struct io_uring_sqe *sqe, struct rpcdev *dev,
+			     struct rpcdev_uring_op *op, unsigned int method,
+			     const void *req, size_t req_len, void *resp,
+			     size_t resp_cap, uint64_t timeout_ns);
 
 /**
  * rpcdev_prep_upcall_fetch() - prepare a wait for the next upcall.

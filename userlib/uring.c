@@ -49,10 +49,10 @@ static void uring_prep(struct io_uring_sqe *sqe, struct rpcdev *dev,
 	memset(&op->res, 0, sizeof(op->res));
 }
 
-int rpcdev_prep_call(struct io_uring_sqe *sqe, struct rpcdev *dev,
-		     struct rpcdev_uring_op *op, unsigned int method,
-		     const void *req, size_t req_len, void *resp,
-		     size_t resp_cap)
+int rpcdev_prep_call_timeout(struct io_uring_sqe *sqe, struct rpcdev *dev,
+			     struct rpcdev_uring_op *op, unsigned int method,
+			     const void *req, size_t req_len, void *resp,
+			     size_t resp_cap, uint64_t timeout_ns)
 {
 	int ret = uring_usable(sqe, dev, op);
 
@@ -60,10 +60,20 @@ int rpcdev_prep_call(struct io_uring_sqe *sqe, struct rpcdev *dev,
 		return ret;
 	if (req_len > dev->layout.buf_size)
 		return -E2BIG;
-	rpcdev__call_arg(&op->arg.call, method, req, req_len, resp, resp_cap, 0);
+	rpcdev__call_arg(&op->arg.call, method, req, req_len, resp, resp_cap,
+			 timeout_ns);
 	uring_prep(sqe, dev, op, RPCDEV_URING_OP_CALL, RPCDEV_URING_CALL,
 		   &op->arg.call);
 	return 0;
+}
+
+int rpcdev_prep_call(struct io_uring_sqe *sqe, struct rpcdev *dev,
+		     struct rpcdev_uring_op *op, unsigned int method,
+		     const void *req, size_t req_len, void *resp,
+		     size_t resp_cap)
+{
+	return rpcdev_prep_call_timeout(sqe, dev, op, method, req, req_len,
+					resp, resp_cap, 0);
 }
 
 /* A FETCH, or with @reply a COMMIT. */

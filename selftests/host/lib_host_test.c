@@ -244,9 +244,15 @@ TEST(feature_bit10_is_named_inline)
 	ASSERT_STREQ("inline", rpcdev_feature_name(10));
 }
 
-TEST(unknown_feature_bit11_has_no_name)
+TEST(feature_bit11_is_named_uring_timeout)
 {
-	ASSERT_EQ(NULL, rpcdev_feature_name(11));
+	ASSERT_EQ(1ULL << 11, RPCDEV_FEAT_URING_TIMEOUT);
+	ASSERT_STREQ("uring_timeout", rpcdev_feature_name(11));
+}
+
+TEST(unknown_feature_bit12_has_no_name)
+{
+	ASSERT_EQ(NULL, rpcdev_feature_name(12));
 }
 
 /* --- library: status names ------------------------------------------- */

@@ -87,8 +87,9 @@ static void expected_info_block(char *buf, size_t len, unsigned int index,
 		 "  minor:       %u\n"
 		 "  abi version: %u\n"
 		 "  queues:      %u\n"
-		 "  features:    0x7ff (info,downcall,upcall,mailbox,user_rings,"
-		 "ring_wake,async_noack,dev_gone,uring_cmd,reg_bufs,inline)\n",
+		 "  features:    0xfff (info,downcall,upcall,mailbox,user_rings,"
+		 "ring_wake,async_noack,dev_gone,uring_cmd,reg_bufs,inline,"
+		 "uring_timeout)\n",
 		 index, index, index, RPCDEV_ABI_VERSION, queues);
 }
 
@@ -173,7 +174,8 @@ TEST_F(sim, info_reports_every_sim_feature)
 		  RPCDEV_FEAT_MAILBOX | RPCDEV_FEAT_USER_RINGS |
 		  RPCDEV_FEAT_RING_WAKE | RPCDEV_FEAT_ASYNC_NOACK |
 		  RPCDEV_FEAT_DEV_GONE | RPCDEV_FEAT_URING_CMD |
-		  RPCDEV_FEAT_REG_BUFS | RPCDEV_FEAT_INLINE,
+		  RPCDEV_FEAT_REG_BUFS | RPCDEV_FEAT_INLINE |
+		  RPCDEV_FEAT_URING_TIMEOUT,
 		  self->info.features);
 }
 

@@ -50,6 +50,12 @@
 #define SQ_IDLE_MS	10
 /* The delayed call left pending by the cancel and removal tests. */
 #define PENDING_DELAY_US	(300 * USEC_PER_MSEC)
+/* A call's timeout_ns the device misses (it answers after PENDING_DELAY). */
+#define SHORT_TIMEOUT_NS	(50 * NSEC_PER_MSEC)
+/* A call's timeout_ns an echo is answered well within. */
+#define ANSWER_TIMEOUT_NS	(1000 * NSEC_PER_MSEC)
+/* How long the device takes for calls that must time out first. */
+#define MISSED_DELAY_US		(1000 * USEC_PER_MSEC)
 
 /* The test process's ring. */
 static struct io_uring ring;
@@ -389,6 +395,97 @@ TEST_F(uring, calls_past_the_depth_give_eagain)
 	}
 }
 
+/*
+ * A call's timeout_ns (RPCDEV_FEAT_URING_TIMEOUT): the kernel ends it with
+ * -ETIMEDOUT, its slot abandoned to the device and free once it answered.
+ */
+TEST_F(uring, call_the_device_answers_too_late_gives_etimedout)
+{
+	uint64_t us = htole64(PENDING_DELAY_US);
+	struct rpcdev_uring_op op;
+
+	ATTACH_RING(0);
+	ASSERT_EQ(0, rpcdev_prep_call_timeout(sqe_get(), &self->dev, &op,
+					      RPCDEV_SIM_DELAY, &us, sizeof(us),
+					      NULL, 0, SHORT_TIMEOUT_NS));
+	ASSERT_EQ(-ETIMEDOUT, op_wait(&op));
+	ASSERT_EQ(1ULL, dbg(self->q0, "timeouts"));
+	ASSERT_EQ(0ULL, dbg(self->q0, "uring_pending"));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "completed", 1, WAIT_MS));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", RPCDEV_DEFAULT_DEPTH,
+				    WAIT_MS));
+	ASSERT_EQ(0ULL, dbg(self->q0, "abandoned"));
+	ASSERT_EQ(0, echo_check(&self->dev));
+}
+
+/* An answer within the timeout: the call's result, and no second CQE. */
+TEST_F(uring, call_answered_within_its_timeout_completes_once)
+{
+	struct rpcdev_uring_op op;
+	char req[48], resp[48];
+
+	ATTACH_RING(0);
+	fill_pattern(req, sizeof(req), 5);
+	ASSERT_EQ(0, rpcdev_prep_call_timeout(sqe_get(), &self->dev, &op,
+					      RPCDEV_SIM_ECHO, req, sizeof(req),
+					      resp, sizeof(resp),
+					      ANSWER_TIMEOUT_NS));
+	ASSERT_EQ(0, op_wait(&op));
+	ASSERT_EQ(RPCDEV_STATUS_OK, op.res.call.status);
+	ASSERT_EQ(sizeof(req), op.res.call.resp_len);
+	ASSERT_EQ(0, memcmp(req, resp, sizeof(req)));
+	/* Past the deadline, nothing is left to end. */
+	usleep(ANSWER_TIMEOUT_NS / 1000 + 200 * USEC_PER_MSEC);
+	ASSERT_EQ(0, cqe_ready());
+	ASSERT_EQ(0ULL, dbg(self->q0, "timeouts"));
+}
+
+/* A deadline past what the clock can reach: the call waits for its answer. */
+TEST_F(uring, call_with_the_longest_timeout_waits_for_its_answer)
+{
+	uint64_t us = htole64(PENDING_DELAY_US);
+	struct rpcdev_uring_op op;
+
+	ATTACH_RING(0);
+	ASSERT_EQ(0, rpcdev_prep_call_timeout(sqe_get(), &self->dev, &op,
+					      RPCDEV_SIM_DELAY, &us, sizeof(us),
+					      NULL, 0, UINT64_MAX));
+	ASSERT_EQ(0, op_wait(&op));
+	ASSERT_EQ(RPCDEV_STATUS_OK, op.res.call.status);
+	ASSERT_EQ(0ULL, dbg(self->q0, "timeouts"));
+}
+
+/*
+ * Three calls, each submitted with an earlier deadline than the one
+ * before: the kernel's timer follows the earliest, then the next, and the
+ * call that is answered in time completes after both have timed out.
+ */
+TEST_F(uring, calls_time_out_in_the_order_of_their_deadlines)
+{
+	uint64_t slow = htole64(2 * PENDING_DELAY_US);
+	uint64_t late = htole64(MISSED_DELAY_US);
+	struct rpcdev_uring_op ops[3], *op;
+	static const uint64_t timeout_ns[3] = {
+		ANSWER_TIMEOUT_NS * 10, 300 * NSEC_PER_MSEC, 100 * NSEC_PER_MSEC,
+	};
+	int i;
+
+	ATTACH_RING(0);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, rpcdev_prep_call_timeout(sqe_get(), &self->dev,
+						      &ops[i], RPCDEV_SIM_DELAY,
+						      i ? &late : &slow,
+						      sizeof(uint64_t), NULL, 0,
+						      timeout_ns[i]));
+	for (i = 2; i >= 0; i--) {
+		ASSERT_EQ(i ? -ETIMEDOUT : 0, next_op(&op));
+		ASSERT_EQ(&ops[i], op);
+	}
+	ASSERT_EQ(2ULL, dbg(self->q0, "timeouts"));
+	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "free", RPCDEV_DEFAULT_DEPTH,
+				    WAIT_MS));
+}
+
 /* ===================================================================== */
 /* Upcalls                                                                */
 /* ===================================================================== */
@@ -667,7 +764,6 @@ BAD(unknown_op_gives_enotty, MBOX, SPOIL_OP_UNKNOWN, -ENOTTY);
 BAD(ioctl_number_as_op_gives_enotty, MBOX, SPOIL_OP_IOCTL, -ENOTTY);
 BAD(call_with_a_reserved_field_set_gives_einval, CALL, SPOIL_ARG_RESERVED,
     -EINVAL);
-BAD(call_with_a_timeout_gives_einval, CALL, SPOIL_ARG_TIMEOUT, -EINVAL);
 BAD(call_past_buf_size_gives_e2big, CALL, SPOIL_ARG_LEN, -E2BIG);
 BAD(fetch_with_a_reserved_field_set_gives_einval, UPCALL, SPOIL_ARG_RESERVED,
     -EINVAL);
@@ -791,10 +887,17 @@ DEVICE_FIXTURE(pending)
 
 FIXTURE_VARIANT(pending) {
 	unsigned int kind;	/* RPCDEV_URING_OP_* left pending */
+	uint64_t timeout_ns;	/* a call's, past the test's end */
 };
 
 FIXTURE_VARIANT_ADD(pending, call) {
 	.kind = RPCDEV_URING_OP_CALL,
+};
+
+/* The same with the kernel's timer armed for it. */
+FIXTURE_VARIANT_ADD(pending, call_with_a_timeout) {
+	.kind = RPCDEV_URING_OP_CALL,
+	.timeout_ns = 60000 * NSEC_PER_MSEC,
 };
 
 FIXTURE_VARIANT_ADD(pending, fetch) {
@@ -807,11 +910,11 @@ FIXTURE_VARIANT_ADD(pending, mbox_wait) {
 
 /*
  * Attach queue 0, set up the ring and leave one command of @kind pending
- * on it (a call the device answers only after REMOVAL_DELAY_US). 0 once
- * the kernel counts it pending, else -errno.
+ * on it (a call the device answers only after REMOVAL_DELAY_US, with
+ * @timeout_ns). 0 once the kernel counts it pending, else -errno.
  */
 static int leave_pending(struct rpcdev *dev, const char *q0, unsigned int kind,
-			 struct rpcdev_uring_op *op)
+			 uint64_t timeout_ns, struct rpcdev_uring_op *op)
 {
 	static uint64_t us;
 	int ret;
@@ -823,8 +926,9 @@ static int leave_pending(struct rpcdev *dev, const char *q0, unsigned int kind,
 	if (ret)
 		return ret;
 	if (kind == RPCDEV_URING_OP_CALL)
-		ret = rpcdev_prep_call(sqe_get(), dev, op, RPCDEV_SIM_DELAY,
-				       &us, sizeof(us), NULL, 0);
+		ret = rpcdev_prep_call_timeout(sqe_get(), dev, op,
+					       RPCDEV_SIM_DELAY, &us,
+					       sizeof(us), NULL, 0, timeout_ns);
 	else
 		ret = prep_kind(kind, sqe_get(), dev, op);
 	if (ret)
@@ -839,7 +943,8 @@ TEST_F(pending, removal_gives_enodev)
 {
 	struct rpcdev_uring_op op;
 
-	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind, &op));
+	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind,
+				   variant->timeout_ns, &op));
 	ASSERT_EQ(0, kmod_remove_devices());
 	ASSERT_EQ(-ENODEV, op_wait(&op));
 }
@@ -851,7 +956,8 @@ TEST_F(pending, async_cancel_does_not_reach_it)
 	uint64_t data;
 	int res;
 
-	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind, &op));
+	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind,
+				   variant->timeout_ns, &op));
 	sqe = sqe_get();
 	io_uring_prep_cancel64(sqe, (uintptr_t)&op, 0);
 	io_uring_sqe_set_data64(sqe, 1);
@@ -866,7 +972,8 @@ TEST_F(pending, ring_closed_ends_it)
 {
 	struct rpcdev_uring_op op;
 
-	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind, &op));
+	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind,
+				   variant->timeout_ns, &op));
 	io_uring_queue_exit(&ring);
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "uring_pending", 0, WAIT_MS));
 }
@@ -875,7 +982,8 @@ TEST_F(pending, ring_and_file_closed_let_the_queue_go)
 {
 	struct rpcdev_uring_op op;
 
-	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind, &op));
+	ASSERT_EQ(0, leave_pending(&self->dev, self->q0, variant->kind,
+				   variant->timeout_ns, &op));
 	io_uring_queue_exit(&ring);
 	rpcdev_close(&self->dev);
 	ASSERT_EQ(0, dbgfs_wait_key(self->q0, "attached", 0, WAIT_MS));
@@ -898,7 +1006,7 @@ static void *ring_job_main(void *arg)
 {
 	struct ring_job *j = arg;
 
-	j->ret = leave_pending(j->dev, j->q0, j->kind, &j->op);
+	j->ret = leave_pending(j->dev, j->q0, j->kind, 0, &j->op);
 	if (!j->ret)
 		io_uring_queue_exit(&ring);
 	return NULL;

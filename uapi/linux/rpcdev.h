@@ -80,6 +80,10 @@
  *			device that only reaches its own BAR).
  * RPCDEV_FEAT_INLINE:	RPCDEV_ATTACH_INLINE: small payloads travel inside
  *			the ring entries (struct rpcdev_entry_inline).
+ * RPCDEV_FEAT_URING_TIMEOUT: a RPCDEV_URING_CALL's timeout_ns is honoured
+ *			(the call ends with ETIMEDOUT), where a kernel
+ *			without the bit refuses a timeout_ns that is not
+ *			zero with EINVAL; set with RPCDEV_FEAT_URING_CMD.
  */
 #define RPCDEV_FEAT_INFO	(1ULL << 0)
 #define RPCDEV_FEAT_DOWNCALL	(1ULL << 1)
@@ -92,6 +96,7 @@
 #define RPCDEV_FEAT_URING_CMD	(1ULL << 8)
 #define RPCDEV_FEAT_REG_BUFS	(1ULL << 9)
 #define RPCDEV_FEAT_INLINE	(1ULL << 10)
+#define RPCDEV_FEAT_URING_TIMEOUT (1ULL << 11)
 
 /**
  * struct rpcdev_info - what RPCDEV_IOC_INFO reports about a device.
@@ -1006,10 +1011,14 @@ struct rpcdev_buf_desc {
  *		are not zero, the file has no queue, or its queue was
  *		attached with RPCDEV_ATTACH_USER_RINGS (a program driving the
  *		rings itself waits with RPCDEV_IOC_ENTER, the kernel never
- *		touches its rings); a timeout_ns that is not zero (a command
- *		waits until it completes; an IORING_OP_LINK_TIMEOUT cannot
- *		end it either, see below: wait for the CQE with a timeout,
- *		and close the ring to give up);
+ *		touches its rings); the timeout_ns of a FETCH or COMMIT
+ *		that is not zero (a server's command waits until an upcall
+ *		comes; an IORING_OP_LINK_TIMEOUT cannot end it either, see
+ *		below: wait for the CQE with a timeout, and close the ring
+ *		to give up);
+ *	ETIMEDOUT a RPCDEV_URING_CALL's timeout_ns passed without the
+ *		device's answer: its slot is abandoned to the device as
+ *		RPCDEV_IOC_CALL's is;
  *	ECANCELED the command's ring was closed, or its task exited, before
  *		it completed: a call's slot is then abandoned to the device
  *		as for a call interrupted by a signal, an upcall taken for a
@@ -1036,11 +1045,13 @@ struct rpcdev_buf_desc {
  * whatever its flags.
  *
  * RPCDEV_URING_CALL:	a synchronous downcall, as RPCDEV_IOC_CALL: addr
- *			points to struct rpcdev_call (timeout_ns zero). The
- *			request is copied into the slot's DQ buffer at the
- *			issue; when the device answers, its payload is copied
- *			to resp and resp_len, status and res_flags are
- *			written, then the CQE is posted. Registered
+ *			points to struct rpcdev_call. The request is copied
+ *			into the slot's DQ buffer at the issue; when the
+ *			device answers, its payload is copied to resp and
+ *			resp_len, status and res_flags are written, then the
+ *			CQE is posted. A timeout_ns that is not zero ends the
+ *			call with ETIMEDOUT once that long has passed from
+ *			the issue (to within a jiffy or so). Registered
  *			buffers work as for the ioctl. Up to depth calls
  *			may be in flight on a queue (then EAGAIN).
  * RPCDEV_URING_UPCALL_FETCH: wait for the next upcall, as
