@@ -108,7 +108,9 @@ cat <<NEXT
 
 What next:
   make check                all tests: host tests, then the selftests in a VM on
-                            Debian's 6.12, 6.12-rt and 6.1 kernels (about 10 minutes)
+                            Debian's 6.12, 6.12-rt and 6.1 kernels, on the simulated
+                            and the PCI device, and on a debug kernel built here
+                            (about 45 minutes; the first run adds 15 for its build)
   make bench                the full benchmark in a VM, against its baselines
   scripts/demo.sh 6.1       this demo on another kernel (6.12, 6.12-rt, 6.1);
                             RPCDEV_VM_VERBOSE=1 shows the guest's whole console
